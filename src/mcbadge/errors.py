@@ -2,8 +2,15 @@
 
 Every error the library raises on bad *input* is an :class:`MCBadgeError` with a stable,
 machine-readable ``code`` (what a licensure office's software keys on) and a message a
-person can read. Programmer errors (wrong argument types) stay ordinary ``TypeError`` /
-``ValueError``. Messages never contain key material.
+person can read. A code reads ``<check_id>.<detail>``: its first part is the id of the
+verifier check that the error fails (``input``, ``data_model``, ``schema``, ``context``,
+``data_loss``, ``canonicalization``, ``proof``, ``cryptosuite``, ``signature``,
+``key_resolution``, ``key_binding``, ``proof_purpose``, ``proof_time``, ``jwt``,
+``jwt_claims``, ``validity``, ``status``, ``status_retrieval``, ``status_list``,
+``status_range``, ``recipient``, ``endorsements``, ``network_policy``), so the verifier maps
+an error to its check without a table; e.g. ``jwt.alg_none`` or ``key_binding.not_issuer_key``.
+Programmer errors (wrong argument types) stay ordinary ``TypeError`` / ``ValueError``.
+Messages never contain key material.
 """
 
 from __future__ import annotations
@@ -91,13 +98,13 @@ class ContextError(MCBadgeError):
 class DataLossError(MCBadgeError):
     """JSON-LD processing would silently drop or relativise a term, type or value."""
 
-    code = "data_loss"
+    code = "data_loss.dropped"
 
 
 class CanonicalizationError(MCBadgeError):
     """RDF canonicalization failed, for instance because the work budget was exceeded."""
 
-    code = "canonicalization.failed"
+    code = "canonicalization.budget_exceeded"
 
 
 class KeyMaterialError(MCBadgeError):
@@ -109,7 +116,7 @@ class KeyMaterialError(MCBadgeError):
 class DIDError(MCBadgeError):
     """A DID or DID URL cannot be parsed or resolved, or a DID document is malformed."""
 
-    code = "did.invalid"
+    code = "key_resolution.did_invalid"
 
 
 class ProofError(MCBadgeError):
@@ -133,7 +140,7 @@ class JWTError(ProofError):
 class FetchError(MCBadgeError):
     """A remote resource (DID document, status list) could not be retrieved safely."""
 
-    code = "fetch.failed"
+    code = "status_retrieval.failed"
 
 
 class NetworkPolicyError(FetchError):
@@ -145,13 +152,13 @@ class NetworkPolicyError(FetchError):
 class StatusError(MCBadgeError):
     """A status list or revocation list is malformed, out of range or untrustworthy."""
 
-    code = "status.invalid"
+    code = "status_list.invalid"
 
 
 class BakingError(MCBadgeError):
     """A badge image cannot be baked or unbaked safely."""
 
-    code = "baking.invalid"
+    code = "input.baking"
 
 
 class RegistryError(MCBadgeError):
