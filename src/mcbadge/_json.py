@@ -1,0 +1,224 @@
+"""Strict JSON parsing for every document that comes from outside.
+
+Python's :mod:`json` accepts things that JSON (RFC 8259 / I-JSON, RFC 7493) does not: ``NaN``
+and ``Infinity``, duplicate object keys (last one silently wins, which lets two parsers see
+two different credentials), unbounded integers, and nesting deep enough to exhaust the
+interpreter's recursion limit. :func:`loads_strict` closes each of those doors and raises
+:class:`~mcbadge.errors.InputError` with a specific ``input.*`` code.
+
+Decisions:
+
+* Input must be UTF-8. A leading UTF-8 byte-order mark is refused (``input.not_utf8``):
+  RFC 8259 forbids emitting one, and accepting it would let two byte strings that parse
+  to the same value hash differently in logs.
+* A ``\\uD800``-style escape that does not form a surrogate pair is refused
+  (``input.not_utf8``): such a string cannot be encoded as UTF-8, so it could not be
+  canonicalised or signed consistently.
+* Integers must fit in a signed 64-bit range; numeric literals longer than 100 characters
+  and floats that overflow to infinity are refused (``input.huge_number``).
+* Depth is measured on the text before parsing, by a linear scan that skips strings,
+  so hostile nesting never reaches the recursive parser.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from mcbadge.errors import InputError
+
+__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_DEPTH", "loads_object", "loads_strict"]
+
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+DEFAULT_MAX_DEPTH = 64
+_MAX_NUMBER_CHARS = 100
+_INT_LIMIT = 2**63
+_UTF8_BOM = b"\xef\xbb\xbf"
+# Escapes (two characters, so an escaped quote never toggles string state), quotes, brackets.
+_STRUCTURE_TOKEN = re.compile(r'\\.|["\[\]{}]', re.DOTALL)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _pairs_to_dict(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise InputError(
+                    f"the JSON object has the member {key[:80]!r} more than once",
+                    code="input.duplicate_key",
+                )
+            seen.add(key)
+    return result
+
+
+def _reject_constant(name: str) -> Any:
+    raise InputError(
+        f"the JSON contains {name}, which is not a JSON number", code="input.non_finite_number"
+    )
+
+
+def _parse_int(text: str) -> int:
+    if len(text) > 20:
+        raise InputError("the JSON contains an integer that is too large", code="input.huge_number")
+    value = int(text)
+    if not -_INT_LIMIT <= value < _INT_LIMIT:
+        raise InputError("the JSON contains an integer that is too large", code="input.huge_number")
+    return value
+
+
+def _parse_float(text: str) -> float:
+    if len(text) > _MAX_NUMBER_CHARS:
+        raise InputError("the JSON contains a number that is too long", code="input.huge_number")
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise InputError(
+            "the JSON contains a number too large to represent", code="input.huge_number"
+        )
+    return value
+
+
+def _check_depth(text: str, max_depth: int) -> None:
+    if text.count("[") + text.count("{") <= max_depth:
+        return  # cannot nest deeper than the number of openers
+    depth = 0
+    in_string = False
+    for match in _STRUCTURE_TOKEN.finditer(text):
+        lexeme = match.group()
+        if lexeme == '"':
+            in_string = not in_string
+        elif in_string or len(lexeme) == 2:
+            continue
+        elif lexeme in "[{":
+            depth += 1
+            if depth > max_depth:
+                raise InputError(
+                    f"the JSON is nested more than {max_depth} levels deep", code="input.too_deep"
+                )
+        else:
+            depth -= 1
+
+
+def _check_strings_encodable(value: Any) -> None:
+    # Only reached when the text contains a surrogate escape (rare); iterative, no recursion.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            strings: list[str] = [item]
+        elif isinstance(item, dict):
+            strings = list(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+            continue
+        else:
+            continue
+        for text in strings:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InputError(
+                    "the JSON contains a \\u escape for an unpaired surrogate, "
+                    "which is not a Unicode character",
+                    code="input.not_utf8",
+                ) from None
+
+
+def _to_text(data: bytes | bytearray | memoryview | str, max_bytes: int) -> str:
+    if isinstance(data, str):
+        if len(data) > max_bytes:
+            raise InputError(
+                f"the document is larger than {max_bytes} bytes", code="input.too_large"
+            )
+        try:
+            size = len(data.encode("utf-8"))
+        except UnicodeEncodeError:
+            raise InputError(
+                "the document contains text that is not valid Unicode", code="input.not_utf8"
+            ) from None
+        if size > max_bytes:
+            raise InputError(
+                f"the document is larger than {max_bytes} bytes", code="input.too_large"
+            )
+        text = data
+    elif isinstance(data, bytes | bytearray | memoryview):
+        if len(data) > max_bytes:
+            raise InputError(
+                f"the document is larger than {max_bytes} bytes", code="input.too_large"
+            )
+        try:
+            text = bytes(data).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"the document is not valid UTF-8 text (byte {exc.start})", code="input.not_utf8"
+            ) from None
+    else:
+        raise TypeError(f"expected bytes or str, not {type(data).__name__}")
+    if text.startswith("\ufeff"):
+        raise InputError(
+            "the document starts with a byte-order mark; JSON text must not", code="input.not_utf8"
+        )
+    return text
+
+
+def loads_strict(
+    data: bytes | bytearray | memoryview | str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+) -> Any:
+    """Parse one JSON text strictly.
+
+    Raises :class:`InputError` with code ``input.too_large``, ``input.too_deep``,
+    ``input.duplicate_key``, ``input.non_finite_number``, ``input.huge_number``,
+    ``input.not_utf8`` or ``input.malformed`` (the message gives line and column).
+    """
+    text = _to_text(data, max_bytes)
+    _check_depth(text, max_depth)
+    try:
+        value = json.loads(
+            text,
+            object_pairs_hook=_pairs_to_dict,
+            parse_constant=_reject_constant,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+        )
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"the document is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            code="input.malformed",
+        ) from None
+    except RecursionError:  # pragma: no cover - the depth pre-scan bounds nesting
+        raise InputError("the JSON is nested too deeply", code="input.too_deep") from None
+    if _SURROGATE_ESCAPE.search(text):
+        _check_strings_encodable(value)
+    return value
+
+
+def loads_object(
+    data: bytes | bytearray | memoryview | str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+) -> dict[str, Any]:
+    """Like :func:`loads_strict`, but the value must be a JSON object (``input.not_object``)."""
+    value = loads_strict(data, max_bytes=max_bytes, max_depth=max_depth)
+    if not isinstance(value, dict):
+        raise InputError(
+            f"the document is a JSON {_json_kind(value)}, not a JSON object",
+            code="input.not_object",
+        )
+    return value
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool) or value is None:
+        return "literal"
+    return "number"
