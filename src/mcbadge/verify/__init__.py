@@ -1,0 +1,26 @@
+"""The verifier: every Open Badges 3.0 check, a precise report, fail-closed on hostile input.
+
+``verify(document, policy)`` returns a :class:`VerificationResult` listing every check in
+:data:`CHECK_IDS` order; ``verify_many`` verifies many documents on a process pool.
+"""
+
+from __future__ import annotations
+
+from mcbadge.verify.batch import verify_many
+from mcbadge.verify.pipeline import verify
+from mcbadge.verify.policy import VerificationPolicy
+from mcbadge.verify.report import exit_code_for, render_text
+from mcbadge.verify.result import CHECK_IDS, Check, CheckStatus, Summary, VerificationResult
+
+__all__ = [
+    "CHECK_IDS",
+    "Check",
+    "CheckStatus",
+    "Summary",
+    "VerificationPolicy",
+    "VerificationResult",
+    "exit_code_for",
+    "render_text",
+    "verify",
+    "verify_many",
+]

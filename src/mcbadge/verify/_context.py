@@ -1,0 +1,39 @@
+"""The state shared by the checks of one verification run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from mcbadge.verify._input import ParsedInput
+from mcbadge.verify.policy import VerificationPolicy
+from mcbadge.verify.result import Check
+
+__all__ = ["RunContext"]
+
+
+@dataclass
+class RunContext:
+    """What the checks of one credential share: the input, the policy, the instant, results."""
+
+    policy: VerificationPolicy
+    now: datetime
+    depth: int = 0
+    parsed: ParsedInput | None = None
+    results: dict[str, Check] = field(default_factory=dict)
+    status_state: str = "unknown"
+    resolver: Any = None
+    fetcher: Any = None
+    kind: str = "credential"  # or "endorsement", "status_list"
+    network_refusals: list[Check] = field(default_factory=list)
+
+    @property
+    def credential(self) -> dict[str, Any]:
+        if self.parsed is None:  # pragma: no cover - the pipeline stops before this
+            raise RuntimeError("no credential parsed")
+        return self.parsed.credential
+
+    def failed(self, check_id: str) -> bool:
+        check = self.results.get(check_id)
+        return check is not None and check.status == "failed"

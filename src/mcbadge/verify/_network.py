@@ -1,0 +1,105 @@
+"""The verifier's door to the network: the hardened fetcher and a did:web-aware resolver.
+
+Both come from lower layers (:mod:`mcbadge.net`, :mod:`mcbadge.did`); this module only builds
+them from a :class:`VerificationPolicy`. When a layer is missing, fetching fails closed with
+a typed error (which the status checks report as indeterminate).
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from mcbadge.errors import FetchError, InputError, NetworkPolicyError
+from mcbadge.verify._input import loads_strict
+from mcbadge.verify.policy import VerificationPolicy
+
+__all__ = ["fetch_json", "make_fetcher", "make_resolver"]
+
+
+def _kwargs_for(factory: Any, wanted: dict[str, Any]) -> dict[str, Any]:
+    try:
+        parameters = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        return wanted
+    return {name: value for name, value in wanted.items() if name in parameters}
+
+
+def make_fetcher(policy: VerificationPolicy) -> Any:
+    """A hardened fetcher for this policy, or ``None`` when the network layer is absent."""
+    try:
+        from mcbadge import net  # type: ignore[import-not-found,attr-defined,unused-ignore]
+    except ImportError:
+        return None
+    wanted = {
+        "offline": policy.offline,
+        "resolve": tuple(policy.resolve),
+        "ca_bundle": policy.ca_bundle,
+        "timeout": policy.timeout,
+    }
+    network_policy = net.NetworkPolicy(**_kwargs_for(net.NetworkPolicy, wanted))
+    return net.Fetcher(network_policy)
+
+
+def fetch_json(fetcher: Any, url: str, *, offline: bool) -> Any:
+    """GET ``url`` through the fetcher and parse it strictly as JSON."""
+    if offline:
+        raise NetworkPolicyError(
+            f"offline mode: {url} was not fetched", code="network_policy.offline"
+        )
+    if fetcher is None:
+        raise FetchError("network access is not available", code="status_retrieval.unavailable")
+    response = fetcher.get(url)
+    body = getattr(response, "content", response)
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    if not isinstance(body, bytes):
+        raise FetchError(f"no content from {url}", code="status_retrieval.failed")
+    try:
+        return loads_strict(body)
+    except InputError as exc:
+        raise FetchError(
+            f"{url} did not return acceptable JSON: {exc.message}", code="status_retrieval.bad_json"
+        ) from None
+
+
+def make_resolver(policy: VerificationPolicy, fetcher: Any) -> Any:
+    """A DID resolver: preloaded documents and did:key offline, did:web via the fetcher."""
+    try:
+        from mcbadge import did  # type: ignore[import-not-found,attr-defined,unused-ignore]
+    except ImportError:
+        return None
+    documents = {key: dict(value) for key, value in policy.did_documents.items()}
+    offline_factory = did.OfflineResolver
+    kwargs = _kwargs_for(offline_factory, {"documents": documents, "did_documents": documents})
+    offline = offline_factory(**kwargs)
+    if policy.offline or fetcher is None:
+        return offline
+    return _WebResolver(offline, fetcher, did)
+
+
+class _WebResolver:
+    """Resolves what the offline resolver knows, and fetches did:web documents otherwise."""
+
+    def __init__(self, offline: Any, fetcher: Any, did_module: Any) -> None:
+        self._offline = offline
+        self._fetcher = fetcher
+        self._did = did_module
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._offline, name)
+
+    def resolve(self, did: str) -> Any:
+        base = did.split("#", 1)[0]
+        if not base.startswith("did:web:"):
+            return self._offline.resolve(did)
+        try:
+            return self._offline.resolve(did)
+        except Exception:  # not preloaded: fetch it
+            document = fetch_json(self._fetcher, self._did.did_web_url(base), offline=False)
+            if not isinstance(document, dict) or document.get("id") != base:
+                raise FetchError(
+                    "the did:web document does not describe that DID",
+                    code="key_resolution.did_mismatch",
+                ) from None
+            return document

@@ -1,0 +1,268 @@
+"""Checks that need nothing but the document: data model, schema, contexts, validity, recipient."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from mcbadge.errors import MCBadgeError, SchemaError, ValidationError
+from mcbadge.verify._context import RunContext
+from mcbadge.verify._util import (
+    DateTimeError,
+    as_list,
+    check_from_error,
+    failed,
+    parse_datetime,
+    passed,
+    skipped,
+    warning,
+)
+from mcbadge.verify.result import Check
+
+__all__ = [
+    "VC_V1",
+    "VC_V2",
+    "check_context",
+    "check_data_model",
+    "check_recipient",
+    "check_schema",
+    "check_validity",
+    "is_vcdm_v1",
+]
+
+VC_V1 = "https://www.w3.org/2018/credentials/v1"
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+_CREDENTIAL_TYPES = {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"}
+_SCHEMA_VALIDATOR = "1EdTechJsonSchemaValidator2019"
+
+
+def is_vcdm_v1(credential: dict[str, Any]) -> bool:
+    contexts = as_list(credential.get("@context"))
+    return bool(contexts) and contexts[0] == VC_V1
+
+
+def _id_of(value: Any) -> Any:
+    return value.get("id") if isinstance(value, dict) else value
+
+
+def _structural_problems(credential: dict[str, Any], kind: str) -> list[str]:
+    problems: list[str] = []
+    contexts = as_list(credential.get("@context"))
+    if not contexts or contexts[0] not in (VC_V1, VC_V2):
+        problems.append("@context must start with the W3C credentials context")
+    types = as_list(credential.get("type"))
+    if "VerifiableCredential" not in types:
+        problems.append("type must include VerifiableCredential")
+    if kind == "status_list":
+        if not isinstance(_id_of(credential.get("issuer")), str):
+            problems.append("issuer must have an id")
+        return problems
+    if kind == "endorsement" and "EndorsementCredential" not in types:
+        problems.append("an endorsement must be an EndorsementCredential")
+    if not _CREDENTIAL_TYPES.intersection(t for t in types if isinstance(t, str)):
+        problems.append(
+            "type must include OpenBadgeCredential, AchievementCredential or EndorsementCredential"
+        )
+    issuer_id = _id_of(credential.get("issuer"))
+    if not isinstance(issuer_id, str) or not issuer_id:
+        problems.append("issuer must have an id")
+    subjects = credential.get("credentialSubject")
+    if not isinstance(subjects, dict):
+        problems.append("credentialSubject must be one object")
+    elif "EndorsementCredential" not in types and not (
+        isinstance(subjects.get("id"), str) or as_list(subjects.get("identifier"))
+    ):
+        problems.append("credentialSubject needs an id or at least one identifier")
+    start = "issuanceDate" if is_vcdm_v1(credential) else "validFrom"
+    if start not in credential:
+        problems.append(f"{start} is required")
+    return problems
+
+
+def check_data_model(ctx: RunContext) -> Check:
+    credential = ctx.credential
+    problems = _structural_problems(credential, ctx.kind)
+    if problems:
+        return failed("data_model", "invalid", "; ".join(problems))
+    if ctx.kind == "status_list":
+        return passed("data_model", "status list credential structure is valid")
+    try:
+        from mcbadge.models import parse_credential  # type: ignore[import-not-found,attr-defined,unused-ignore]
+    except ImportError:
+        return passed("data_model", "core structure is valid (typed model not available)")
+    try:
+        parse_credential(credential)
+    except ValidationError as exc:
+        where = "; ".join(f"{e.get('loc')}: {e.get('message')}" for e in exc.errors[:5])
+        return Check("data_model", "failed", _own(exc.code, "data_model"), where or exc.message)
+    return passed("data_model", "follows the Open Badges 3.0 data model")
+
+
+def _own(code: str, check_id: str) -> str:
+    return code if code.startswith(f"{check_id}.") else f"{check_id}.invalid"
+
+
+def check_schema(ctx: RunContext) -> Check:
+    entries = [
+        entry
+        for entry in as_list(ctx.credential.get("credentialSchema"))
+        if isinstance(entry, dict) and entry.get("type") == _SCHEMA_VALIDATOR
+    ]
+    if not entries:
+        return skipped("schema", "the credential names no 1EdTech JSON Schema")
+    try:
+        from mcbadge import schema as schema_module  # type: ignore[import-not-found,attr-defined,unused-ignore]
+    except ImportError:
+        return failed("schema", "unavailable", "JSON Schema validation is not available")
+    unknown: list[str] = []
+    for entry in entries:
+        url = entry.get("id")
+        try:
+            schema = schema_module.schema_for_url(url)
+        except SchemaError:
+            schema = None
+        if schema is None:
+            unknown.append(str(url))
+            continue
+        try:
+            schema_module.validate(ctx.credential, schema)
+        except SchemaError as exc:
+            detail = "; ".join(f"{e.get('loc')}: {e.get('message')}" for e in exc.errors[:3])
+            return Check("schema", "failed", _own(exc.code, "schema"), detail or exc.message)
+    if unknown:
+        # Never fetched: a schema we do not bundle cannot be checked, but it says nothing
+        # about authenticity (the proof does), so it is a warning, not a failure.
+        return warning(
+            "schema", "unknown_url", f"schema not bundled, not checked: {', '.join(unknown)}"
+        )
+    return passed("schema", "valid against the 1EdTech JSON Schema")
+
+
+def _walk_contexts(value: Any, found: list[Any], depth: int = 0) -> None:
+    if depth > 80:
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "@context":
+                found.extend(as_list(item))
+            else:
+                _walk_contexts(item, found, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _walk_contexts(item, found, depth + 1)
+
+
+def check_context(ctx: RunContext) -> Check:
+    from mcbadge.jsonld import BUNDLED_CONTEXT_URLS
+
+    found: list[Any] = []
+    _walk_contexts(ctx.credential, found)
+    if not found:
+        return failed("context", "missing", "the credential has no @context")
+    for entry in found:
+        if isinstance(entry, str):
+            if entry not in BUNDLED_CONTEXT_URLS:
+                return failed(
+                    "context",
+                    "not_allowed",
+                    f"JSON-LD context {entry!r} is not bundled; contexts are never fetched",
+                )
+        else:
+            # An inline context can redefine protected terms, @base or @vocab.
+            return failed("context", "inline", "inline JSON-LD contexts are not accepted")
+    contexts = as_list(ctx.credential.get("@context"))
+    if ctx.kind != "status_list" and not any(
+        isinstance(c, str) and c.startswith("https://purl.imsglobal.org/spec/ob/v3p0/context")
+        for c in contexts
+    ):
+        return failed("context", "no_ob_context", "the Open Badges 3.0 context is missing")
+    return passed("context", "only bundled JSON-LD contexts are used")
+
+
+def _validity_window(credential: dict[str, Any]) -> tuple[str, str, Any, Any]:
+    if is_vcdm_v1(credential):
+        return (
+            "issuanceDate",
+            "expirationDate",
+            credential.get("issuanceDate"),
+            credential.get("expirationDate"),
+        )
+    return "validFrom", "validUntil", credential.get("validFrom"), credential.get("validUntil")
+
+
+def check_validity(ctx: RunContext) -> Check:
+    start_name, end_name, start_raw, end_raw = _validity_window(ctx.credential)
+    if start_raw is None:
+        return failed("validity", "missing_start", f"{start_name} is missing")
+    try:
+        start = parse_datetime(start_raw, start_name)
+        end = parse_datetime(end_raw, end_name) if end_raw is not None else None
+    except DateTimeError as exc:
+        detail = "naive_datetime" if "time zone" in str(exc) else "bad_datetime"
+        return failed("validity", detail, str(exc))
+    skew = ctx.policy.clock_skew
+    if start - skew > ctx.now:
+        return failed("validity", "not_yet_valid", f"not valid before {start_raw}")
+    if end is not None:
+        if end < start:
+            return failed("validity", "inverted", f"{end_name} is before {start_name}")
+        if end + skew < ctx.now:
+            return failed("validity", "expired", f"expired at {end_raw}")
+    until = f" until {end_raw}" if end_raw is not None else ""
+    return passed("validity", f"valid from {start_raw}{until}")
+
+
+def _hash_matches(expected: str, identity_hash: str, salt: str) -> bool:
+    algorithm, sep, digest = identity_hash.partition("$")
+    if not sep or algorithm.lower() not in ("sha256", "md5"):
+        return False
+    hasher = hashlib.new(algorithm.lower(), usedforsecurity=False)
+    hasher.update(expected.encode("utf-8") + salt.encode("utf-8"))
+    return hmac.compare_digest(hasher.hexdigest(), digest.lower())
+
+
+def check_recipient(ctx: RunContext) -> Check:
+    expected = ctx.policy.expected_recipient
+    if expected is None:
+        return skipped("recipient", "no expected recipient was given")
+    subject = ctx.credential.get("credentialSubject")
+    if not isinstance(subject, dict):
+        return failed("recipient", "no_subject", "the credential has no subject")
+    if subject.get("id") == expected:
+        return passed("recipient", "the subject id matches the expected recipient")
+    wanted_type = ctx.policy.recipient_identity_type
+    for identity in as_list(subject.get("identifier")):
+        if not isinstance(identity, dict) or identity.get("identityType") != wanted_type:
+            continue
+        value = identity.get("identityHash")
+        if not isinstance(value, str):
+            continue
+        salt = identity.get("salt") or ""
+        if identity.get("hashed") is True:
+            if isinstance(salt, str) and _hash_matches(expected, value, salt):
+                return passed("recipient", f"a hashed {wanted_type} matches the expected recipient")
+        elif identity.get("hashed") is False and hmac.compare_digest(
+            value.encode("utf-8"), expected.encode("utf-8")
+        ):
+            return passed("recipient", f"the {wanted_type} matches the expected recipient")
+    return failed(
+        "recipient", "mismatch", "the credential was not issued to the expected recipient"
+    )
+
+
+def check_trusted_issuer(ctx: RunContext) -> Check | None:
+    """Fails when an allow-list is set and the issuer is not on it (reported under data_model)."""
+    allowed = ctx.policy.trusted_issuers
+    if allowed is None:
+        return None
+    issuer_id = _id_of(ctx.credential.get("issuer"))
+    if issuer_id not in allowed:
+        return failed(
+            "key_binding", "untrusted_issuer", f"issuer {issuer_id!r} is not a trusted issuer"
+        )
+    return None
+
+
+def error_check(check_id: str, exc: MCBadgeError) -> Check:
+    return check_from_error(check_id, exc)

@@ -1,0 +1,327 @@
+"""The proof checks: embedded Data Integrity proofs and VC-JWT envelopes.
+
+The cheap, structural rules (which types, suites, purposes, header parameters and claims are
+acceptable; whose key it must be) are enforced here before any cryptography, so a hostile
+proof fails with a precise check id. The cryptography itself is :func:`mcbadge.proofs.verify_proof`;
+when that layer is absent the signature check fails closed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from mcbadge.errors import MCBadgeError
+from mcbadge.verify._context import RunContext
+from mcbadge.verify._util import (
+    DateTimeError,
+    as_list,
+    failed,
+    parse_datetime,
+    passed,
+    skipped,
+)
+from mcbadge.verify.checks_local import is_vcdm_v1
+from mcbadge.verify.result import Check
+
+__all__ = ["DI_CHECK_IDS", "JWT_CHECK_IDS", "PROOF_CHECK_IDS", "run_proof_checks"]
+
+logger = logging.getLogger(__name__)
+
+PROOF_CHECK_IDS = (
+    "data_loss",
+    "canonicalization",
+    "proof",
+    "cryptosuite",
+    "signature",
+    "key_resolution",
+    "key_binding",
+    "proof_purpose",
+    "proof_time",
+    "jwt",
+    "jwt_claims",
+)
+DI_CHECK_IDS = frozenset(PROOF_CHECK_IDS) - {"jwt", "jwt_claims"}
+JWT_CHECK_IDS = frozenset(
+    {"proof", "signature", "key_resolution", "key_binding", "jwt", "jwt_claims"}
+)
+_DI_SUITES: dict[str, set[str | None]] = {
+    "DataIntegrityProof": {"eddsa-rdfc-2022", "ecdsa-rdfc-2019"},
+    "Ed25519Signature2020": {None},
+}
+_JWT_ALGS = {"EdDSA", "ES256", "ES384", "RS256", "PS256"}
+_JWT_HEADER_PARAMS = {"alg", "kid", "jwk", "typ"}
+
+
+class _Stop(Exception):
+    """A structural rule failed: carries the failed check."""
+
+    def __init__(self, check: Check, checks: dict[str, Check] | None = None) -> None:
+        super().__init__(check.code)
+        self.check = check
+        self.checks = checks or {}
+
+
+def _issuer_id(credential: dict[str, Any]) -> Any:
+    issuer = credential.get("issuer")
+    return issuer.get("id") if isinstance(issuer, dict) else issuer
+
+
+def _key_binding(ctx: RunContext, key_id: Any, *, embedded: bool) -> Check:
+    """The key must belong to the issuer: its DID is the issuer's id (or trust was granted)."""
+    issuer = _issuer_id(ctx.credential)
+    if embedded:
+        if not ctx.policy.trust_embedded_keys:
+            raise _Stop(
+                failed(
+                    "key_binding",
+                    "embedded_key",
+                    "the key is embedded in the credential itself; "
+                    "enable trust_embedded_keys to accept it",
+                )
+            )
+        return passed("key_binding", "embedded key accepted by policy (trust_embedded_keys)")
+    if not isinstance(key_id, str) or not key_id:
+        raise _Stop(failed("key_binding", "no_key_id", "the proof does not name its key"))
+    controller = key_id.split("#", 1)[0]
+    if key_id.startswith("did:"):
+        if controller != issuer:
+            raise _Stop(
+                failed(
+                    "key_binding",
+                    "not_issuer_key",
+                    "the signing key does not belong to the issuer",
+                )
+            )
+        return passed("key_binding", "the signing key belongs to the issuer")
+    # An https verification method is published by whoever controls that URL.
+    if not ctx.policy.trust_embedded_keys:
+        raise _Stop(
+            failed(
+                "key_binding",
+                "untrusted_key_url",
+                "the key is identified by a URL, not the issuer's DID; "
+                "enable trust_embedded_keys to accept it",
+            )
+        )
+    return passed("key_binding", "key URL accepted by policy (trust_embedded_keys)")
+
+
+def _proof_times(ctx: RunContext, proof: dict[str, Any]) -> Check:
+    skew = ctx.policy.clock_skew
+    try:
+        if "created" in proof and parse_datetime(proof["created"], "created") - skew > ctx.now:
+            raise _Stop(
+                failed("proof_time", "created_in_future", "the proof was created in the future")
+            )
+        if "expires" in proof and parse_datetime(proof["expires"], "expires") + skew < ctx.now:
+            raise _Stop(failed("proof_time", "expired", "the proof has expired"))
+    except DateTimeError as exc:
+        raise _Stop(failed("proof_time", "bad_datetime", str(exc))) from None
+    return passed("proof_time", "proof times are acceptable")
+
+
+def _di_structure(ctx: RunContext, proof: Any, checks: dict[str, Check]) -> None:
+    if not isinstance(proof, dict):
+        raise _Stop(failed("proof", "malformed", "the proof is not an object"))
+    proof_type = proof.get("type")
+    if proof_type not in _DI_SUITES:
+        raise _Stop(failed("proof", "unknown_type", f"unsupported proof type {proof_type!r}"))
+    if not isinstance(proof.get("proofValue"), str) or not proof["proofValue"]:
+        raise _Stop(failed("proof", "no_proof_value", "the proof has no proofValue"))
+    checks["proof"] = passed("proof", f"{proof_type} proof present")
+    suite = proof.get("cryptosuite")
+    if suite not in _DI_SUITES[proof_type]:
+        raise _Stop(failed("cryptosuite", "unsupported", f"unsupported cryptosuite {suite!r}"))
+    checks["cryptosuite"] = passed("cryptosuite", f"cryptosuite {suite or proof_type}")
+    if proof.get("proofPurpose") != "assertionMethod":
+        raise _Stop(
+            failed(
+                "proof_purpose",
+                "wrong_purpose",
+                f"proof purpose {proof.get('proofPurpose')!r} is not assertionMethod",
+            )
+        )
+    checks["proof_purpose"] = passed("proof_purpose", "assertionMethod")
+    checks["proof_time"] = _proof_times(ctx, proof)
+    checks["key_binding"] = _key_binding(ctx, proof.get("verificationMethod"), embedded=False)
+
+
+def _jwt_structure(ctx: RunContext, checks: dict[str, Check]) -> None:
+    assert ctx.parsed is not None
+    assert ctx.parsed.jwt_header is not None
+    header = ctx.parsed.jwt_header
+    payload = ctx.parsed.jwt_payload or {}
+    alg = header.get("alg")
+    if not isinstance(alg, str) or alg.lower() == "none":
+        raise _Stop(failed("jwt", "alg_none", "the JWT is unsigned (alg none)"))
+    if alg.startswith("HS"):
+        raise _Stop(failed("jwt", "alg_symmetric", f"symmetric algorithm {alg} is not a signature"))
+    if alg not in _JWT_ALGS:
+        raise _Stop(failed("jwt", "alg_unsupported", f"unsupported JWT algorithm {alg}"))
+    extra = set(header) - _JWT_HEADER_PARAMS
+    if "crit" in extra:
+        raise _Stop(failed("jwt", "crit", "the JWT header has critical extensions (crit)"))
+    if extra:
+        raise _Stop(
+            failed(
+                "jwt",
+                "header_param",
+                f"JWT header parameters not allowed: {', '.join(sorted(extra))}",
+            )
+        )
+    if "typ" in header and header["typ"] not in ("JWT", "vc+jwt", "vc+ld+json+jwt"):
+        raise _Stop(failed("jwt", "typ", f"JWT typ {header['typ']!r} is not acceptable"))
+    if "kid" not in header and "jwk" not in header:
+        raise _Stop(failed("jwt", "no_key", "the JWT header has neither kid nor jwk"))
+    checks["proof"] = passed("proof", "VC-JWT envelope")
+    checks["jwt"] = passed("jwt", f"JWS header acceptable (alg {alg})")
+    checks["jwt_claims"] = _jwt_claims(ctx, payload)
+    checks["key_binding"] = _key_binding(ctx, header.get("kid"), embedded="kid" not in header)
+
+
+def _numeric_date(payload: dict[str, Any], name: str) -> int | None:
+    value = payload.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Stop(failed("jwt_claims", f"bad_{name}", f"the {name} claim is not a NumericDate"))
+    return int(value)
+
+
+def _jwt_claims(ctx: RunContext, payload: dict[str, Any]) -> Check:
+    credential = ctx.credential
+    subject = credential.get("credentialSubject")
+    expected = {
+        "iss": _issuer_id(credential),
+        "jti": credential.get("id"),
+        "sub": subject.get("id") if isinstance(subject, dict) else None,
+    }
+    for claim, value in expected.items():
+        if claim in payload and payload[claim] != value:
+            raise _Stop(
+                failed(
+                    "jwt_claims",
+                    f"{claim}_mismatch",
+                    f"the JWT {claim} claim does not match the credential",
+                )
+            )
+    if "iss" not in payload:
+        raise _Stop(failed("jwt_claims", "missing_iss", "the JWT has no iss claim"))
+    v1 = is_vcdm_v1(credential)
+    start_name, end_name = ("issuanceDate", "expirationDate") if v1 else ("validFrom", "validUntil")
+    for claim, field_name in (("nbf", start_name), ("exp", end_name)):
+        numeric = _numeric_date(payload, claim)
+        if numeric is None:
+            continue
+        try:
+            stamp = int(parse_datetime(credential.get(field_name), field_name).timestamp())
+        except DateTimeError:
+            raise _Stop(
+                failed("jwt_claims", f"{claim}_mismatch", f"{claim} is set but {field_name} is not")
+            ) from None
+        if stamp != numeric:
+            raise _Stop(
+                failed(
+                    "jwt_claims",
+                    f"{claim}_mismatch",
+                    f"the JWT {claim} claim does not match {field_name}",
+                )
+            )
+    skew = int(ctx.policy.clock_skew.total_seconds())
+    now = int(ctx.now.timestamp())
+    nbf = _numeric_date(payload, "nbf")
+    if nbf is not None and nbf - skew > now:
+        raise _Stop(failed("jwt_claims", "not_yet_valid", "the JWT is not valid yet (nbf)"))
+    exp = _numeric_date(payload, "exp")
+    if exp is not None and exp + skew < now:
+        raise _Stop(failed("jwt_claims", "expired", "the JWT has expired (exp)"))
+    return passed("jwt_claims", "JWT claims match the credential")
+
+
+def _crypto(ctx: RunContext, document: Any) -> Check:
+    """Run the signing layer's verifier; its typed errors name the check they fail."""
+    try:
+        from mcbadge.proofs import verify_proof  # type: ignore[import-not-found,attr-defined,unused-ignore]
+    except ImportError:
+        raise _Stop(
+            failed("signature", "unavailable", "signature verification is not available")
+        ) from None
+    try:
+        outcome = verify_proof(document, ctx.resolver, now=ctx.now)
+    except MCBadgeError as exc:
+        check_id = exc.code.split(".", 1)[0]
+        if check_id not in PROOF_CHECK_IDS and check_id != "context":
+            check_id = "signature"
+        code = exc.code if exc.code.startswith(f"{check_id}.") else f"{check_id}.invalid"
+        indeterminate = check_id in ("key_resolution", "network_policy") and exc.code.endswith(
+            ("unreachable", "fetch_failed", "offline")
+        )
+        raise _Stop(Check(check_id, "failed", code, exc.message, indeterminate)) from None
+    verified = getattr(outcome, "verified", True)
+    if verified is not True:
+        code = str(getattr(outcome, "code", "") or "signature.invalid")
+        raise _Stop(failed("signature", code.split(".", 1)[-1], "the signature does not verify"))
+    return passed("signature", "the signature verifies")
+
+
+def _stop_marks(
+    stopped: Check, applicable: frozenset[str], done: dict[str, Check] | None = None
+) -> dict[str, Check]:
+    checks = dict(done or {})
+    checks[stopped.id] = stopped
+    for check_id in applicable:
+        if check_id not in checks:
+            checks[check_id] = skipped(check_id, f"not reached: {stopped.id} failed", "not_reached")
+    return checks
+
+
+def _one_di_proof(ctx: RunContext, proof: Any, document: dict[str, Any]) -> dict[str, Check]:
+    checks: dict[str, Check] = {}
+    try:
+        _di_structure(ctx, proof, checks)
+        checks["signature"] = _crypto(ctx, document)
+    except _Stop as stop:
+        raise _Stop(stop.check, _stop_marks(stop.check, DI_CHECK_IDS, checks)) from None
+    for check_id in ("key_resolution", "data_loss", "canonicalization"):
+        checks[check_id] = passed(check_id, "covered by the verified proof")
+    return checks
+
+
+def run_proof_checks(ctx: RunContext) -> dict[str, Check]:
+    """All proof-family checks for the credential (plus a ``context`` override on failure)."""
+    parsed = ctx.parsed
+    assert parsed is not None
+    not_jwt = frozenset({"jwt", "jwt_claims"})
+    if parsed.jws is not None:
+        applicable = JWT_CHECK_IDS
+        checks: dict[str, Check] = {}
+        try:
+            _jwt_structure(ctx, checks)
+            checks["signature"] = _crypto(ctx, parsed.jws)
+            checks["key_resolution"] = passed("key_resolution", "the key was resolved")
+        except _Stop as stop:
+            checks = _stop_marks(stop.check, applicable, checks)
+        for check_id in DI_CHECK_IDS - applicable:
+            checks[check_id] = skipped(check_id, "not applicable to a VC-JWT")
+        return checks
+    proofs = as_list(ctx.credential.get("proof"))
+    if not proofs:
+        checks = _stop_marks(
+            failed("proof", "missing", "the credential has no proof"), DI_CHECK_IDS
+        )
+    else:
+        checks = {}
+        for proof in proofs:
+            # Any one valid proof is enough (OB 3.0 §8); report the first failure otherwise.
+            document = dict(ctx.credential)
+            document["proof"] = proof
+            try:
+                checks = _one_di_proof(ctx, proof, document if len(proofs) > 1 else ctx.credential)
+                break
+            except _Stop as stop:
+                if not checks:
+                    checks = stop.checks or _stop_marks(stop.check, DI_CHECK_IDS)
+    for check_id in not_jwt:
+        checks[check_id] = skipped(check_id, "not a VC-JWT")
+    return checks

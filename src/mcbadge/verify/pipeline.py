@@ -1,0 +1,288 @@
+"""The verification pipeline: runs every check in order, fail-closed, and builds the report.
+
+Each check runs under a guard: a typed error becomes a failed check with the error's code, and
+any other exception becomes a failed check coded ``<id>.internal_error``; nothing escapes
+:func:`verify` except programmer errors (a document of the wrong Python type, a bad policy).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from mcbadge.errors import MCBadgeError
+from mcbadge.verify._context import RunContext
+from mcbadge.verify._input import parse_input
+from mcbadge.verify._network import make_fetcher, make_resolver
+from mcbadge.verify._util import as_list, check_from_error, failed, passed, skipped
+from mcbadge.verify.checks_local import (
+    check_context,
+    check_data_model,
+    check_recipient,
+    check_schema,
+    check_validity,
+    is_vcdm_v1,
+)
+from mcbadge.verify.checks_proof import PROOF_CHECK_IDS, run_proof_checks
+from mcbadge.verify.checks_status import STATUS_CHECK_IDS, run_status_checks
+from mcbadge.verify.policy import VerificationPolicy
+from mcbadge.verify.result import CHECK_IDS, Check, Summary, VerificationResult
+
+__all__ = ["verify", "verify_in_context"]
+
+logger = logging.getLogger(__name__)
+
+_BEFORE_STATUS = ("input", "data_model", "schema", "context", *PROOF_CHECK_IDS, "validity")
+
+
+def _guard_one(check_id: str, function: Callable[[RunContext], Check], ctx: RunContext) -> Check:
+    try:
+        return function(ctx)
+    except MCBadgeError as exc:
+        return check_from_error(check_id, exc)
+    except Exception:  # fail closed: a crash in a check is a failure, never a pass
+        logger.exception("check %s crashed", check_id)
+        return failed(check_id, "internal_error", f"the {check_id} check could not be completed")
+
+
+def _guard_many(
+    ids: tuple[str, ...], function: Callable[[RunContext], dict[str, Check]], ctx: RunContext
+) -> dict[str, Check]:
+    try:
+        return function(ctx)
+    except Exception as exc:  # fail closed, as above
+        logger.exception("checks %s crashed", ids[0])
+        code = exc.code if isinstance(exc, MCBadgeError) else "internal_error"
+        first = failed(
+            ids[0], code.split(".", 1)[-1], f"the {ids[0]} checks could not be completed"
+        )
+        rest = {
+            cid: skipped(cid, f"not reached: {ids[0]} failed", "not_reached") for cid in ids[1:]
+        }
+        return {ids[0]: first, **rest}
+
+
+def _input_failure(exc: MCBadgeError) -> dict[str, Check]:
+    prefix = exc.code.split(".", 1)[0]
+    check_id = prefix if prefix in CHECK_IDS else "input"
+    checks = {check_id: check_from_error(check_id, exc)}
+    if check_id != "input":
+        checks["input"] = passed("input", "the document was read")
+    return checks
+
+
+def _summary(ctx: RunContext) -> Summary:
+    if ctx.parsed is None:
+        return Summary()
+    credential = ctx.credential
+    issuer = credential.get("issuer")
+    subject = credential.get("credentialSubject")
+    subject = subject if isinstance(subject, dict) else {}
+    achievement = subject.get("achievement")
+    recipient = subject.get("id")
+    if recipient is None:
+        types = [
+            i.get("identityType") for i in as_list(subject.get("identifier")) if isinstance(i, dict)
+        ]
+        recipient = f"identifier ({', '.join(str(t) for t in types)})" if types else None
+    start, end = (
+        ("issuanceDate", "expirationDate")
+        if is_vcdm_v1(credential)
+        else ("validFrom", "validUntil")
+    )
+
+    def text(value: Any) -> str | None:
+        return value if isinstance(value, str) else None
+
+    return Summary(
+        issuer_id=text(issuer.get("id") if isinstance(issuer, dict) else issuer),
+        issuer_name=text(issuer.get("name")) if isinstance(issuer, dict) else None,
+        achievement_name=text(achievement.get("name")) if isinstance(achievement, dict) else None,
+        recipient=text(recipient),
+        valid_from=text(credential.get(start)),
+        valid_until=text(credential.get(end)),
+        status_state=ctx.status_state,
+        proof_format="VC-JWT" if ctx.parsed.jws is not None else _di_format(credential),
+        credential_id=text(credential.get("id")),
+    )
+
+
+def _di_format(credential: dict[str, Any]) -> str | None:
+    for proof in as_list(credential.get("proof")):
+        if isinstance(proof, dict):
+            return str(proof.get("cryptosuite") or proof.get("type"))
+    return None
+
+
+def _trusted_issuer(ctx: RunContext, checks: dict[str, Check]) -> None:
+    allowed = ctx.policy.trusted_issuers
+    if allowed is None or ctx.kind != "credential":
+        return
+    issuer = ctx.credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if issuer_id not in allowed:
+        checks["key_binding"] = failed(
+            "key_binding", "untrusted_issuer", f"issuer {issuer_id!r} is not on the trusted list"
+        )
+
+
+def _nested_ctx(ctx: RunContext, kind: str) -> RunContext:
+    policy = dataclasses.replace(
+        ctx.policy,
+        expected_recipient=None,
+        trusted_issuers=None,
+        require_status=False,
+        check_endorsements=kind == "endorsement",
+    )
+    return RunContext(
+        policy, ctx.now, ctx.depth + 1, resolver=ctx.resolver, fetcher=ctx.fetcher, kind=kind
+    )
+
+
+def _verify_status_list(document: dict[str, Any], ctx: RunContext) -> VerificationResult:
+    return verify_in_context(document, _nested_ctx(ctx, "status_list"))
+
+
+_ENDORSEMENT_HOLDERS = (
+    (),
+    ("issuer",),
+    ("credentialSubject", "achievement"),
+    ("credentialSubject", "achievement", "creator"),
+)
+
+
+def _endorsements(credential: dict[str, Any]) -> list[Any]:
+    found: list[Any] = []
+    for path in _ENDORSEMENT_HOLDERS:
+        holder: Any = credential
+        for key in path:
+            holder = holder.get(key) if isinstance(holder, dict) else None
+        if isinstance(holder, dict):
+            found.extend(as_list(holder.get("endorsement")))
+            found.extend(as_list(holder.get("endorsementJwt")))
+    return found
+
+
+def _check_endorsements(ctx: RunContext) -> Check:
+    endorsements = _endorsements(ctx.credential)
+    if not endorsements:
+        return skipped("endorsements", "the credential carries no endorsements")
+    if not ctx.policy.check_endorsements:
+        return skipped("endorsements", "endorsement checking is turned off", "disabled")
+    if ctx.depth >= ctx.policy.max_endorsement_depth:
+        return failed("endorsements", "too_deep", "endorsements are nested too deeply to verify")
+    undecided = False
+    for number, endorsement in enumerate(endorsements, start=1):
+        result = verify_in_context(endorsement, _nested_ctx(ctx, "endorsement"))
+        if result.indeterminate:
+            undecided = True
+        elif not result.verified:
+            reasons = ", ".join(result.failed_checks)
+            return failed(
+                "endorsements", "invalid", f"endorsement {number} does not verify ({reasons})"
+            )
+    if undecided:
+        return failed(
+            "endorsements",
+            "indeterminate",
+            "an endorsement's status could not be determined",
+            indeterminate=True,
+        )
+    return passed("endorsements", f"{len(endorsements)} endorsement(s) verified")
+
+
+def _network_policy(ctx: RunContext, checks: dict[str, Check]) -> Check:
+    if ctx.network_refusals:
+        return ctx.network_refusals[0]
+    for check in checks.values():
+        if check.code.startswith("network_policy.") or ".network_policy." in check.code:
+            return failed("network_policy", "refused", check.message, indeterminate=True)
+    return passed("network_policy", "no request broke the network policy")
+
+
+def verify_in_context(document: object, ctx: RunContext) -> VerificationResult:
+    """Verify one document with an existing run context (used for nested credentials)."""
+    checks: dict[str, Check] = {}
+    try:
+        ctx.parsed = parse_input(document)
+    except MCBadgeError as exc:
+        checks = _input_failure(exc)
+    if ctx.parsed is not None:
+        checks["input"] = passed("input", f"read as {ctx.parsed.source_format}")
+        checks["data_model"] = _guard_one("data_model", check_data_model, ctx)
+        checks["schema"] = _guard_one("schema", check_schema, ctx)
+        checks["context"] = _guard_one("context", check_context, ctx)
+        checks.update(_guard_many(PROOF_CHECK_IDS, run_proof_checks, ctx))
+        _trusted_issuer(ctx, checks)
+        checks["validity"] = _guard_one("validity", check_validity, ctx)
+        if any(checks[cid].status == "failed" for cid in _BEFORE_STATUS if cid in checks):
+            for cid in STATUS_CHECK_IDS:
+                checks[cid] = skipped(
+                    cid, "not checked: the credential already failed", "not_reached"
+                )
+        elif ctx.kind == "status_list":
+            for cid in STATUS_CHECK_IDS:
+                checks[cid] = skipped(cid, "a status list's own status is not checked")
+        else:
+            checks.update(
+                _guard_many(
+                    STATUS_CHECK_IDS, lambda c: run_status_checks(c, _verify_status_list), ctx
+                )
+            )
+        checks["recipient"] = _guard_one("recipient", check_recipient, ctx)
+        if any(check.status == "failed" for check in checks.values()):
+            checks["endorsements"] = skipped(
+                "endorsements", "not checked: the credential already failed", "not_reached"
+            )
+        else:
+            checks["endorsements"] = _guard_one("endorsements", _check_endorsements, ctx)
+        checks["network_policy"] = _guard_one(
+            "network_policy", lambda c: _network_policy(c, checks), ctx
+        )
+    ordered = tuple(
+        checks.get(cid)
+        or skipped(cid, "not reached: the document could not be read", "not_reached")
+        for cid in CHECK_IDS
+    )
+    return VerificationResult(ordered, _summary(ctx))
+
+
+def _now(policy: VerificationPolicy) -> datetime:
+    return policy.now if policy.now is not None else datetime.now(UTC)
+
+
+def verify(
+    document: Mapping[str, Any] | str | bytes | Any,
+    policy: VerificationPolicy | None = None,
+) -> VerificationResult:
+    """Verify one Open Badges 3.0 credential and return a full report.
+
+    ``document`` may be a mapping, JSON text or bytes, a compact JWS (VC-JWT), baked PNG/SVG
+    bytes or a path (:class:`os.PathLike`). Raises only for programmer errors
+    (:class:`TypeError` for an unsupported document type).
+    """
+    policy = policy if policy is not None else VerificationPolicy()
+    if not isinstance(policy, VerificationPolicy):
+        raise TypeError("policy must be a VerificationPolicy")
+    fetcher = None if policy.offline else _safe(make_fetcher, policy)
+    ctx = RunContext(policy, _now(policy), fetcher=fetcher)
+    ctx.resolver = _safe(make_resolver, policy, fetcher)
+    try:
+        return verify_in_context(document, ctx)
+    finally:
+        close = getattr(fetcher, "close", None)
+        if callable(close):
+            _safe(close)
+
+
+def _safe(function: Callable[..., Any], *args: Any) -> Any:
+    # Building optional machinery must not crash verification; a missing resolver or
+    # fetcher makes the checks that need it fail closed instead.
+    try:
+        return function(*args)
+    except Exception:
+        logger.exception("could not build %s", getattr(function, "__name__", "helper"))
+        return None

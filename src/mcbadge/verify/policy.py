@@ -1,0 +1,68 @@
+"""The verification policy: every knob the caller can turn, with safe defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+__all__ = ["VerificationPolicy"]
+
+
+@dataclass(frozen=True)
+class VerificationPolicy:
+    """How to verify.
+
+    * ``now``: the instant validity and proof times are judged at (timezone-aware; ``None``
+      means the current time when verification starts).
+    * ``clock_skew``: tolerance applied to validFrom/validUntil and proof times.
+    * ``expected_recipient`` / ``recipient_identity_type``: when given, the recipient check
+      requires the credential to name this recipient (subject ``id`` or an IdentityObject of
+      that type, OB 3.0 §9.3).
+    * ``trusted_issuers``: when given, the issuer id must be one of these.
+    * ``offline``: never touch the network (status lists and did:web then cannot be checked,
+      which is indeterminate, not verified).
+    * ``resolve``: ``HOST:PORT:ADDR`` pins (curl style) for the hardened fetcher.
+    * ``ca_bundle``, ``timeout``: TLS trust anchors and per-request timeout in seconds.
+    * ``trust_embedded_keys``: accept keys published inside the document itself (https
+      verification methods of spec examples, a JWT ``jwk`` header). Off by default.
+    * ``did_documents``: preloaded DID documents by DID (used before any network).
+    * ``require_status``: fail a credential that has no ``credentialStatus``.
+    * ``check_endorsements`` / ``max_endorsement_depth``: verify embedded endorsements.
+    """
+
+    now: datetime | None = None
+    clock_skew: timedelta = timedelta(seconds=300)
+    expected_recipient: str | None = None
+    recipient_identity_type: str = "emailAddress"
+    trusted_issuers: frozenset[str] | None = None
+    offline: bool = False
+    resolve: tuple[str, ...] = ()
+    ca_bundle: Path | None = None
+    timeout: float = 10.0
+    trust_embedded_keys: bool = False
+    did_documents: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    require_status: bool = False
+    check_endorsements: bool = True
+    max_endorsement_depth: int = 2
+
+    def __post_init__(self) -> None:
+        if self.now is not None and (
+            not isinstance(self.now, datetime) or self.now.utcoffset() is None
+        ):
+            raise ValueError("VerificationPolicy.now must be a timezone-aware datetime")
+        if not isinstance(self.clock_skew, timedelta) or self.clock_skew < timedelta(0):
+            raise ValueError("clock_skew must be a non-negative timedelta")
+        if not self.timeout > 0:
+            raise ValueError("timeout must be positive")
+        if self.max_endorsement_depth < 0:
+            raise ValueError("max_endorsement_depth must be >= 0")
+        for pin in self.resolve:
+            host, _, rest = pin.partition(":")
+            port, _, addr = rest.partition(":")
+            if not host or not port.isdigit() or not addr:
+                raise ValueError(f"resolve entry {pin!r} is not HOST:PORT:ADDR")
+        if self.trusted_issuers is not None and not isinstance(self.trusted_issuers, frozenset):
+            object.__setattr__(self, "trusted_issuers", frozenset(self.trusted_issuers))

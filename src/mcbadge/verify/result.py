@@ -1,0 +1,126 @@
+"""Result values of verification: :class:`Check`, :class:`Summary`, :class:`VerificationResult`.
+
+Every check the verifier knows has a stable id (:data:`CHECK_IDS`, in report order). A report
+always lists every id once; a check that does not apply is ``skipped`` with a reason.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "CHECK_IDS",
+    "Check",
+    "CheckStatus",
+    "Summary",
+    "VerificationResult",
+]
+
+CheckStatus = Literal["passed", "failed", "skipped", "warning"]
+
+CHECK_IDS: tuple[str, ...] = (
+    "input",
+    "data_model",
+    "schema",
+    "context",
+    "data_loss",
+    "canonicalization",
+    "proof",
+    "cryptosuite",
+    "signature",
+    "key_resolution",
+    "key_binding",
+    "proof_purpose",
+    "proof_time",
+    "jwt",
+    "jwt_claims",
+    "validity",
+    "status",
+    "status_retrieval",
+    "status_list",
+    "status_range",
+    "recipient",
+    "endorsements",
+    "network_policy",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """The outcome of one check.
+
+    ``code`` is ``<id>.<detail>`` (``"validity.expired"``); ``indeterminate`` marks a failure
+    that means "could not be decided" (an unreachable status list) rather than "is bad".
+    """
+
+    id: str
+    status: CheckStatus
+    code: str
+    message: str
+    indeterminate: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a clerk wants to read first: who issued what to whom, and when."""
+
+    issuer_id: str | None = None
+    issuer_name: str | None = None
+    achievement_name: str | None = None
+    recipient: str | None = None
+    valid_from: str | None = None
+    valid_until: str | None = None
+    status_state: str = "unknown"
+    proof_format: str | None = None
+    credential_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationResult:
+    """The full account of one verification; ``verified`` only if nothing failed."""
+
+    checks: tuple[Check, ...]
+    summary: Summary = field(default_factory=Summary)
+
+    @property
+    def verified(self) -> bool:
+        return not any(check.status == "failed" for check in self.checks)
+
+    @property
+    def indeterminate(self) -> bool:
+        """True when nothing definitely failed but something could not be decided."""
+        failed = [check for check in self.checks if check.status == "failed"]
+        return bool(failed) and all(check.indeterminate for check in failed)
+
+    @property
+    def failed_checks(self) -> list[str]:
+        """Ids of the failed checks, in report order."""
+        return [check.id for check in self.checks if check.status == "failed"]
+
+    def check(self, check_id: str) -> Check:
+        """The check with id ``check_id`` (every known id is present)."""
+        for check in self.checks:
+            if check.id == check_id:
+                return check
+        raise KeyError(check_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verified": self.verified,
+            "indeterminate": self.indeterminate,
+            "failed_checks": self.failed_checks,
+            "summary": self.summary.to_dict(),
+            "checks": [check.to_dict() for check in self.checks],
+        }
+
+    def to_json(self) -> str:
+        """The report as one line of JSON (the shape documented in docs/verifying.md)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
