@@ -8,29 +8,26 @@ validity), must come from the same issuer, have the right type and purpose and h
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
-import zlib
 from collections.abc import Callable
 from typing import Any
 
 from mcbadge.errors import MCBadgeError
+from mcbadge.status import (
+    BitstringStatusEntry,
+    RevocationListEntry,
+    StatusOutcome,
+    check_bitstring_list_credential,
+    check_revocation_list,
+    parse_credential_status,
+)
 from mcbadge.verify._context import RunContext
 from mcbadge.verify._network import fetch_json
-from mcbadge.verify._util import as_list, check_from_error, failed, passed, skipped
+from mcbadge.verify._util import as_list, check_from_error, failed, passed, skipped, warning
 from mcbadge.verify.result import Check, VerificationResult
 
-__all__ = ["STATUS_CHECK_IDS", "decode_status_list", "run_status_checks"]
+__all__ = ["STATUS_CHECK_IDS", "run_status_checks"]
 
 STATUS_CHECK_IDS = ("status", "status_retrieval", "status_list", "status_range")
-MIN_ENTRIES = 131_072
-MAX_LIST_BYTES = 16 * 1024 * 1024  # decompressed cap: 134 million entries
-_CANONICAL_INDEX = re.compile(r"^(0|[1-9][0-9]{0,11})$")
-_BITSTRING_TYPES = {
-    "BitstringStatusListEntry": ("BitstringStatusListCredential", "BitstringStatusList"),
-    "StatusList2021Entry": ("StatusList2021Credential", "StatusList2021"),
-}
 
 NestedVerify = Callable[[dict[str, Any], RunContext], VerificationResult]
 
@@ -45,37 +42,6 @@ def _indeterminate(check_id: str, detail: str, message: str) -> _Outcome:
     return _Outcome(failed(check_id, detail, message, indeterminate=True))
 
 
-def decode_status_list(encoded: Any, *, multibase: bool) -> bytes:
-    """Decode an encodedList (GZIP'd bitstring, base64url; multibase ``u`` for Bitstring)."""
-    if not isinstance(encoded, str) or not encoded:
-        raise _indeterminate("status_list", "bad_encoding", "the status list has no encodedList")
-    text = encoded
-    if multibase:
-        if not text.startswith("u"):
-            raise _indeterminate(
-                "status_list", "bad_encoding", "encodedList is not multibase base64url"
-            )
-        text = text[1:]
-    try:
-        compressed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        raise _indeterminate(
-            "status_list", "bad_encoding", "encodedList is not base64url"
-        ) from None
-    inflater = zlib.decompressobj(wbits=31)
-    try:
-        bits = inflater.decompress(compressed, MAX_LIST_BYTES)
-    except zlib.error:
-        raise _indeterminate(
-            "status_list", "bad_encoding", "encodedList is not GZIP data"
-        ) from None
-    if inflater.unconsumed_tail:
-        raise _indeterminate(
-            "status_list", "too_large", "the status list inflates beyond the size cap"
-        )
-    return bits
-
-
 def _retrieval_failed(ctx: RunContext, exc: MCBadgeError) -> _Outcome:
     if exc.code.startswith("network_policy."):
         ctx.network_refusals.append(check_from_error("network_policy", exc, indeterminate=True))
@@ -88,109 +54,77 @@ def _issuer_id(document: dict[str, Any]) -> Any:
     return issuer.get("id") if isinstance(issuer, dict) else issuer
 
 
-def _bitstring(ctx: RunContext, entry: dict[str, Any], nested: NestedVerify) -> dict[str, Check]:
-    checks: dict[str, Check] = {}
-    credential_type, subject_type = _BITSTRING_TYPES[entry["type"]]
-    purpose = entry.get("statusPurpose")
-    if purpose not in ("revocation", "suspension"):
-        raise _Outcome(
-            failed("status", "unsupported_purpose", f"status purpose {purpose!r} is not supported")
-        )
-    index_text = entry.get("statusListIndex")
-    if not isinstance(index_text, str) or not _CANONICAL_INDEX.match(index_text):
-        raise _Outcome(
-            failed("status_range", "bad_index", "statusListIndex is not a canonical decimal")
-        )
-    index = int(index_text)
-    url = entry.get("statusListCredential")
-    if not isinstance(url, str) or not url.startswith("https://"):
-        raise _Outcome(failed("status", "bad_list_url", "statusListCredential is not an https URL"))
+def _fetch(ctx: RunContext, url: str) -> Any:
     try:
-        document = fetch_json(ctx.fetcher, url, offline=ctx.policy.offline)
+        return fetch_json(ctx.fetcher, url, offline=ctx.policy.offline)
     except MCBadgeError as exc:
         raise _retrieval_failed(ctx, exc) from None
-    if not isinstance(document, dict):
-        raise _indeterminate("status_retrieval", "bad_json", "the status list is not a JSON object")
-    checks["status_retrieval"] = passed("status_retrieval", f"status list retrieved from {url}")
-    if credential_type not in as_list(document.get("type")):
-        raise _indeterminate(
-            "status_list", "wrong_type", f"the status list is not a {credential_type}"
+
+
+def _list_failure(exc: MCBadgeError) -> _Outcome:
+    """A status-layer error: an index beyond the list is the credential's fault (failed);
+    anything wrong with the list itself leaves the status undecided (indeterminate)."""
+    if exc.code.startswith("status_range."):
+        return _Outcome(check_from_error("status_range", exc))
+    return _Outcome(check_from_error("status_list", exc, indeterminate=True))
+
+
+def _bitstring(
+    ctx: RunContext, entry: BitstringStatusEntry, nested: NestedVerify
+) -> dict[str, Check]:
+    url = entry.status_list_credential
+    document = _fetch(ctx, url)
+    checks = {"status_retrieval": passed("status_retrieval", f"status list retrieved from {url}")}
+    try:
+        outcome = check_bitstring_list_credential(
+            document,
+            entry=entry,
+            credential_issuer=_issuer_id(ctx.credential),
+            now=ctx.now,
+            skew_seconds=ctx.policy.clock_skew.total_seconds(),
         )
-    if _issuer_id(document) != _issuer_id(ctx.credential):
-        raise _indeterminate(
-            "status_list",
-            "other_issuer",
-            "the status list was not issued by the credential's issuer",
-        )
-    subject = document.get("credentialSubject")
-    if not isinstance(subject, dict) or subject.get("type") != subject_type:
-        raise _indeterminate(
-            "status_list", "wrong_type", f"the status list subject is not a {subject_type}"
-        )
-    if subject.get("statusPurpose") != purpose:
-        raise _indeterminate(
-            "status_list", "wrong_purpose", f"the status list is not for {purpose}"
-        )
+    except MCBadgeError as exc:
+        raise _list_failure(exc) from None
     list_result = nested(document, ctx)
     if not list_result.verified:
         reasons = ", ".join(list_result.failed_checks)
         raise _indeterminate(
             "status_list", "unverified", f"the status list credential does not verify ({reasons})"
         )
-    bits = decode_status_list(
-        subject.get("encodedList"), multibase=entry["type"] == "BitstringStatusListEntry"
-    )
-    if len(bits) * 8 < MIN_ENTRIES:
-        raise _indeterminate(
-            "status_list", "too_short", "the status list has fewer than 131,072 entries"
-        )
     checks["status_list"] = passed("status_list", "the status list credential verifies")
-    if index >= len(bits) * 8:
-        raise _Outcome(
-            failed("status_range", "out_of_range", "statusListIndex is beyond the end of the list")
-        )
-    checks["status_range"] = passed("status_range", f"index {index} is in range")
-    if bits[index // 8] >> (7 - index % 8) & 1:
-        ctx.status_state = "revoked" if purpose == "revocation" else "suspended"
-        raise _Outcome(
-            failed("status", ctx.status_state, f"the credential has been {ctx.status_state}")
-        )
-    checks["status"] = passed(
-        "status", f"not {'revoked' if purpose == 'revocation' else 'suspended'}"
-    )
-    return checks
+    checks["status_range"] = passed("status_range", f"index {entry.status_list_index} is in range")
+    return {**checks, "status": _judge(ctx, outcome)}
 
 
-def _revocation_list(ctx: RunContext, entry: dict[str, Any]) -> dict[str, Check]:
-    url = entry.get("id")
-    if not isinstance(url, str) or not url.startswith("https://"):
+def _judge(ctx: RunContext, outcome: StatusOutcome) -> Check:
+    if outcome.state in ("revoked", "suspended"):
+        ctx.status_state = outcome.state
+        reason = f" ({outcome.reason})" if outcome.reason else ""
         raise _Outcome(
-            failed("status", "bad_list_url", "the revocation list id is not an https URL")
+            failed("status", outcome.state, f"the credential has been {outcome.state}{reason}")
         )
+    if outcome.state == "message":
+        return warning("status", "message", f"status message: {outcome.message or outcome.value}")
+    return passed("status", f"not {'revoked' if outcome.purpose == 'revocation' else 'suspended'}")
+
+
+def _revocation_list(ctx: RunContext, entry: RevocationListEntry) -> dict[str, Check]:
+    document = _fetch(ctx, entry.id)
+    credential_id = ctx.credential.get("id")
+    if not isinstance(credential_id, str):
+        raise _Outcome(failed("status", "no_credential_id", "the credential has no id to look up"))
     try:
-        document = fetch_json(ctx.fetcher, url, offline=ctx.policy.offline)
+        outcome = check_revocation_list(document, credential_id, list_url=entry.id)
     except MCBadgeError as exc:
-        raise _retrieval_failed(ctx, exc) from None
-    revoked = document.get("revokedCredential") if isinstance(document, dict) else None
-    if not isinstance(revoked, list):
-        raise _indeterminate(
-            "status_list", "malformed", "the revocation list has no revokedCredential array"
-        )
+        raise _list_failure(exc) from None
     checks = {
-        "status_retrieval": passed("status_retrieval", f"revocation list retrieved from {url}"),
+        "status_retrieval": passed(
+            "status_retrieval", f"revocation list retrieved from {entry.id}"
+        ),
         "status_list": passed("status_list", "the revocation list is well formed"),
         "status_range": skipped("status_range", "a revocation list has no index"),
     }
-    for item in revoked:
-        if (
-            isinstance(item, dict)
-            and item.get("id") == ctx.credential.get("id")
-            and item.get("revoked", True) is not False
-        ):
-            ctx.status_state = "revoked"
-            raise _Outcome(failed("status", "revoked", "the credential has been revoked"))
-    checks["status"] = passed("status", "not on the issuer's revocation list")
-    return checks
+    return {**checks, "status": _judge(ctx, outcome)}
 
 
 def run_status_checks(ctx: RunContext, nested: NestedVerify) -> dict[str, Check]:
@@ -207,19 +141,18 @@ def run_status_checks(ctx: RunContext, nested: NestedVerify) -> dict[str, Check]
         return {"status": first, **rest}
     checks: dict[str, Check] = {}
     try:
-        for entry in entries:
-            if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
-                raise _Outcome(
-                    failed("status", "malformed", "a credentialStatus entry has no type")
-                )
-            if entry["type"] in _BITSTRING_TYPES:
-                checks.update(_bitstring(ctx, entry, nested))
-            elif entry["type"] == "1EdTechRevocationList":
+        try:
+            parsed_entries = parse_credential_status(ctx.credential.get("credentialStatus"))
+        except MCBadgeError as exc:
+            prefix = exc.code.split(".", 1)[0]
+            raise _Outcome(
+                check_from_error(prefix if prefix in STATUS_CHECK_IDS else "status", exc)
+            ) from None
+        for entry in parsed_entries:
+            if isinstance(entry, RevocationListEntry):
                 checks.update(_revocation_list(ctx, entry))
             else:
-                raise _Outcome(
-                    failed("status", "unknown_type", f"unsupported status type {entry['type']!r}")
-                )
+                checks.update(_bitstring(ctx, entry, nested))
     except _Outcome as outcome:
         stopped = outcome.check
         if stopped.indeterminate:
