@@ -274,3 +274,54 @@ def test_hostile_svgs_are_refused(data: bytes, code: str) -> None:
 def test_svg_with_openbadges_prefix_bound_elsewhere_cannot_be_baked() -> None:
     svg = b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="urn:other"/>'
     assert _code(bake_svg, svg, JWS) == "input.baking_bad_namespace"
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def test_cli_bake_then_unbake_round_trip(
+    tmp_path: Path, reference: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mcbadge.cli.app import main
+
+    folder = reference.joinpath(*SAMPLES)
+    image = tmp_path / "badge.png"
+    image.write_bytes(_png())
+    out = tmp_path / "baked.png"
+    assert main(["bake", str(folder / "simple.json"), str(image), "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["unbake", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert json.loads(printed) == json.loads((folder / "simple.json").read_text(encoding="utf-8"))
+    svg = tmp_path / "badge.svg"
+    svg.write_bytes(SVG)
+    assert main(["bake", str(folder / "simple.jwt"), str(svg), "-o", str(tmp_path / "b.svg")]) == 0
+    assert main(["unbake", str(tmp_path / "b.svg"), "--out", str(tmp_path / "c.jwt")]) == 0
+    expected_jws = (folder / "simple.jwt").read_text(encoding="utf-8").strip()
+    assert (tmp_path / "c.jwt").read_text(encoding="utf-8").strip() == expected_jws
+
+
+def test_cli_refusals_exit_codes(
+    tmp_path: Path, reference: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mcbadge.cli.app import main
+
+    folder = reference.joinpath(*SAMPLES)
+    assert main(["unbake", str(folder / "simple.json")]) == 1
+    assert "[input.baking_unknown_format]" in capsys.readouterr().err
+    assert main(["unbake", str(tmp_path / "missing.png")]) == 64
+    assert (
+        main(
+            [
+                "bake",
+                str(folder / "simple.json"),
+                str(folder / "simple-json.svg"),
+                "-o",
+                str(tmp_path / "x"),
+            ]
+        )
+        == 1
+    )
+    assert "[input.baking_already_baked]" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+    assert main(["bake", str(folder / "simple.json")]) == 64
