@@ -32,6 +32,7 @@ __all__ = ["KeyLookup", "canonize", "verify_data_integrity", "verify_jws"]
 KeyLookup = Callable[[str], Any]
 _SENTINEL_VOCAB = "urn:mcbadge:undefined#"
 _ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
+_SENTINEL_BASE = "https://relative-iri.invalid/"
 _ED25519_L = 2**252 + 27742317777372353535851937790883648493
 _P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 _MAX_N_DEGREE_CALLS = 2_000
@@ -77,13 +78,18 @@ def _walk_expanded(value: Any) -> None:
         if key == "@type":
             for type_iri in item if isinstance(item, list) else [item]:
                 if isinstance(type_iri, str) and (
-                    type_iri.startswith((_SENTINEL_VOCAB, _ISSUER_DEPENDENT)) or ":" not in type_iri
+                    type_iri.startswith((_SENTINEL_VOCAB, _ISSUER_DEPENDENT, _SENTINEL_BASE))
+                    or ":" not in type_iri
                 ):
                     raise DataLossError(
                         f"the type {type_iri.rsplit('#', 1)[-1]!r} is not defined by any context",
                         code="data_loss.undefined_type",
                     )
-        elif key == "@id" and isinstance(item, str) and ":" not in item:
+        elif (
+            key == "@id"
+            and isinstance(item, str)
+            and (":" not in item or item.startswith(_SENTINEL_BASE))
+        ):
             raise DataLossError(
                 f"the identifier {item!r} is not an absolute IRI", code="data_loss.relative_iri"
             )
@@ -115,7 +121,11 @@ def check_data_loss(document: Mapping[str, Any]) -> None:
     try:
         expanded = jsonld.expand(
             dict(document),
-            {"documentLoader": _loader, "expandContext": {"@vocab": _SENTINEL_VOCAB}, "base": ""},
+            {
+                "documentLoader": _loader,
+                "expandContext": {"@vocab": _SENTINEL_VOCAB},
+                "base": _SENTINEL_BASE,
+            },
         )
     except MCBadgeError:
         raise

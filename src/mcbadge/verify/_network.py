@@ -21,23 +21,23 @@ def _kwargs_for(factory: Any, wanted: dict[str, Any]) -> dict[str, Any]:
     try:
         parameters = inspect.signature(factory).parameters
     except (TypeError, ValueError):
-        return wanted
+        return {}
     return {name: value for name, value in wanted.items() if name in parameters}
 
 
 def make_fetcher(policy: VerificationPolicy) -> Any:
     """A hardened fetcher for this policy, or ``None`` when the network layer is absent."""
     try:
-        from mcbadge import net  # type: ignore[import-not-found,attr-defined,unused-ignore]
+        from mcbadge import net  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         return None
-    wanted = {
-        "offline": policy.offline,
-        "resolve": tuple(policy.resolve),
-        "ca_bundle": policy.ca_bundle,
-        "timeout": policy.timeout,
-    }
-    network_policy = net.NetworkPolicy(**_kwargs_for(net.NetworkPolicy, wanted))
+    resolve = dict(net.parse_resolve(entry) for entry in policy.resolve)
+    network_policy = net.NetworkPolicy(
+        offline=policy.offline,
+        timeout=policy.timeout,
+        resolve=resolve,
+        ca_bundle=policy.ca_bundle,
+    )
     return net.Fetcher(network_policy)
 
 
@@ -49,8 +49,9 @@ def fetch_json(fetcher: Any, url: str, *, offline: bool) -> Any:
         )
     if fetcher is None:
         raise FetchError("network access is not available", code="status_retrieval.unavailable")
-    response = fetcher.get(url)
-    body = getattr(response, "content", response)
+    if hasattr(fetcher, "get_json"):
+        return fetcher.get_json(url).data
+    body = fetcher.get(url)
     if isinstance(body, str):
         body = body.encode("utf-8")
     if not isinstance(body, bytes):
@@ -59,7 +60,8 @@ def fetch_json(fetcher: Any, url: str, *, offline: bool) -> Any:
         return loads_strict(body)
     except InputError as exc:
         raise FetchError(
-            f"{url} did not return acceptable JSON: {exc.message}", code="status_retrieval.bad_json"
+            f"{url} did not return acceptable JSON: {exc.message}",
+            code="status_retrieval.bad_json",
         ) from None
 
 

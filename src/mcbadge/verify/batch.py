@@ -7,11 +7,13 @@ keep the parent small.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from mcbadge.verify._network import make_fetcher
 from mcbadge.verify.pipeline import verify
 from mcbadge.verify.policy import VerificationPolicy
 from mcbadge.verify.result import VerificationResult
@@ -19,8 +21,17 @@ from mcbadge.verify.result import VerificationResult
 __all__ = ["verify_many"]
 
 
+_worker_fetcher: Any = None
+
+
 def _verify_one(item: tuple[Any, VerificationPolicy]) -> VerificationResult:
+    # One fetcher per worker process, so its cache serves every credential it verifies.
+    global _worker_fetcher
     document, policy = item
+    if not policy.offline:
+        if _worker_fetcher is None:
+            _worker_fetcher = make_fetcher(policy)
+        policy = dataclasses.replace(policy, fetcher=_worker_fetcher)
     return verify(document, policy)
 
 
@@ -40,9 +51,18 @@ def verify_many(
         raise ValueError("jobs and chunk_size must be at least 1")
     policy = policy if policy is not None else VerificationPolicy()
     if jobs == 1:
-        for document in documents:
-            yield verify(document, policy)
+        created = None
+        if policy.fetcher is None and not policy.offline:
+            created = make_fetcher(policy)
+            policy = dataclasses.replace(policy, fetcher=created)
+        try:
+            for document in documents:
+                yield verify(document, policy)
+        finally:
+            if created is not None:
+                created.close()
         return
+    policy = dataclasses.replace(policy, fetcher=None)  # a fetcher cannot cross processes
     window = jobs * chunk_size * 2
     iterator = iter(documents)
     with ProcessPoolExecutor(max_workers=jobs) as pool:

@@ -267,14 +267,15 @@ def verify(
     policy = policy if policy is not None else VerificationPolicy()
     if not isinstance(policy, VerificationPolicy):
         raise TypeError("policy must be a VerificationPolicy")
-    fetcher = None if policy.offline else _safe(make_fetcher, policy)
+    own_fetcher = policy.fetcher is None and not policy.offline
+    fetcher = policy.fetcher if not own_fetcher else _safe(make_fetcher, policy)
     ctx = RunContext(policy, _now(policy), fetcher=fetcher)
     ctx.resolver = _safe(make_resolver, policy, fetcher)
     try:
         return verify_in_context(document, ctx)
     finally:
         close = getattr(fetcher, "close", None)
-        if callable(close):
+        if own_fetcher and callable(close):
             _safe(close)
 
 

@@ -31,6 +31,8 @@ class VerificationPolicy:
     * ``did_documents``: preloaded DID documents by DID (used before any network).
     * ``require_status``: fail a credential that has no ``credentialStatus``.
     * ``check_endorsements`` / ``max_endorsement_depth``: verify embedded endorsements.
+    * ``fetcher``: a :class:`mcbadge.net.Fetcher` to share (its cache and request counter)
+      across calls; by default each :func:`verify` call builds its own from the options above.
     """
 
     now: datetime | None = None
@@ -47,6 +49,7 @@ class VerificationPolicy:
     require_status: bool = False
     check_endorsements: bool = True
     max_endorsement_depth: int = 2
+    fetcher: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.now is not None and (
@@ -59,10 +62,17 @@ class VerificationPolicy:
             raise ValueError("timeout must be positive")
         if self.max_endorsement_depth < 0:
             raise ValueError("max_endorsement_depth must be >= 0")
+        if isinstance(self.resolve, str):
+            raise ValueError("resolve is a sequence of HOST:PORT:ADDR strings")
         for pin in self.resolve:
             host, _, rest = pin.partition(":")
             port, _, addr = rest.partition(":")
             if not host or not port.isdigit() or not addr:
                 raise ValueError(f"resolve entry {pin!r} is not HOST:PORT:ADDR")
+            try:
+                from mcbadge.net import parse_resolve
+            except ImportError:  # pragma: no cover - the network layer is optional
+                continue
+            parse_resolve(pin)
         if self.trusted_issuers is not None and not isinstance(self.trusted_issuers, frozenset):
             object.__setattr__(self, "trusted_issuers", frozenset(self.trusted_issuers))
