@@ -16,8 +16,11 @@ Decisions:
   canonicalised or signed consistently.
 * Integers must fit in a signed 64-bit range; numeric literals longer than 100 characters
   and floats that overflow to infinity are refused (``input.huge_number``).
-* Depth is measured on the text before parsing, by a linear scan that skips strings,
-  so hostile nesting never reaches the recursive parser.
+* Depth: nesting beyond the interpreter's recursion limit makes json's C scanner raise
+  ``RecursionError`` (it guards its own recursion, so the process never crashes), which
+  becomes ``input.too_deep``; anything shallower is then measured by an iterative walk of
+  the parsed value. This costs far less than a character-level pre-scan in Python, and a
+  document with no more brackets than ``max_depth`` skips the walk altogether.
 """
 
 from __future__ import annotations
@@ -35,8 +38,6 @@ DEFAULT_MAX_DEPTH = 64
 _MAX_NUMBER_CHARS = 100
 _INT_LIMIT = 2**63
 _UTF8_BOM = b"\xef\xbb\xbf"
-# Escapes (two characters, so an escaped quote never toggles string state), quotes, brackets.
-_STRUCTURE_TOKEN = re.compile(r'\\.|["\[\]{}]', re.DOTALL)
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
@@ -80,25 +81,25 @@ def _parse_float(text: str) -> float:
     return value
 
 
-def _check_depth(text: str, max_depth: int) -> None:
-    if text.count("[") + text.count("{") <= max_depth:
-        return  # cannot nest deeper than the number of openers
-    depth = 0
-    in_string = False
-    for match in _STRUCTURE_TOKEN.finditer(text):
-        lexeme = match.group()
-        if lexeme == '"':
-            in_string = not in_string
-        elif in_string or len(lexeme) == 2:
-            continue
-        elif lexeme in "[{":
-            depth += 1
-            if depth > max_depth:
-                raise InputError(
-                    f"the JSON is nested more than {max_depth} levels deep", code="input.too_deep"
-                )
-        else:
-            depth -= 1
+def _too_deep(max_depth: int) -> InputError:
+    return InputError(
+        f"the JSON is nested more than {max_depth} levels deep", code="input.too_deep"
+    )
+
+
+def _check_depth(value: Any, max_depth: int) -> None:
+    # Iterative walk over containers only; the text itself never reaches a recursive parser
+    # deeper than the interpreter's recursion limit (json's C scanner raises RecursionError
+    # there, which becomes input.too_deep as well).
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > max_depth:
+            raise _too_deep(max_depth)
+        # exact type checks: the parser only ever builds plain dicts and lists
+        for child in node.values() if type(node) is dict else node:
+            if type(child) is dict or type(child) is list:
+                stack.append((child, depth + 1))
 
 
 def _check_strings_encodable(value: Any) -> None:
@@ -177,7 +178,6 @@ def loads_strict(
     ``input.not_utf8`` or ``input.malformed`` (the message gives line and column).
     """
     text = _to_text(data, max_bytes)
-    _check_depth(text, max_depth)
     try:
         value = json.loads(
             text,
@@ -191,8 +191,10 @@ def loads_strict(
             f"the document is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
             code="input.malformed",
         ) from None
-    except RecursionError:  # pragma: no cover - the depth pre-scan bounds nesting
-        raise InputError("the JSON is nested too deeply", code="input.too_deep") from None
+    except RecursionError:
+        raise _too_deep(max_depth) from None
+    if isinstance(value, dict | list) and text.count("[") + text.count("{") > max_depth:
+        _check_depth(value, max_depth)
     if _SURROGATE_ESCAPE.search(text):
         _check_strings_encodable(value)
     return value
