@@ -16,11 +16,11 @@ Decisions:
   canonicalised or signed consistently.
 * Integers must fit in a signed 64-bit range; numeric literals longer than 100 characters
   and floats that overflow to infinity are refused (``input.huge_number``).
-* Depth: nesting beyond the interpreter's recursion limit makes json's C scanner raise
-  ``RecursionError`` (it guards its own recursion, so the process never crashes), which
-  becomes ``input.too_deep``; anything shallower is then measured by an iterative walk of
-  the parsed value. This costs far less than a character-level pre-scan in Python, and a
-  document with no more brackets than ``max_depth`` skips the walk altogether.
+* Depth: a text with more than 512 ``[``/``{`` is pre-scanned (a linear pass over quotes,
+  escapes and brackets, no recursion) before parsing, so hostile nesting never reaches the
+  recursive parser. Smaller texts cannot nest deeper than 512 and are parsed first and then
+  measured by an iterative walk of the value, which is much cheaper; a text with no more
+  openers than ``max_depth`` needs neither.
 """
 
 from __future__ import annotations
@@ -38,6 +38,11 @@ DEFAULT_MAX_DEPTH = 64
 _MAX_NUMBER_CHARS = 100
 _INT_LIMIT = 2**63
 _UTF8_BOM = b"\xef\xbb\xbf"
+# Escapes (two characters, so an escaped quote never toggles string state), quotes, brackets.
+_STRUCTURE_TOKEN = re.compile(r'\\.|["\[\]{}]', re.DOTALL)
+# Above this many openers the text is pre-scanned before parsing, so json's recursive C
+# scanner never goes deep even if someone raised the interpreter's recursion limit.
+_PRESCAN_OPENERS = 512
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
@@ -88,9 +93,7 @@ def _too_deep(max_depth: int) -> InputError:
 
 
 def _check_depth(value: Any, max_depth: int) -> None:
-    # Iterative walk over containers only; the text itself never reaches a recursive parser
-    # deeper than the interpreter's recursion limit (json's C scanner raises RecursionError
-    # there, which becomes input.too_deep as well).
+    # Iterative walk over containers only, for texts too small to have nested dangerously.
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         node, depth = stack.pop()
@@ -100,6 +103,23 @@ def _check_depth(value: Any, max_depth: int) -> None:
         for child in node.values() if type(node) is dict else node:
             if type(child) is dict or type(child) is list:
                 stack.append((child, depth + 1))
+
+
+def _prescan_depth(text: str, max_depth: int) -> None:
+    depth = 0
+    in_string = False
+    for match in _STRUCTURE_TOKEN.finditer(text):
+        lexeme = match.group()
+        if lexeme == '"':
+            in_string = not in_string
+        elif in_string or len(lexeme) == 2:
+            continue
+        elif lexeme in "[{":
+            depth += 1
+            if depth > max_depth:
+                raise _too_deep(max_depth)
+        else:
+            depth -= 1
 
 
 def _check_strings_encodable(value: Any) -> None:
@@ -178,6 +198,9 @@ def loads_strict(
     ``input.not_utf8`` or ``input.malformed`` (the message gives line and column).
     """
     text = _to_text(data, max_bytes)
+    openers = text.count("[") + text.count("{")
+    if openers > _PRESCAN_OPENERS:
+        _prescan_depth(text, max_depth)
     try:
         value = json.loads(
             text,
@@ -193,7 +216,7 @@ def loads_strict(
         ) from None
     except RecursionError:
         raise _too_deep(max_depth) from None
-    if isinstance(value, dict | list) and text.count("[") + text.count("{") > max_depth:
+    if max_depth < openers <= _PRESCAN_OPENERS:
         _check_depth(value, max_depth)
     if _SURROGATE_ESCAPE.search(text):
         _check_strings_encodable(value)

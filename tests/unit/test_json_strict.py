@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -90,6 +91,28 @@ def test_deep_nesting_is_refused_without_recursion_error() -> None:
 def test_depth_limit_is_exact() -> None:
     assert loads_strict("[" * 64 + "]" * 64) is not None
     assert _code("[" * 65 + "]" * 65) == "input.too_deep"
+
+
+def test_both_depth_paths_agree_on_the_limit() -> None:
+    # few openers: parsed, then walked; many openers: pre-scanned before parsing
+    padding = ",[]" * 600
+    assert _code("[" * 65 + "]" * 65) == "input.too_deep"
+    assert _code("[" * 65 + "]" * 64 + padding + "]") == "input.too_deep"
+    assert len(loads_strict("[" * 64 + "]" * 63 + padding + "]")) == 601
+
+
+def test_wide_documents_are_not_too_deep() -> None:
+    wide = json.dumps([{"a": [1, {"b": []}]} for _ in range(2000)])
+    assert len(loads_strict(wide)) == 2000
+
+
+def test_deep_text_is_refused_even_with_a_raised_recursion_limit() -> None:
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(1_000_000)
+    try:
+        assert _code("[" * 500_000 + "]" * 500_000) == "input.too_deep"
+    finally:
+        sys.setrecursionlimit(old)
 
 
 def test_brackets_inside_strings_do_not_count_as_depth() -> None:
