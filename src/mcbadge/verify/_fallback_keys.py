@@ -152,3 +152,19 @@ def key_from_did_document(
     raise DIDError(
         "the verification method is not in the DID document", code="key_resolution.no_method"
     )
+
+
+def did_web_url(did: str) -> str:
+    """The https URL of a did:web DID document (did:web method spec §3.2.1)."""
+    from urllib.parse import unquote
+
+    if not did.startswith("did:web:") or "#" in did or "?" in did:
+        raise DIDError(f"{did!r} is not a did:web DID", code="key_resolution.bad_did")
+    parts = did[len("did:web:") :].split(":")
+    host = unquote(parts[0])
+    if not host or "/" in host or "@" in host:
+        raise DIDError(f"{did!r} has an invalid host", code="key_resolution.bad_did")
+    path = "/".join(unquote(part) for part in parts[1:])
+    if any(segment in ("", ".", "..") for segment in path.split("/")) and path:
+        raise DIDError(f"{did!r} has an invalid path", code="key_resolution.bad_did")
+    return f"https://{host}/{path}/did.json" if path else f"https://{host}/.well-known/did.json"

@@ -16,6 +16,7 @@ from mcbadge.verify._context import RunContext
 from mcbadge.verify._util import (
     DateTimeError,
     as_list,
+    check_from_error,
     failed,
     parse_datetime,
     passed,
@@ -247,9 +248,21 @@ def _fallback_verify(ctx: RunContext, document: Any, proof: Any) -> None:
     if not ctx.policy.offline and ctx.fetcher is not None:
 
         def fetch_did(did: str) -> Any:
-            from mcbadge import did as did_module  # type: ignore[attr-defined,unused-ignore]
-
-            return fetch_json(ctx.fetcher, did_module.did_web_url(did), offline=False)
+            try:
+                from mcbadge.did import did_web_url  # type: ignore[import-not-found,unused-ignore]
+            except ImportError:
+                from mcbadge.verify._fallback_keys import did_web_url
+            try:
+                return fetch_json(ctx.fetcher, did_web_url(did), offline=False)
+            except MCBadgeError as exc:
+                if exc.code.startswith("network_policy."):
+                    ctx.network_refusals.append(
+                        check_from_error("network_policy", exc, indeterminate=True)
+                    )
+                raise MCBadgeError(
+                    f"the issuer's DID document could not be retrieved: {exc.message}",
+                    code="key_resolution.unreachable",
+                ) from None
 
     lookup = fallback.make_lookup(
         ctx.policy.did_documents, fetch_did, trust_embedded=ctx.policy.trust_embedded_keys
