@@ -146,7 +146,8 @@ class Route:
     """What the server answers on one path.
 
     ``stall``: wait (until the server stops) before sending anything.
-    ``trickle``: send the body in pieces of this many bytes, flushing each.
+    ``trickle``: send the body in pieces of this many bytes, flushing each, waiting
+    ``piece_delay`` seconds (bounded; cut short when the server stops) between pieces.
     ``content_length``: send a Content-Length header (otherwise the body ends at close).
     """
 
@@ -155,6 +156,7 @@ class Route:
     body: bytes = b"{}"
     stall: bool = False
     trickle: int = 0
+    piece_delay: float = 0.0
     content_length: bool = True
 
 
@@ -192,6 +194,8 @@ class _Handler(BaseHTTPRequestHandler):
                 for start in range(0, len(route.body), route.trickle):
                     self.wfile.write(route.body[start : start + route.trickle])
                     self.wfile.flush()
+                    if route.piece_delay and owner.release.wait(min(route.piece_delay, 1.0)):
+                        return
             else:
                 self.wfile.write(route.body)
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError):

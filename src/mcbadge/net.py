@@ -62,7 +62,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 _CACHE_CONTROL_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d{1,10})\"?\s*(?:,|$)", re.I)
-_CHUNK = 64 * 1024
 
 Resolver = Callable[[str, int], list[str]]
 
@@ -413,7 +412,9 @@ class Fetcher:
                 f"{_short(url)} is larger than {limit} bytes", code="status_retrieval.too_large"
             )
         body = bytearray()
-        for chunk in response.iter_raw(_CHUNK):
+        # iter_raw() without a size yields each read as it arrives, so the deadline is
+        # checked between reads rather than after a whole buffer has trickled in.
+        for chunk in response.iter_raw():
             body += chunk
             if len(body) > limit:
                 raise FetchError(

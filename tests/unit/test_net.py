@@ -224,6 +224,21 @@ def test_stalled_server_hits_the_timeout(https_server: HTTPSServer) -> None:
     assert error.code == "status_retrieval.timeout"
 
 
+def test_trickling_body_is_cut_by_the_total_deadline(https_server: HTTPSServer) -> None:
+    # each piece arrives well within the per-read timeout; only the overall deadline stops it
+    https_server.routes["/drip"] = Route(
+        200, {}, b"[" + b"0," * 500 + b"0]", trickle=10, piece_delay=0.05
+    )
+    fetcher = _fetcher(https_server, timeout=0.4)
+    error = _error(fetcher.get_json, https_server.url("status.test", "/drip"))
+    assert error.code == "status_retrieval.timeout"
+
+
+def test_trickled_body_within_the_deadline_is_read_whole(https_server: HTTPSServer) -> None:
+    https_server.routes["/drip"] = Route(200, {}, json.dumps(LIST).encode(), trickle=7)
+    assert _fetcher(https_server).get_json(https_server.url("status.test", "/drip")).data == LIST
+
+
 @pytest.mark.parametrize(
     ("route", "code"),
     [
