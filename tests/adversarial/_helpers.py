@@ -66,6 +66,9 @@ class FakeHost:
             document if isinstance(document, bytes) else json.dumps(document).encode()
         )
 
+    def close(self) -> None:
+        """Nothing to release (the real fetcher closes its HTTP client)."""
+
     def get(self, url: str) -> bytes:
         self.requests.append(url)
         if url not in self.documents:
@@ -76,9 +79,11 @@ class FakeHost:
 @pytest.fixture
 def host(monkeypatch: pytest.MonkeyPatch) -> FakeHost:
     fake = FakeHost()
+    import mcbadge.verify.batch as batch
     import mcbadge.verify.pipeline as pipeline
 
     monkeypatch.setattr(pipeline, "make_fetcher", lambda policy: fake)
+    monkeypatch.setattr(batch, "make_fetcher", lambda policy: fake)
     return fake
 
 
