@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mcbadge.baking import bake, bake_png, bake_svg, unbake, unbake_png, unbake_svg
 from mcbadge.errors import BakingError
@@ -325,3 +327,26 @@ def test_cli_refusals_exit_codes(
     assert "[input.baking_already_baked]" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
     assert main(["bake", str(folder / "simple.json")]) == 64
+
+
+# ----------------------------------------------------------------------------- properties
+
+_json_text = st.dictionaries(
+    st.text(max_size=8),
+    st.text(alphabet=st.sampled_from("ab]>[<&\"'\\é\U0001f600 \n"), max_size=30),
+    max_size=4,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_json_text)
+def test_any_credential_object_round_trips_through_png_and_svg(credential: dict[str, str]) -> None:
+    assert json.loads(unbake(bake(_png(), credential))) == credential
+    assert json.loads(unbake(bake(SVG, credential))) == credential
+
+
+def test_png_bake_keeps_every_other_chunk() -> None:
+    other = _chunk(b"tEXt", b"Comment\0hello")
+    baked = bake_png(_png(other), JWS)
+    assert other in baked
+    assert baked.startswith(_png(other)[: -len(_chunk(b"IEND", b""))])

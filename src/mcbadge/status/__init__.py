@@ -26,6 +26,8 @@ from mcbadge.status.entries import (
     RevocationListEntry,
     StatusEntry,
     parse_credential_status,
+    parse_status_entry,
+    parse_status_index,
 )
 from mcbadge.status.lists import (
     StatusOutcome,
@@ -50,6 +52,8 @@ __all__ = [
     "encode_bitstring",
     "new_bitstring",
     "parse_credential_status",
+    "parse_status_entry",
+    "parse_status_index",
     "set_bit",
     "status_value_at",
 ]

@@ -32,6 +32,7 @@ __all__ = [
     "StatusEntry",
     "parse_credential_status",
     "parse_status_entry",
+    "parse_status_index",
 ]
 
 BITSTRING_ENTRY = "BitstringStatusListEntry"
