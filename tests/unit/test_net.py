@@ -350,3 +350,10 @@ def test_parse_resolve() -> None:
     for bad in ("status.test:443", "status.test:x:127.0.0.1", "h:443:not-an-ip", ":443:1.2.3.4"):
         with pytest.raises(ValueError, match="resolve entry"):
             parse_resolve(bad)
+
+
+def test_system_resolver_answer_for_localhost_is_refused() -> None:
+    fetcher = Fetcher(NetworkPolicy())
+    error = _error(fetcher.get_json, "https://localhost:9/x")
+    assert error.code == "network_policy.private_address"
+    assert fetcher.request_count == 0

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from https_fixture import HTTPSServer, Route
 from mcbadge.errors import StatusError
+from mcbadge.net import Fetcher, NetworkPolicy
 from mcbadge.status.bitstring import encode_bitstring, new_bitstring, set_bit
 from mcbadge.status.entries import BitstringStatusEntry, parse_status_entry
 from mcbadge.status.lists import (
@@ -18,6 +20,8 @@ from mcbadge.status.lists import (
     check_bitstring_list_credential,
     check_revocation_list,
 )
+
+pytest_plugins = ["https_fixture"]
 
 ISSUER = "did:web:issuer.test"
 LIST_URL = "https://status.test/lists/1"
@@ -207,3 +211,35 @@ def test_malformed_revocation_lists_are_refused(doc: Any) -> None:
     with pytest.raises(StatusError) as info:
         check_revocation_list(doc, "a")
     assert info.value.code == "status_list.malformed"
+
+
+def test_fetched_status_list_is_checked_end_to_end(https_server: HTTPSServer) -> None:
+    # issuer side builds the list; verifier side fetches it through the hardened fetcher
+    bits = new_bitstring()
+    set_bit(bits, 41)
+    list_url = https_server.url("status.test", "/lists/7")
+    list_vc = build_status_list_credential(
+        list_url, ISSUER, "revocation", bits, valid_from=NOW - timedelta(days=1), ttl_ms=60_000
+    )
+    https_server.routes["/lists/7"] = Route(200, {}, json.dumps(list_vc).encode())
+    fetcher = Fetcher(
+        NetworkPolicy(
+            resolve=https_server.resolve_entries("status.test"), ca_bundle=https_server.ca_path
+        )
+    )
+    document = fetcher.get_json(list_url)
+    entry = parse_status_entry(
+        {
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": "41",
+            "statusListCredential": list_url,
+        }
+    )
+    assert isinstance(entry, BitstringStatusEntry)
+    outcome = check_bitstring_list_credential(
+        document.data, entry=entry, credential_issuer=ISSUER, now=NOW
+    )
+    assert outcome.is_revoked
+    assert outcome.list_url == list_url
+    assert fetcher.request_count == 1
