@@ -1,0 +1,377 @@
+"""The Issuer: one provider's identity, keys, signature format, registry and status lists.
+
+``Issuer.issue`` turns one (achievement, e-mail) pair into a signed credential;
+``Issuer.issue_batch`` does a roster on a process pool. Both are idempotent: the registry row
+(credential id, status indexes, the unsigned credential) is written before signing, so a
+re-run re-emits what was signed and re-signs what was only reserved, never issuing twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from mcbadge.errors import MCBadgeError, RegistryError, ValidationError
+from mcbadge.issuer.build import RosterRow, build_credential, normalize_email
+from mcbadge.issuer.keys import SigningKey, did_web_document
+from mcbadge.issuer.signing import FORMATS, check_key_for_format, sign_credential
+from mcbadge.issuer.store import CredentialRecord, IssuerStore
+
+__all__ = ["BatchOutcome", "BatchResult", "IssuedCredential", "Issuer"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IssuedCredential:
+    """A signed credential and where its status lives. ``reemitted`` is true when the
+    registry already held it (nothing new was issued)."""
+
+    credential_id: str
+    document: dict[str, Any] | str
+    idempotency_key: str
+    status_indexes: Mapping[str, tuple[str, int]]
+    reemitted: bool = False
+
+    @property
+    def is_jwt(self) -> bool:
+        return isinstance(self.document, str)
+
+    def to_bytes(self) -> bytes:
+        """The credential as a file's content: JSON, or the compact JWT."""
+        if isinstance(self.document, str):
+            return (self.document + "\n").encode("ascii")
+        return (json.dumps(self.document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """One roster row's result: ``issued`` or an error ``code`` and ``message``."""
+
+    row: RosterRow
+    issued: IssuedCredential | None = None
+    code: str | None = None
+    message: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.issued is not None
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Results in roster order, and the counts."""
+
+    outcomes: list[BatchOutcome] = field(default_factory=list)
+
+    @property
+    def issued(self) -> int:
+        return sum(1 for o in self.outcomes if o.issued is not None and not o.issued.reemitted)
+
+    @property
+    def reemitted(self) -> int:
+        return sum(1 for o in self.outcomes if o.issued is not None and o.issued.reemitted)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for o in self.outcomes if o.issued is None)
+
+    def summary(self) -> dict[str, int]:
+        return {"issued": self.issued, "reemitted": self.reemitted, "failed": self.failed}
+
+
+# -- worker side (module level so it pickles) ----------------------------------------------
+_WORKER_KEY: SigningKey | None = None
+
+
+def _worker_init(jwk: dict[str, str], verification_method: str) -> None:
+    global _WORKER_KEY
+    _WORKER_KEY = SigningKey.from_jwk(jwk).with_verification_method(verification_method)
+
+
+def _worker_sign(job: tuple[dict[str, Any], str]) -> tuple[dict[str, Any] | str | None, str, str]:
+    unsigned, format = job
+    assert _WORKER_KEY is not None
+    try:
+        return sign_credential(unsigned, _WORKER_KEY, format), "", ""
+    except MCBadgeError as exc:
+        return None, exc.code, exc.message
+
+
+class Issuer:
+    """Issues credentials for one provider.
+
+    * ``profile``: the issuer Profile (``name``, ``url``, ``email`` …); its ``id`` is the
+      issuer's DID when it is one, otherwise ``issuer_id`` or the active key's did:key is used.
+    * ``keys``: the active signing key first, then older keys kept for rotation (they stay
+      in :meth:`did_document`, so credentials they signed keep verifying).
+    * ``format``: ``eddsa-rdfc-2022`` | ``ecdsa-rdfc-2019`` | ``ed25519-2020`` | ``jwt``.
+    * ``registry``: an :class:`IssuerStore`, a SQLAlchemy URL, or ``None`` (default file).
+    * ``status_base_url``: where :meth:`publish` output is served, ending in ``/``.
+    * ``suspension``: also give each credential a suspension status entry.
+    """
+
+    def __init__(
+        self,
+        profile: Mapping[str, Any],
+        keys: SigningKey | Sequence[SigningKey],
+        *,
+        format: str = "eddsa-rdfc-2022",
+        registry: IssuerStore | str | None = None,
+        status_base_url: str,
+        suspension: bool = False,
+        issuer_id: str | None = None,
+        credential_schema: bool = True,
+        list_validity: timedelta = timedelta(days=7),
+        list_ttl: timedelta = timedelta(minutes=5),
+    ) -> None:
+        key_list = [keys] if isinstance(keys, SigningKey) else list(keys)
+        if not key_list:
+            raise ValueError("an Issuer needs at least one signing key")
+        if format not in FORMATS:
+            raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+        if not status_base_url.startswith("https://") or not status_base_url.endswith("/"):
+            raise ValueError("status_base_url must be an https:// URL ending in '/'")
+        check_key_for_format(key_list[0], format)
+        profile_id = profile.get("id")
+        did = issuer_id or (
+            profile_id if isinstance(profile_id, str) and profile_id.startswith("did:") else None
+        )
+        did = did or key_list[0].did_key
+        if did.startswith("did:key:") and did != key_list[0].did_key:
+            raise ValueError("a did:key issuer id must be the active key's did:key")
+        self.issuer_id: str = did
+        self.keys: list[SigningKey] = [
+            key
+            if key.vm_id.startswith(did + "#") or did.startswith("did:key:")
+            else key.with_verification_method(f"{did}#{key.fragment}")
+            for key in key_list
+        ]
+        self.profile: dict[str, Any] = {**dict(profile), "id": did}
+        self.profile.setdefault("type", ["Profile"])
+        self.format = format
+        self.registry = registry if isinstance(registry, IssuerStore) else IssuerStore(registry)
+        self.status_base_url = status_base_url
+        self.suspension = suspension
+        self.credential_schema = credential_schema
+        self.list_validity = list_validity
+        self.list_ttl = list_ttl
+
+    @property
+    def active_key(self) -> SigningKey:
+        return self.keys[0]
+
+    def did_document(self) -> dict[str, Any]:
+        """The did.json to host for a did:web issuer (every key, active first)."""
+        if not self.issuer_id.startswith("did:web:"):
+            raise ValueError("only a did:web issuer has a DID document to host")
+        return did_web_document(self.issuer_id, self.keys)
+
+    # -- issuing ------------------------------------------------------------------------
+    def _status_prefixes(self) -> dict[str, str]:
+        prefixes = {"revocation": f"{self.status_base_url}revocation"}
+        if self.suspension:
+            prefixes["suspension"] = f"{self.status_base_url}suspension"
+        return prefixes
+
+    def _reserve(
+        self,
+        achievement: Mapping[str, Any],
+        recipient_email: str,
+        *,
+        achieved_level: str | None,
+        evidence: Sequence[str | Mapping[str, Any]],
+        valid_until: datetime | None,
+        idempotency_key: str | None,
+    ) -> CredentialRecord:
+        email = normalize_email(recipient_email)
+        key = idempotency_key or f"{email} {achievement.get('id')}"
+        credential_id = f"urn:uuid:{uuid.uuid4()}"
+        valid_from = datetime.now(UTC)
+
+        def build(indexes: dict[str, tuple[str, int]]) -> dict[str, Any]:
+            entries = [
+                {
+                    "id": f"{list_url}#{index}",
+                    "type": "BitstringStatusListEntry",
+                    "statusPurpose": purpose,
+                    "statusListIndex": str(index),
+                    "statusListCredential": list_url,
+                }
+                for purpose, (list_url, index) in indexes.items()
+            ]
+            return build_credential(
+                credential_id=credential_id,
+                issuer=self.profile,
+                achievement=achievement,
+                recipient_email=email,
+                valid_from=valid_from,
+                valid_until=valid_until,
+                achieved_level=achieved_level,
+                evidence=evidence,
+                credential_status=entries,
+                credential_schema=self.credential_schema,
+            )
+
+        # Build once outside the transaction so bad input fails before anything is reserved.
+        build({})
+        return self.registry.reserve(
+            self.issuer_id, key, credential_id, self._status_prefixes(), build
+        )
+
+    def _finish(self, record: CredentialRecord, document: dict[str, Any] | str) -> IssuedCredential:
+        self.registry.record_issued(record.credential_id, document)
+        return IssuedCredential(
+            record.credential_id, document, record.idempotency_key, record.status_indexes
+        )
+
+    @staticmethod
+    def _reemit(record: CredentialRecord) -> IssuedCredential:
+        assert record.document is not None
+        return IssuedCredential(
+            record.credential_id,
+            record.document,
+            record.idempotency_key,
+            record.status_indexes,
+            reemitted=True,
+        )
+
+    def issue(
+        self,
+        achievement: Mapping[str, Any],
+        recipient_email: str,
+        *,
+        achieved_level: str | None = None,
+        evidence: Sequence[str | Mapping[str, Any]] = (),
+        valid_until: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> IssuedCredential:
+        """Issue (or re-emit) one signed credential.
+
+        ``idempotency_key`` defaults to the normalised e-mail plus the achievement id: asking
+        again returns the stored credential with ``reemitted=True``.
+        """
+        record = self._reserve(
+            achievement,
+            recipient_email,
+            achieved_level=achieved_level,
+            evidence=evidence,
+            valid_until=valid_until,
+            idempotency_key=idempotency_key,
+        )
+        if record.document is not None:
+            return self._reemit(record)
+        signed = sign_credential(record.unsigned, self.active_key, self.format)
+        return self._finish(record, signed)
+
+    def issue_batch(
+        self,
+        rows: Iterable[RosterRow],
+        *,
+        catalog: Mapping[str, Mapping[str, Any]],
+        jobs: int = 1,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> BatchResult:
+        """Issue a roster. Reservations are made in order first (cheap, in this process),
+        then the signing runs on ``jobs`` worker processes; each signed credential is
+        recorded as soon as it returns, so an interrupted batch can simply be run again."""
+        rows = list(rows)
+        outcomes: list[BatchOutcome | None] = [None] * len(rows)
+        pending: list[tuple[int, CredentialRecord]] = []
+        done = 0
+        for position, row in enumerate(rows):
+            try:
+                achievement = catalog.get(row.achievement_id)
+                if achievement is None:
+                    raise ValidationError(
+                        f"achievement {row.achievement_id!r} is not in the catalog",
+                        code="data_model.unknown_achievement",
+                    )
+                record = self._reserve(
+                    achievement,
+                    row.email,
+                    achieved_level=row.achieved_level,
+                    evidence=row.evidence,
+                    valid_until=row.valid_until,
+                    idempotency_key=row.idempotency_key,
+                )
+            except MCBadgeError as exc:
+                outcomes[position] = BatchOutcome(row, code=exc.code, message=exc.message)
+                done += 1
+            else:
+                if record.document is not None:
+                    outcomes[position] = BatchOutcome(row, self._reemit(record))
+                    done += 1
+                else:
+                    pending.append((position, record))
+            if progress is not None and position % 16 == 0:
+                progress(done, len(rows))
+        for (index, record), result in zip(pending, self._sign_all(pending, jobs), strict=True):
+            signed, code, message = result
+            if signed is None:
+                outcomes[index] = BatchOutcome(rows[index], code=code, message=message)
+            else:
+                outcomes[index] = BatchOutcome(rows[index], self._finish(record, signed))
+            done += 1
+            if progress is not None:
+                progress(done, len(rows))
+        if progress is not None:
+            progress(len(rows), len(rows))
+        return BatchResult([outcome for outcome in outcomes if outcome is not None])
+
+    def _sign_all(
+        self, pending: list[tuple[int, CredentialRecord]], jobs: int
+    ) -> Iterable[tuple[dict[str, Any] | str | None, str, str]]:
+        work = [(record.unsigned, self.format) for _, record in pending]
+        key = self.active_key
+        if jobs <= 1 or len(work) < 2:
+            _worker_init(key.private_jwk(), key.vm_id)
+            yield from map(_worker_sign, work)
+            return
+        import multiprocessing
+
+        # spawn, not fork: the caller may have threads (servers, DB pools) a fork would copy.
+        context = multiprocessing.get_context("spawn")
+        workers = min(jobs, len(work))
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_worker_init,
+            initargs=(key.private_jwk(), key.vm_id),
+        ) as pool:
+            chunk = max(1, min(32, len(work) // (workers * 4)))
+            yield from pool.map(_worker_sign, work, chunksize=chunk)
+
+    # -- status changes -----------------------------------------------------------------
+    def _own(self, credential_id: str) -> None:
+        if self.registry.get(credential_id).issuer_id != self.issuer_id:
+            raise RegistryError(
+                f"{credential_id} was not issued by {self.issuer_id}",
+                code="input.unknown_credential",
+            )
+
+    def revoke(self, credential_id: str, reason: str | None = None) -> CredentialRecord:
+        """Mark a credential revoked (permanent); publish to make it visible."""
+        self._own(credential_id)
+        return self.registry.revoke(credential_id, reason)
+
+    def suspend(self, credential_id: str, reason: str | None = None) -> CredentialRecord:
+        self._own(credential_id)
+        return self.registry.suspend(credential_id, reason)
+
+    def unsuspend(self, credential_id: str) -> CredentialRecord:
+        self._own(credential_id)
+        return self.registry.unsuspend(credential_id)
+
+    # -- publishing ---------------------------------------------------------------------
+    def publish(self, out_dir: str | None = None, *, now: datetime | None = None) -> Any:
+        """Sign the status lists and the revocation list; see :func:`mcbadge.publish.publish`."""
+        from mcbadge.publish import publish
+
+        return publish(self, out_dir, now=now)
