@@ -350,3 +350,14 @@ def test_png_bake_keeps_every_other_chunk() -> None:
     baked = bake_png(_png(other), JWS)
     assert other in baked
     assert baked.startswith(_png(other)[: -len(_chunk(b"IEND", b""))])
+
+
+def test_bake_into_a_real_world_svg_with_doctype_and_declared_namespace(reference: Path) -> None:
+    sample = reference.joinpath(*SAMPLES, "simple-jwt.svg").read_bytes()
+    start = sample.index(b"<openbadges:credential")
+    end = sample.index(b"</openbadges:credential>") + len(b"</openbadges:credential>")
+    plain = sample[:start] + sample[end:]
+    baked = bake_svg(plain, JWS)
+    assert unbake_svg(baked) == JWS
+    assert baked.count(b"xmlns:openbadges") == 1
+    assert baked.startswith(sample[: sample.index(b"<svg")])  # prolog and DOCTYPE untouched
