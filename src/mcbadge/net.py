@@ -139,6 +139,29 @@ def _system_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
+def _resolve_within(resolver: Resolver, host: str, port: int, timeout: float) -> list[str]:
+    """Run ``resolver`` in a daemon thread so a hung system resolver cannot outlast ``timeout``."""
+    outcome: list[list[str] | BaseException] = []
+
+    def work() -> None:
+        try:
+            outcome.append(resolver(host, port))
+        except BaseException as exc:  # handed back to the caller's thread below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=work, name="mcbadge-dns", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        raise FetchError(
+            f"resolving {host!r} took longer than {timeout:g} s", code="status_retrieval.timeout"
+        )
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
 @dataclass(frozen=True)
 class FetchedDocument:
     """A fetched and strictly parsed JSON document (``data``), or raw bytes (``body``)."""
@@ -288,7 +311,11 @@ class Fetcher:
             ipaddress.ip_address(host)
             addresses = [host]
         except ValueError:
-            addresses = self._resolver(host, port)
+            addresses = (
+                _resolve_within(self._resolver, host, port, self.policy.timeout)
+                if self._resolver is _system_resolver
+                else self._resolver(host, port)
+            )
         if not addresses:
             raise FetchError(f"{host} has no addresses", code="status_retrieval.dns_failed")
         refused = [a for a in addresses if not is_public_address(a)]

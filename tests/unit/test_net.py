@@ -357,3 +357,35 @@ def test_system_resolver_answer_for_localhost_is_refused() -> None:
     error = _error(fetcher.get_json, "https://localhost:9/x")
     assert error.code == "network_policy.private_address"
     assert fetcher.request_count == 0
+
+
+def test_hung_system_resolver_is_cut_by_the_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+    import threading
+
+    release = threading.Event()
+
+    def hang(*args: object, **kwargs: object) -> list[object]:
+        release.wait(10)
+        return []
+
+    monkeypatch.setattr(socket, "getaddrinfo", hang)
+    fetcher = Fetcher(NetworkPolicy(timeout=0.2))
+    try:
+        error = _error(fetcher.get_json, "https://status.example/list")
+    finally:
+        release.set()
+    assert error.code == "status_retrieval.timeout"
+    assert fetcher.request_count == 0
+
+
+def test_unresolvable_host_is_a_dns_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    def fail(*args: object, **kwargs: object) -> list[object]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", fail)
+    error = _error(Fetcher(NetworkPolicy()).get_json, "https://nowhere.example/list")
+    assert not isinstance(error, NetworkPolicyError)
+    assert error.code == "status_retrieval.dns_failed"
