@@ -12,6 +12,7 @@ import copy
 import csv
 import hashlib
 import json
+import os
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from mcbadge.errors import InputError, ValidationError
 __all__ = [
     "ACHIEVEMENT_SCHEMA_URL",
     "OB_CONTEXT",
+    "OB_EXTENSIONS_CONTEXT",
     "VC_V2_CONTEXT",
     "RosterRow",
     "build_credential",
@@ -38,6 +40,8 @@ __all__ = [
 
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+# Defines the 1EdTechJsonSchemaValidator2019 type used in credentialSchema.
+OB_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 ACHIEVEMENT_SCHEMA_URL = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 )
@@ -139,6 +143,7 @@ def build_credential(
     if evidence:
         credential["evidence"] = [_evidence(item) for item in evidence]
     if credential_schema:
+        credential["@context"].append(OB_EXTENSIONS_CONTEXT)
         credential["credentialSchema"] = [{"id": ACHIEVEMENT_SCHEMA_URL, "type": _SCHEMA_TYPE}]
     if credential_status:
         statuses = [dict(entry) for entry in credential_status]
@@ -166,7 +171,7 @@ def _read_json(path: Path) -> Any:
         raise InputError(f"{path} is not valid JSON", code="input.bad_json") from None
 
 
-def load_profile(path: str | Path) -> dict[str, Any]:
+def load_profile(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The issuer Profile (``issuer.json``); its ``id`` is replaced by the issuer's DID."""
     profile = _read_json(Path(path))
     if not isinstance(profile, dict) or not isinstance(profile.get("name"), str):
@@ -177,7 +182,7 @@ def load_profile(path: str | Path) -> dict[str, Any]:
     return profile
 
 
-def load_achievement(path: str | Path) -> dict[str, Any]:
+def load_achievement(path: str | os.PathLike[str]) -> dict[str, Any]:
     achievement = _read_json(Path(path))
     if not isinstance(achievement, dict) or not isinstance(achievement.get("id"), str):
         raise ValidationError(
@@ -187,7 +192,7 @@ def load_achievement(path: str | Path) -> dict[str, Any]:
     return achievement
 
 
-def load_catalog(directory: str | Path) -> dict[str, dict[str, Any]]:
+def load_catalog(directory: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
     """Every ``*.json`` Achievement in ``directory``, by achievement ``id`` (and file stem)."""
     folder = Path(directory)
     if not folder.is_dir():
@@ -225,7 +230,7 @@ def _column(row: Mapping[str, str | None], *names: str) -> str:
     return ""
 
 
-def load_roster(path: str | Path) -> list[RosterRow]:
+def load_roster(path: str | os.PathLike[str]) -> list[RosterRow]:
     """Read a roster CSV. Columns: ``email`` and ``achievement`` (or ``achievement_id``)
     are required; ``row_id`` (or ``id``), ``level``, ``evidence`` (space-separated URLs)
     and ``valid_until`` are optional."""

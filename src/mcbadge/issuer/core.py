@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -18,12 +19,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mcbadge.errors import MCBadgeError, RegistryError, ValidationError
-from mcbadge.issuer.build import RosterRow, build_credential, normalize_email
-from mcbadge.issuer.keys import SigningKey, did_web_document
+from mcbadge.issuer.build import RosterRow, build_credential, load_profile, normalize_email
+from mcbadge.issuer.keys import SigningKey, did_web_document, did_web_url
 from mcbadge.issuer.signing import FORMATS, check_key_for_format, sign_credential
 from mcbadge.issuer.store import CredentialRecord, IssuerStore
 
-__all__ = ["BatchOutcome", "BatchResult", "IssuedCredential", "Issuer"]
+__all__ = [
+    "BatchOutcome",
+    "BatchResult",
+    "IssuedCredential",
+    "Issuer",
+    "default_status_base_url",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +91,24 @@ class BatchResult:
 
     def summary(self) -> dict[str, int]:
         return {"issued": self.issued, "reemitted": self.reemitted, "failed": self.failed}
+
+
+def default_status_base_url(profile: Mapping[str, Any]) -> str:
+    """``https://HOST/status/`` for a did:web id, else the profile ``url`` + ``/status/``."""
+    from urllib.parse import urlsplit
+
+    profile_id = profile.get("id")
+    if isinstance(profile_id, str) and profile_id.startswith("did:web:"):
+        host = did_web_url(profile_id).split("/")[2]
+        return f"https://{host}/status/"
+    url = profile.get("url")
+    if isinstance(url, str) and urlsplit(url).scheme == "https":
+        return url.rstrip("/") + "/status/"
+    raise ValidationError(
+        "cannot tell where status lists are published: give a status URL "
+        "(or a did:web id or an https url in the issuer profile)",
+        code="status.no_status_url",
+    )
 
 
 # -- worker side (module level so it pickles) ----------------------------------------------
@@ -162,6 +187,36 @@ class Issuer:
         self.credential_schema = credential_schema
         self.list_validity = list_validity
         self.list_ttl = list_ttl
+
+    @classmethod
+    def from_files(
+        cls,
+        profile_path: str | os.PathLike[str],
+        key_path: str | os.PathLike[str],
+        *,
+        format: str | None = None,
+        registry: IssuerStore | str | None = None,
+        status_base_url: str | None = None,
+        suspension: bool = False,
+        old_key_paths: Sequence[str | os.PathLike[str]] = (),
+    ) -> Issuer:
+        """An Issuer from an ``issuer.json`` Profile and private JWK key files.
+
+        Without ``status_base_url`` the lists live under ``/status/`` on the did:web host,
+        or else under the profile's ``url``. ``format`` defaults to the key's suite.
+        """
+        profile = load_profile(profile_path)
+        key = SigningKey.load(key_path)
+        old = [SigningKey.load(path) for path in old_key_paths]
+        base = status_base_url or default_status_base_url(profile)
+        return cls(
+            profile,
+            [key, *old],
+            format=format or key.default_cryptosuite,
+            registry=registry,
+            status_base_url=base,
+            suspension=suspension,
+        )
 
     @property
     def active_key(self) -> SigningKey:

@@ -1,0 +1,288 @@
+"""``mcbadge issue`` and ``mcbadge issue-batch``: sign credentials for one earner or a roster.
+
+Only argument handling, file output and rendering live here; issuing is :mod:`mcbadge.issuer`'s.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from mcbadge.cli.app import EXIT_FAILED, EXIT_OK, EXIT_USAGE, app
+
+if TYPE_CHECKING:
+    from mcbadge.issuer import IssuedCredential, Issuer
+
+_FORMATS = ("eddsa-rdfc-2022", "ecdsa-rdfc-2019", "ed25519-2020", "jwt")
+
+
+def usage(command: str, message: str) -> typer.Exit:
+    typer.echo(f"mcbadge {command}: error: {message}", err=True)
+    return typer.Exit(EXIT_USAGE)
+
+
+def failure(command: str, message: str, code: str) -> typer.Exit:
+    typer.echo(f"mcbadge {command}: error: {message} [{code}]", err=True)
+    return typer.Exit(EXIT_FAILED)
+
+
+def require_file(command: str, option: str, path: Path) -> None:
+    if not path.is_file():
+        raise usage(command, f"{option} {path}: no such file")
+
+
+def open_issuer(
+    command: str,
+    issuer_file: Path,
+    key_file: Path,
+    *,
+    signature_format: str | None,
+    db: str | None,
+    status_url: str | None,
+    suspension: bool = False,
+) -> Issuer:
+    """Build the Issuer from files; bad input becomes a clean error and exit code."""
+    from mcbadge.errors import MCBadgeError
+    from mcbadge.issuer import Issuer
+
+    require_file(command, "--issuer", issuer_file)
+    require_file(command, "--key", key_file)
+    if signature_format is not None and signature_format not in _FORMATS:
+        raise usage(command, f"--format must be one of {', '.join(_FORMATS)}")
+    try:
+        return Issuer.from_files(
+            issuer_file,
+            key_file,
+            format=signature_format,
+            registry=db,
+            status_base_url=status_url,
+            suspension=suspension,
+        )
+    except ValueError as exc:
+        raise usage(command, str(exc)) from None
+    except MCBadgeError as exc:
+        raise failure(command, exc.message, exc.code) from None
+
+
+def _bake(command: str, image: Path, issued: IssuedCredential) -> bytes:
+    from mcbadge.baking import bake
+    from mcbadge.errors import MCBadgeError
+
+    try:
+        return bake(image.read_bytes(), issued.document)
+    except OSError as exc:
+        raise usage(command, f"cannot read {image}: {exc.strerror}") from None
+    except MCBadgeError as exc:
+        raise failure(command, exc.message, exc.code) from None
+
+
+def _write(command: str, path: Path, data: bytes) -> None:
+    from mcbadge.publish import write_atomic
+
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise usage(command, f"cannot write {path}: {exc.strerror}") from None
+
+
+@app.command("issue")
+def issue_command(
+    achievement: Annotated[Path, typer.Option("--achievement", help="The Achievement JSON file.")],
+    issuer: Annotated[Path, typer.Option("--issuer", help="The issuer Profile JSON file.")],
+    key: Annotated[Path, typer.Option("--key", help="The issuer's private key (JWK file).")],
+    recipient: Annotated[str, typer.Option("--recipient", help="The earner's e-mail address.")],
+    level: Annotated[str | None, typer.Option("--level", help="Achieved rubric level id.")] = None,
+    evidence: Annotated[
+        list[str] | None, typer.Option("--evidence", help="Evidence URL (repeatable).")
+    ] = None,
+    signature_format: Annotated[
+        str | None, typer.Option("--format", help=f"One of {', '.join(_FORMATS)}.")
+    ] = None,
+    bake_image: Annotated[
+        Path | None, typer.Option("--bake", help="PNG or SVG badge image to bake into.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write here (default: stdout).")
+    ] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Registry SQLAlchemy URL.")] = None,
+    status_url: Annotated[
+        str | None, typer.Option("--status-url", help="Base URL where status lists are served.")
+    ] = None,
+    suspension: Annotated[
+        bool, typer.Option("--suspension", help="Also add a suspension status entry.")
+    ] = False,
+) -> None:
+    """Issue one signed credential (re-emits the stored one if already issued)."""
+    from mcbadge.errors import MCBadgeError
+    from mcbadge.issuer import load_achievement
+
+    require_file("issue", "--achievement", achievement)
+    if bake_image is not None:
+        require_file("issue", "--bake", bake_image)
+        if out is None:
+            raise usage("issue", "--bake needs --out")
+    the_issuer = open_issuer(
+        "issue",
+        issuer,
+        key,
+        signature_format=signature_format,
+        db=db,
+        status_url=status_url,
+        suspension=suspension,
+    )
+    try:
+        issued = the_issuer.issue(
+            load_achievement(achievement),
+            recipient,
+            achieved_level=level,
+            evidence=tuple(evidence or ()),
+        )
+    except MCBadgeError as exc:
+        raise failure("issue", exc.message, exc.code) from None
+    finally:
+        the_issuer.registry.close()
+    data = _bake("issue", bake_image, issued) if bake_image is not None else issued.to_bytes()
+    if out is None:
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        _write("issue", out, data)
+        verb = "re-emitted" if issued.reemitted else "issued"
+        typer.echo(f"{verb} {issued.credential_id} -> {out}", err=True)
+    raise typer.Exit(EXIT_OK)
+
+
+def _safe_name(text: str, fallback: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")[:80]
+    return name or fallback
+
+
+def _progress(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    typer.echo(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", err=True, nl=False)
+
+
+@app.command("issue-batch")
+def issue_batch_command(
+    roster: Annotated[Path, typer.Option("--roster", help="Roster CSV file.")],
+    catalog: Annotated[Path, typer.Option("--catalog", help="Directory of Achievement JSON.")],
+    issuer: Annotated[Path, typer.Option("--issuer", help="The issuer Profile JSON file.")],
+    key: Annotated[Path, typer.Option("--key", help="The issuer's private key (JWK file).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")],
+    bake_image: Annotated[
+        Path | None, typer.Option("--bake", help="PNG or SVG badge image to bake into.")
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", help="Signing worker processes.")] = 1,
+    db: Annotated[str | None, typer.Option("--db", help="Registry SQLAlchemy URL.")] = None,
+    signature_format: Annotated[
+        str | None, typer.Option("--format", help=f"One of {', '.join(_FORMATS)}.")
+    ] = None,
+    status_url: Annotated[
+        str | None, typer.Option("--status-url", help="Base URL where status lists are served.")
+    ] = None,
+    suspension: Annotated[
+        bool, typer.Option("--suspension", help="Also add a suspension status entry.")
+    ] = False,
+) -> None:
+    """Issue a whole roster; writes one file per row and manifest.json. Re-running is safe."""
+    from mcbadge.errors import MCBadgeError
+    from mcbadge.issuer import load_catalog, load_roster
+
+    if jobs < 1:
+        raise usage("issue-batch", "--jobs must be at least 1")
+    require_file("issue-batch", "--roster", roster)
+    if not catalog.is_dir():
+        raise usage("issue-batch", f"--catalog {catalog}: not a directory")
+    if bake_image is not None:
+        require_file("issue-batch", "--bake", bake_image)
+    the_issuer = open_issuer(
+        "issue-batch",
+        issuer,
+        key,
+        signature_format=signature_format,
+        db=db,
+        status_url=status_url,
+        suspension=suspension,
+    )
+    try:
+        rows = load_roster(roster)
+        achievements = load_catalog(catalog)
+        result = the_issuer.issue_batch(
+            rows,
+            catalog=achievements,
+            jobs=jobs,
+            progress=_progress if sys.stderr.isatty() else None,
+        )
+    except MCBadgeError as exc:
+        raise failure("issue-batch", exc.message, exc.code) from None
+    finally:
+        the_issuer.registry.close()
+    if sys.stderr.isatty():
+        typer.echo("", err=True)
+    manifest = _write_outputs(out, result, bake_image, the_issuer)
+    _write("issue-batch", out / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
+    summary = result.summary()
+    typer.echo(f"{'issued':<11}{summary['issued']:>6}")
+    typer.echo(f"{'re-emitted':<11}{summary['reemitted']:>6}")
+    typer.echo(f"{'failed':<11}{summary['failed']:>6}")
+    typer.echo(f"manifest: {out / 'manifest.json'}")
+    for outcome in result.outcomes:
+        if not outcome.ok:
+            label = outcome.row.row_id or outcome.row.idempotency_key
+            typer.echo(f"  failed {label}: {outcome.message} [{outcome.code}]", err=True)
+    raise typer.Exit(EXIT_FAILED if summary["failed"] else EXIT_OK)
+
+
+def _write_outputs(
+    out: Path, result: Any, bake_image: Path | None, issuer: Issuer
+) -> dict[str, Any]:
+    entries: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    used: set[str] = set()
+    for number, outcome in enumerate(result.outcomes, start=1):
+        row = outcome.row
+        if outcome.issued is None:
+            failed.append(
+                {
+                    "row_id": row.row_id,
+                    "key": row.idempotency_key,
+                    "code": outcome.code,
+                    "message": outcome.message,
+                }
+            )
+            continue
+        issued = outcome.issued
+        stem = _safe_name(row.row_id, f"row-{number}")
+        while stem in used:
+            stem = f"{stem}-{number}"
+        used.add(stem)
+        name = f"{stem}.jwt" if issued.is_jwt else f"{stem}.json"
+        _write("issue-batch", out / name, issued.to_bytes())
+        entry: dict[str, Any] = {
+            "row_id": row.row_id,
+            "key": issued.idempotency_key,
+            "credential_id": issued.credential_id,
+            "file": name,
+            "reemitted": issued.reemitted,
+            "status": {
+                purpose: {"list": url, "index": index}
+                for purpose, (url, index) in issued.status_indexes.items()
+            },
+        }
+        if bake_image is not None:
+            suffix = ".svg" if bake_image.suffix.lower() == ".svg" else ".png"
+            _write("issue-batch", out / f"{stem}{suffix}", _bake("issue-batch", bake_image, issued))
+            entry["baked"] = f"{stem}{suffix}"
+        entries.append(entry)
+    return {
+        "issuer": issuer.issuer_id,
+        "format": issuer.format,
+        "summary": result.summary(),
+        "credentials": entries,
+        "failed": failed,
+    }

@@ -1,0 +1,64 @@
+"""``mcbadge revoke``, ``mcbadge suspend`` and ``mcbadge unsuspend``: change a credential's
+status in the issuer registry. Run ``mcbadge status publish`` afterwards so verifiers see it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mcbadge.cli.app import EXIT_OK, app
+from mcbadge.cli.cmd_issue import failure
+
+
+def _change(command: str, credential_id: str, db: str | None, reason: str | None) -> None:
+    from mcbadge.errors import MCBadgeError
+    from mcbadge.issuer import IssuerStore
+
+    try:
+        with IssuerStore(db) as store:
+            if command == "revoke":
+                record = store.revoke(credential_id, reason)
+            elif command == "suspend":
+                record = store.suspend(credential_id, reason)
+            else:
+                record = store.unsuspend(credential_id)
+    except MCBadgeError as exc:
+        raise failure(command, exc.message, exc.code) from None
+    state = "revoked" if record.revoked else "suspended" if record.suspended else "active"
+    typer.echo(f"{credential_id}: {state} (publish the status lists to make it visible)")
+    raise typer.Exit(EXIT_OK)
+
+
+_DB_HELP = "Registry SQLAlchemy URL (default: the per-user registry file)."
+
+
+@app.command("revoke")
+def revoke_command(
+    credential_id: Annotated[str, typer.Argument(help="The credential id (urn:uuid:...).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (published in the list).")],
+    db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
+) -> None:
+    """Revoke a credential (permanent)."""
+    _change("revoke", credential_id, db, reason)
+
+
+@app.command("suspend")
+def suspend_command(
+    credential_id: Annotated[str, typer.Argument(help="The credential id (urn:uuid:...).")],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why (kept in the registry).")
+    ] = None,
+    db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
+) -> None:
+    """Suspend a credential issued with a suspension status entry."""
+    _change("suspend", credential_id, db, reason)
+
+
+@app.command("unsuspend")
+def unsuspend_command(
+    credential_id: Annotated[str, typer.Argument(help="The credential id (urn:uuid:...).")],
+    db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
+) -> None:
+    """Lift a suspension."""
+    _change("unsuspend", credential_id, db, None)
