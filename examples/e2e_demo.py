@@ -1,0 +1,321 @@
+"""mcbadge end to end, offline: issue, bake, publish, serve, verify, revoke, verify again.
+
+Run with ``make demo`` (or ``python examples/e2e_demo.py``). Everything happens on this
+machine: the "provider" is served by a loopback HTTPS server (127.0.0.1 only) with a
+throwaway certificate authority made here, and the verifier reaches it through an explicit
+``provider.test:PORT:127.0.0.1`` pin plus that CA. Outputs stay in ``demo-output/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import importlib.util
+import json
+import shutil
+import ssl
+import struct
+import sys
+import threading
+import time
+import zlib
+from pathlib import Path
+from typing import Any
+
+HOST = "provider.test"
+EXAMPLES = Path(__file__).resolve().parent
+OUT = Path("demo-output")
+
+DEMO_PROFILE = {
+    "type": ["Profile"],
+    "name": "Demo CS Teaching Academy",
+    "url": "https://provider.test",
+}
+DEMO_CATALOG = [
+    {
+        "id": "https://provider.test/achievements/cs-principles",
+        "type": ["Achievement"],
+        "achievementType": "Certificate",
+        "name": "Teaching CS Principles",
+        "description": "Planned and taught a unit of AP CS Principles.",
+        "criteria": {"narrative": "Taught a full unit and submitted a reflective portfolio."},
+    },
+    {
+        "id": "https://provider.test/achievements/intro-python",
+        "type": ["Achievement"],
+        "achievementType": "Competency",
+        "name": "Teaching Introductory Python",
+        "description": "Can teach variables, loops, functions and debugging in Python.",
+        "criteria": {"narrative": "Passed the observed lesson and the content exam."},
+    },
+]
+DEMO_ROSTER = [
+    ("r1", "ada.lovelace@school.example", "cs-principles"),
+    ("r2", "grace.hopper@school.example", "cs-principles"),
+    ("r3", "alan.turing@school.example", "intro-python"),
+    ("r4", "katherine.johnson@school.example", "intro-python"),
+    ("r5", "edsger.dijkstra@school.example", "cs-principles"),
+]
+
+
+def step(text: str) -> None:
+    print(f"\n== {text}", flush=True)
+
+
+# -- a badge image, made here ---------------------------------------------------------------
+def badge_png(size: int = 96) -> bytes:
+    """A small PNG: a gold disc on a blue square (no image library needed)."""
+    rows = []
+    centre, radius = size / 2, size * 0.4
+    for y in range(size):
+        row = bytearray([0])
+        for x in range(size):
+            inside = (x - centre) ** 2 + (y - centre) ** 2 <= radius**2
+            row += bytes((240, 190, 40) if inside else (30, 70, 160))
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+# -- a throwaway CA and a loopback HTTPS server ---------------------------------------------
+def make_tls(directory: Path) -> tuple[Path, Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mcbadge demo CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    server = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)]))
+        .issuer_name(ca_name)
+        .public_key(server_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(HOST)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = (directory / "ca.pem", directory / "server.pem", directory / "server.key")
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(server.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(
+        server_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return paths
+
+
+def start_server(site: Path, cert: Path, key: Path) -> http.server.ThreadingHTTPServer:
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(site), **kwargs)
+
+        def end_headers(self) -> None:
+            self.send_header("Cache-Control", "no-cache")
+            super().end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    Handler.extensions_map = {".json": "application/json", "": "application/octet-stream"}
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+# -- the provider's files -------------------------------------------------------------------
+def load_inputs(work: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]], list[Any]]:
+    """The examples' catalog, roster and profile when present and readable, else built-ins."""
+    from mcbadge.errors import MCBadgeError
+    from mcbadge.issuer import load_catalog, load_profile, load_roster
+
+    catalog_dir, roster, profile = (
+        EXAMPLES / "catalog",
+        EXAMPLES / "roster.csv",
+        EXAMPLES / "issuer.json",
+    )
+    if catalog_dir.is_dir() and roster.is_file() and profile.is_file():
+        try:
+            result = load_profile(profile), load_catalog(catalog_dir), load_roster(roster)
+            print(f"using {catalog_dir}, {roster} and {profile}")
+            return result
+        except MCBadgeError as exc:
+            print(f"examples/ inputs not usable ({exc.message}); using the built-in demo data")
+    catalog_dir = work / "catalog"
+    catalog_dir.mkdir(parents=True, exist_ok=True)
+    for achievement in DEMO_CATALOG:
+        name = achievement["id"].rsplit("/", 1)[-1]
+        (catalog_dir / f"{name}.json").write_text(json.dumps(achievement, indent=2))
+    lines = ["row_id,email,achievement"] + [",".join(row) for row in DEMO_ROSTER]
+    (work / "roster.csv").write_text("\n".join(lines) + "\n")
+    (work / "issuer.json").write_text(json.dumps(DEMO_PROFILE, indent=2))
+    print(f"using the built-in demo catalog and roster (written to {work})")
+    return (
+        load_profile(work / "issuer.json"),
+        load_catalog(catalog_dir),
+        load_roster(work / "roster.csv"),
+    )
+
+
+def schema_checking_available() -> bool:
+    return importlib.util.find_spec("mcbadge.schema") is not None
+
+
+def verify_all(entries: list[dict[str, Any]], out: Path, pin: str, ca: Path) -> dict[str, Any]:
+    from mcbadge.verify import VerificationPolicy, verify
+
+    results = {}
+    for entry in entries:
+        policy = VerificationPolicy(resolve=(pin,), ca_bundle=ca, expected_recipient=entry["email"])
+        result = verify((out / entry["baked"]).read_bytes(), policy)
+        failed = [f"{c.id}:{c.code}" for c in result.checks if c.status == "failed"]
+        verdict = "VERIFIED" if result.verified else "FAILED"
+        print(f"  {entry['row_id']:<6} {entry['email']:<34} {verdict:<9} {' '.join(failed)}")
+        results[entry["credential_id"]] = result
+    return results
+
+
+def main() -> int:
+    started = time.monotonic()
+    from mcbadge.issuer import Issuer, SigningKey, did_web_for
+
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    site, badges, work = OUT / "site", OUT / "badges", OUT / "provider"
+    for folder in (site / ".well-known", site / "status", badges, work):
+        folder.mkdir(parents=True, exist_ok=True)
+
+    step("1. Start the provider's loopback HTTPS server (throwaway CA, 127.0.0.1 only)")
+    ca, cert, tls_key = make_tls(OUT / "tls")
+    server = start_server(site, cert, tls_key)
+    port = server.server_address[1]
+    pin = f"{HOST}:{port}:127.0.0.1"
+    print(f"https://{HOST}:{port}/ -> 127.0.0.1:{port}; CA {ca}")
+
+    try:
+        step("2. Create the provider: an Ed25519 key and a did:web DID with its did.json")
+        profile, catalog, rows = load_inputs(work)
+        did = did_web_for(f"{HOST}:{port}")
+        key = SigningKey.generate("Ed25519")
+        issuer = Issuer(
+            {**profile, "id": did},
+            key,
+            format="eddsa-rdfc-2022",
+            registry=f"sqlite:///{(work / 'registry.sqlite3').resolve()}",
+            status_base_url=f"https://{HOST}:{port}/status/",
+            credential_schema=schema_checking_available(),
+        )
+        issuer.active_key.save(work / "key.json")
+        (site / ".well-known" / "did.json").write_text(json.dumps(issuer.did_document(), indent=2))
+        print(f"issuer {did}; key {work / 'key.json'}; did.json served at /.well-known/did.json")
+        if not issuer.credential_schema:
+            print("(mcbadge.schema is not installed, so credentials omit credentialSchema)")
+
+        step(f"3. Issue the catalog to the roster in one batch ({len(rows)} rows, 2 workers)")
+        batch = issuer.issue_batch(rows, catalog=catalog, jobs=2)
+        print(f"summary: {batch.summary()}")
+        for outcome in batch.outcomes:
+            if not outcome.ok:
+                print(f"  row {outcome.row.row_id}: {outcome.message} [{outcome.code}]")
+
+        step("4. Bake each credential into a PNG badge")
+        from mcbadge.baking import bake
+
+        image = badge_png()
+        (OUT / "badge.png").write_bytes(image)
+        manifest = []
+        for outcome in batch.outcomes:
+            if outcome.issued is None:
+                continue
+            stem = outcome.row.row_id or outcome.issued.credential_id.rsplit(":", 1)[-1]
+            (badges / f"{stem}.json").write_bytes(outcome.issued.to_bytes())
+            (badges / f"{stem}.png").write_bytes(bake(image, outcome.issued.document))
+            manifest.append(
+                {
+                    "row_id": stem,
+                    "email": outcome.row.email,
+                    "credential_id": outcome.issued.credential_id,
+                    "baked": f"{stem}.png",
+                    "status": {p: list(v) for p, v in outcome.issued.status_indexes.items()},
+                }
+            )
+        (badges / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        print(f"{len(manifest)} baked badges in {badges}")
+
+        step("5. Publish the signed status list and the revocation list")
+        for path in issuer.publish(site / "status").written:
+            print(f"  {path}")
+
+        step("6. Verify every badge through HTTPS (did.json + status list fetched)")
+        first = verify_all(manifest, badges, pin, ca)
+        all_ok = all(result.verified for result in first.values())
+
+        victim = manifest[0]
+        step(f"7. Revoke {victim['row_id']} ({victim['credential_id']}) and publish again")
+        issuer.revoke(victim["credential_id"], "Demo: issued in error")
+        issuer.publish(site / "status")
+
+        step("8. Verify again: exactly that one is revoked")
+        second = verify_all(manifest, badges, pin, ca)
+        revoked = [cid for cid, result in second.items() if not result.verified]
+        status_failed = [
+            cid
+            for cid, result in second.items()
+            if any(c.id == "status" and c.code == "status.revoked" for c in result.checks)
+        ]
+        issuer.registry.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    ok = all_ok and revoked == [victim["credential_id"]] == status_failed
+    step(f"Done in {time.monotonic() - started:.1f}s: {'OK' if ok else 'UNEXPECTED RESULT'}")
+    print(f"outputs in {OUT.resolve()}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""`make demo`'s script runs green, offline, in a fresh directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "e2e_demo.py"
+
+
+def test_demo_issues_verifies_revokes_exactly_one(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, str(DEMO)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONWARNINGS": "error::ResourceWarning"},
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    out = completed.stdout
+    assert "OK" in out.splitlines()[-2]
+    assert "Traceback" not in completed.stderr
+    output = tmp_path / "demo-output"
+    manifest = json.loads((output / "badges" / "manifest.json").read_text())
+    assert manifest, "the demo issued nothing"
+    assert all((output / "badges" / entry["baked"]).is_file() for entry in manifest)
+    assert (output / "site" / ".well-known" / "did.json").is_file()
+    revocations = json.loads((output / "site" / "status" / "revocations.json").read_text())
+    assert [item["id"] for item in revocations["revokedCredential"]] == [
+        manifest[0]["credential_id"]
+    ]
+    after_revoke = out.split("== 8.")[1]
+    assert after_revoke.count("status:status.revoked") == 1
+    assert after_revoke.count("VERIFIED") == len(manifest) - 1
