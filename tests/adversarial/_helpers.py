@@ -25,6 +25,9 @@ V2 = [
 V1 = [
     "https://www.w3.org/2018/credentials/v1",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json",
+    # VCDM 1.1 does not define the Data Integrity proof terms; without this context the
+    # proof's cryptosuite would be dropped by JSON-LD (and caught as data loss).
+    "https://w3id.org/security/data-integrity/v2",
 ]
 
 

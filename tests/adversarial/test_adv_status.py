@@ -204,6 +204,7 @@ def _status_list_2021(set_indices: tuple[int, ...]) -> dict[str, Any]:
         "@context": [
             "https://www.w3.org/2018/credentials/v1",
             "https://w3id.org/vc/status-list/2021/v1",
+            "https://w3id.org/security/data-integrity/v2",
         ],
         "id": LIST_URL,
         "type": ["VerifiableCredential", "StatusList2021Credential"],

@@ -204,6 +204,7 @@ def verify_data_integrity(
     config = {k: v for k, v in proof.items() if k != "proofValue"}
     config["@context"] = document.get("@context")
     check_data_loss(unsecured)
+    check_data_loss(config)
     key = lookup(str(proof.get("verificationMethod")))
     message = (
         hashlib.sha256(canonize(config)).digest() + hashlib.sha256(canonize(unsecured)).digest()

@@ -71,8 +71,10 @@ def make_resolver(policy: VerificationPolicy, fetcher: Any) -> Any:
         from mcbadge import did  # type: ignore[import-not-found,attr-defined,unused-ignore]
     except ImportError:
         return None
+    offline_factory = getattr(did, "OfflineResolver", None)
+    if offline_factory is None:
+        return None
     documents = {key: dict(value) for key, value in policy.did_documents.items()}
-    offline_factory = did.OfflineResolver
     kwargs = _kwargs_for(offline_factory, {"documents": documents, "did_documents": documents})
     offline = offline_factory(**kwargs)
     if policy.offline or fetcher is None:

@@ -46,8 +46,35 @@ def _id_of(value: Any) -> Any:
     return value.get("id") if isinstance(value, dict) else value
 
 
+def _empty_value_path(value: Any, path: str = "", depth: int = 0) -> str | None:
+    """Where a null or an empty array sits (OB 3.0 §A.1: they are omitted, never sent).
+
+    JSON-LD silently drops such members, so an undefined term carrying one would slip past
+    the data-loss check and the signature alike."""
+    if depth > 80:
+        return None
+    items: Any = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        where = f"{path}.{key}" if path else str(key)
+        if item is None or (isinstance(item, list) and not item and isinstance(value, dict)):
+            return where
+        found = _empty_value_path(item, where, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
 def _structural_problems(credential: dict[str, Any], kind: str) -> list[str]:
     problems: list[str] = []
+    empty = _empty_value_path(credential)
+    if empty is not None:
+        problems.append(f"{empty} is null or an empty list; such members must be omitted")
     contexts = as_list(credential.get("@context"))
     if not contexts or contexts[0] not in (VC_V1, VC_V2):
         problems.append("@context must start with the W3C credentials context")

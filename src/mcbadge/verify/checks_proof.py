@@ -249,7 +249,7 @@ def _fallback_verify(ctx: RunContext, document: Any, proof: Any) -> None:
 
         def fetch_did(did: str) -> Any:
             try:
-                from mcbadge.did import did_web_url  # type: ignore[import-not-found,unused-ignore]
+                from mcbadge.did import did_web_url  # type: ignore[import-not-found,attr-defined,unused-ignore]
             except ImportError:
                 from mcbadge.verify._fallback_keys import did_web_url
             try:
@@ -346,18 +346,21 @@ def run_proof_checks(ctx: RunContext) -> dict[str, Check]:
         checks = _stop_marks(
             failed("proof", "missing", "the credential has no proof"), DI_CHECK_IDS
         )
+    elif not all(isinstance(proof, dict) for proof in proofs):
+        malformed = failed("proof", "malformed", "a proof entry is not an object")
+        checks = _stop_marks(malformed, DI_CHECK_IDS)
     else:
         checks = {}
         for proof in proofs:
-            # Any one valid proof is enough (OB 3.0 §8); report the first failure otherwise.
+            # OB 3.0 lets a verifier rely on any one proof; we require every embedded proof
+            # to verify (fail closed: a proof nobody can check is not ignored).
             document = dict(ctx.credential)
             document["proof"] = proof
             try:
                 checks = _one_di_proof(ctx, proof, document if len(proofs) > 1 else ctx.credential)
-                break
             except _Stop as stop:
-                if not checks:
-                    checks = stop.checks or _stop_marks(stop.check, DI_CHECK_IDS)
+                checks = stop.checks or _stop_marks(stop.check, DI_CHECK_IDS)
+                break
     for check_id in not_jwt:
         checks[check_id] = skipped(check_id, "not a VC-JWT")
     return checks

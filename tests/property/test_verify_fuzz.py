@@ -1,0 +1,132 @@
+"""Fuzzing the verifier: random byte- and JSON-level mutations of valid signed credentials
+never raise out of verify() and never verify, unless the mutation is semantically neutral."""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "adversarial"))
+
+from _helpers import ISSUER_KEY, make_credential, policy
+from _signer import jwt_payload, sign_di, sign_jwt
+
+from mcbadge.verify import verify
+
+SIGNED = sign_di(make_credential(), ISSUER_KEY)
+SIGNED_BYTES = json.dumps(SIGNED).encode()
+TOKEN = sign_jwt(jwt_payload(make_credential()), ISSUER_KEY)
+POLICY = policy(offline=True)
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def test_the_unmutated_inputs_verify() -> None:
+    assert verify(SIGNED_BYTES, POLICY).verified
+    assert verify(TOKEN, POLICY).verified
+
+
+def _parses_to(data: bytes, expected: Any) -> bool:
+    try:
+        return bool(json.loads(data) == expected)
+    except ValueError:
+        return False
+
+
+@FUZZ
+@given(st.data())
+def test_byte_mutations_of_json(data: st.DataObject) -> None:
+    raw = bytearray(SIGNED_BYTES)
+    for _ in range(data.draw(st.integers(1, 4))):
+        position = data.draw(st.integers(0, len(raw) - 1))
+        action = data.draw(st.sampled_from(["flip", "delete", "insert"]))
+        if action == "flip":
+            raw[position] ^= 1 << data.draw(st.integers(0, 7))
+        elif action == "delete":
+            del raw[position]
+        else:
+            raw.insert(position, data.draw(st.integers(0, 255)))
+    result = verify(bytes(raw), POLICY)
+    if result.verified:
+        assert _parses_to(bytes(raw), SIGNED)
+
+
+@FUZZ
+@given(st.data())
+def test_byte_mutations_of_jwt(data: st.DataObject) -> None:
+    raw = bytearray(TOKEN.encode())
+    position = data.draw(st.integers(0, len(raw) - 1))
+    raw[position] = data.draw(
+        st.sampled_from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/")
+    )
+    result = verify(bytes(raw), POLICY)
+    if result.verified:
+        assert bytes(raw) == TOKEN.encode()
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*prefix, index))
+    return found
+
+
+PATHS = _paths(SIGNED)
+REPLACEMENTS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**40), 2**40),
+    st.text(max_size=12),
+    st.just([]),
+    st.just({}),
+    st.just("https://evil.example/ctx"),
+    st.just("2099-01-01T00:00:00Z"),
+)
+
+
+@FUZZ
+@given(st.sampled_from(PATHS), st.sampled_from(["replace", "delete", "add"]), REPLACEMENTS)
+def test_json_mutations(path: tuple[Any, ...], action: str, value: Any) -> None:
+    document = copy.deepcopy(SIGNED)
+    parent: Any = document
+    for key in path[:-1]:
+        parent = parent[key]
+    last = path[-1]
+    if action == "replace":
+        parent[last] = value
+    elif action == "delete":
+        del parent[last]
+    elif isinstance(parent, dict):
+        parent[f"x{abs(hash(str(value))) % 1000}"] = value
+    else:
+        parent.append(value)
+    result = verify(document, POLICY)
+    if result.verified:
+        assert document == SIGNED
+
+
+@FUZZ
+@given(st.integers(0, 2**32), st.sampled_from([None, 0, 1, 2, 4, "\t"]))
+def test_neutral_changes_still_verify(seed: int, indent: Any) -> None:
+    import random
+
+    def shuffled(value: Any, rng: random.Random) -> Any:
+        if isinstance(value, dict):
+            items = list(value.items())
+            rng.shuffle(items)
+            return {key: shuffled(item, rng) for key, item in items}
+        if isinstance(value, list):
+            return [shuffled(item, rng) for item in value]
+        return value
+
+    text = json.dumps(shuffled(SIGNED, random.Random(seed)), indent=indent)
+    assert verify(text.encode(), POLICY).verified
