@@ -7,7 +7,6 @@ a typed error (which the status checks report as indeterminate).
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 from mcbadge.errors import FetchError, InputError, NetworkPolicyError
@@ -15,14 +14,6 @@ from mcbadge.verify._input import loads_strict
 from mcbadge.verify.policy import VerificationPolicy
 
 __all__ = ["fetch_json", "make_fetcher", "make_resolver"]
-
-
-def _kwargs_for(factory: Any, wanted: dict[str, Any]) -> dict[str, Any]:
-    try:
-        parameters = inspect.signature(factory).parameters
-    except (TypeError, ValueError):
-        return {}
-    return {name: value for name, value in wanted.items() if name in parameters}
 
 
 def make_fetcher(policy: VerificationPolicy) -> Any:
@@ -66,17 +57,17 @@ def fetch_json(fetcher: Any, url: str, *, offline: bool) -> Any:
 
 
 def make_resolver(policy: VerificationPolicy, fetcher: Any) -> Any:
-    """A DID resolver: preloaded documents and did:key offline, did:web via the fetcher."""
+    """A DID resolver for :func:`mcbadge.proofs.verify_proof`: preloaded documents, did:key
+    and did:jwk offline, did:web fetched through the hardened fetcher."""
     try:
-        from mcbadge import did  # type: ignore[import-not-found,attr-defined,unused-ignore]
+        from mcbadge import did  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         return None
     offline_factory = getattr(did, "OfflineResolver", None)
     if offline_factory is None:
         return None
     documents = {key: dict(value) for key, value in policy.did_documents.items()}
-    kwargs = _kwargs_for(offline_factory, {"documents": documents, "did_documents": documents})
-    offline = offline_factory(**kwargs)
+    offline = offline_factory(documents, trust_embedded_keys=policy.trust_embedded_keys)
     if policy.offline or fetcher is None:
         return offline
     return _WebResolver(offline, fetcher, did)
@@ -90,20 +81,23 @@ class _WebResolver:
         self._fetcher = fetcher
         self._did = did_module
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._offline, name)
+    def _fetch(self, did: str) -> dict[str, Any]:
+        document = fetch_json(self._fetcher, self._did.did_web_url(did), offline=False)
+        if not isinstance(document, dict) or document.get("id") != did:
+            raise FetchError(
+                "the did:web document does not describe that DID",
+                code="key_resolution.did_mismatch",
+            )
+        return document
 
     def resolve(self, did: str) -> Any:
         base = did.split("#", 1)[0]
-        if not base.startswith("did:web:"):
-            return self._offline.resolve(did)
-        try:
-            return self._offline.resolve(did)
-        except Exception:  # not preloaded: fetch it
-            document = fetch_json(self._fetcher, self._did.did_web_url(base), offline=False)
-            if not isinstance(document, dict) or document.get("id") != base:
-                raise FetchError(
-                    "the did:web document does not describe that DID",
-                    code="key_resolution.did_mismatch",
-                ) from None
-            return document
+        if base.startswith("did:web:") and base not in self._offline.documents:
+            return self._fetch(base)
+        return self._offline.resolve(did)
+
+    def resolve_verification_method(self, vm_id: str) -> Any:
+        base = vm_id.split("#", 1)[0]
+        if base.startswith("did:web:") and base not in self._offline.documents:
+            return self._did.verification_method_from_document(self._fetch(base), vm_id)
+        return self._offline.resolve_verification_method(vm_id)
