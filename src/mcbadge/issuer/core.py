@@ -184,6 +184,13 @@ class Issuer:
         self.registry = registry if isinstance(registry, IssuerStore) else IssuerStore(registry)
         self.status_base_url = status_base_url
         self.suspension = suspension
+        if suspension and credential_schema:
+            # OB 3.0 (and its JSON Schema) allow one credentialStatus object; two entries
+            # (revocation + suspension) are Bitstring Status List-conformant but not OB-strict.
+            logger.warning(
+                "suspension adds a second credentialStatus entry, which the OB 3.0 JSON "
+                "Schema does not allow; strict validators will reject these credentials"
+            )
         self.credential_schema = credential_schema
         self.list_validity = list_validity
         self.list_ttl = list_ttl

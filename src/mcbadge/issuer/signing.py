@@ -84,7 +84,7 @@ def _sign_data_integrity(
         hashlib.sha256(_canonize(config)).digest() + hashlib.sha256(_canonize(document)).digest()
     )
     proof["proofValue"] = multibase_b58(key.sign_bytes(message))
-    document["proof"] = proof
+    document["proof"] = [proof]  # an array: the strict OB 3.0 schema requires one
     return document
 
 
