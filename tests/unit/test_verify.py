@@ -447,3 +447,26 @@ def test_input_document_is_not_mutated() -> None:
     snapshot = copy.deepcopy(document)
     verify(document, policy())
     assert document == snapshot
+
+
+def test_a_check_that_is_never_evaluated_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mcbadge.verify.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "run_proof_checks", lambda ctx: {})
+    result = verify(credential(), policy())
+    assert by_id(result, "signature").code == "signature.not_evaluated"
+    assert not result.verified
+
+
+def test_verify_many_keeps_order_and_accepts_paths(tmp_path: Any) -> None:
+    from mcbadge.verify import verify_many
+
+    paths = []
+    for number in range(5):
+        path = tmp_path / f"{number}.json"
+        path.write_text("{" if number % 2 else json.dumps(credential()), encoding="utf-8")
+        paths.append(path)
+    results = list(verify_many(paths, policy(), jobs=2, chunk_size=1))
+    assert [r.failed_checks == ["input"] for r in results] == [False, True, False, True, False]
+    with pytest.raises(ValueError, match="jobs"):
+        list(verify_many(paths, policy(), jobs=0))
