@@ -1,0 +1,237 @@
+"""Signing and proof verification: Data Integrity (eddsa-rdfc-2022, ecdsa-rdfc-2019,
+Ed25519Signature2020) and VC-JWT, behind one :func:`sign` and one :func:`verify_proof`.
+
+:func:`verify_proof` never raises for bad input: every failure is an :class:`Issue` whose
+``code`` starts with the verifier check it fails (proof, cryptosuite, signature, key_resolution,
+key_binding, proof_purpose, proof_time, jwt, jwt_claims, context, data_loss, canonicalization).
+Proof sets: every proof must verify (``ProofResult.proof_set_policy == "all"``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from mcbadge._json import loads_strict
+from mcbadge.did import (
+    OfflineResolver,
+    Resolver,
+    VerificationMethod,
+    default_verification_method,
+    did_for_key,
+)
+from mcbadge.errors import KeyMaterialError, MCBadgeError
+from mcbadge.keys import Key
+from mcbadge.proofs._common import Issue, ProofOutcome, ProofResult, canonize, issuer_id
+from mcbadge.proofs.di import Suite, sign_di, verify_di_proof
+from mcbadge.proofs.ecdsa_rdfc_2019 import ECDSA_RDFC_2019
+from mcbadge.proofs.ed25519_2020 import ED25519_2020
+from mcbadge.proofs.eddsa_rdfc_2022 import EDDSA_RDFC_2022
+from mcbadge.proofs.jwt import decode_jwt, sign_jwt, verify_jwt
+
+__all__ = [
+    "FORMATS",
+    "Issue",
+    "ProofFormat",
+    "ProofOutcome",
+    "ProofResult",
+    "SignedCredential",
+    "canonize",
+    "decode_jwt",
+    "sign",
+    "verify_proof",
+]
+
+ProofFormat = Literal["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "ed25519-2020", "jwt"]
+SUITES: dict[str, Suite] = {s.name: s for s in (EDDSA_RDFC_2022, ECDSA_RDFC_2019, ED25519_2020)}
+FORMATS: tuple[str, ...] = (*SUITES, "jwt")
+
+
+@dataclass(frozen=True)
+class SignedCredential:
+    """A signed credential: ``document`` (for JWT, the decoded credential) and ``jwt``."""
+
+    format: str
+    document: dict[str, Any]
+    jwt: str | None = None
+
+    def to_text(self) -> str:
+        """Compact JWS for JWT, indented JSON for Data Integrity."""
+        if self.jwt is not None:
+            return self.jwt
+        return json.dumps(self.document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _signing_method(credential: Mapping[str, Any], key: Key, vm: str | None) -> str:
+    issuer = issuer_id(credential)
+    if issuer is None:
+        raise MCBadgeError("the credential has no issuer id", code="key_binding.no_issuer")
+    if vm is None:
+        if issuer != did_for_key(key):
+            raise MCBadgeError(
+                f"the credential's issuer ({issuer}) is not this key's DID ({did_for_key(key)}); "
+                "name the issuer's verification method for this key",
+                code="key_binding.issuer_mismatch",
+            )
+        return default_verification_method(key)
+    if "#" not in vm or vm.split("#", 1)[0] != issuer:
+        raise MCBadgeError(
+            "the verification method does not belong to the credential's issuer",
+            code="key_binding.not_issuer_key",
+        )
+    if vm.startswith(("did:key:", "did:jwk:")):
+        found = OfflineResolver().resolve_verification_method(vm)
+        if found.key != key:
+            raise MCBadgeError(
+                "the verification method names a different key", code="key_binding.wrong_key"
+            )
+    return vm
+
+
+def sign(
+    credential: Mapping[str, Any],
+    key: Key,
+    *,
+    format: ProofFormat,
+    verification_method: str | None = None,
+    created: datetime | None = None,
+    expires: datetime | None = None,
+    embed_jwk: bool = False,
+) -> SignedCredential:
+    """Sign ``credential`` with ``key`` (raises typed errors on refusal).
+
+    Without ``verification_method`` the issuer must be the key's own DID (did:key, or did:jwk
+    for RSA). ``created`` defaults to now for Data Integrity proofs.
+    """
+    if not isinstance(credential, Mapping):
+        raise MCBadgeError("the credential must be a JSON object", code="input.not_object")
+    if not key.has_private:
+        raise KeyMaterialError("signing needs a private key", code="key.no_private")
+    vm = _signing_method(credential, key, verification_method)
+    if format == "jwt":
+        token = sign_jwt(credential, key, verification_method=vm, embed_jwk=embed_jwk)
+        _, payload, _, _ = decode_jwt(token)
+        document = (
+            payload["vc"]
+            if "vc" in payload
+            else {k: v for k, v in credential.items() if k != "proof"}
+        )
+        return SignedCredential("jwt", dict(document), token)
+    suite = SUITES.get(format)
+    if suite is None:
+        raise MCBadgeError(f"unknown proof format {format!r}", code="cryptosuite.unsupported")
+    when = created if created is not None else datetime.now(UTC)
+    document = sign_di(
+        credential, key, suite, verification_method=vm, created=when, expires=expires
+    )
+    return SignedCredential(format, document)
+
+
+class _TrustingResolver:
+    """Wraps a resolver: https VMs whose fragment is a Multikey resolve to that key on failure."""
+
+    def __init__(self, inner: Resolver | None) -> None:
+        self._inner = inner
+        self._embedded = OfflineResolver(trust_embedded_keys=True)
+
+    def resolve_verification_method(self, vm_id: str) -> VerificationMethod:
+        if self._inner is not None:
+            try:
+                return self._inner.resolve_verification_method(vm_id)
+            except MCBadgeError:
+                if not vm_id.startswith("https://"):
+                    raise
+        return self._embedded.resolve_verification_method(vm_id)
+
+
+def _suite_for(proof: Mapping[str, Any]) -> Suite | Issue:
+    kind = proof.get("type")
+    if kind == "DataIntegrityProof":
+        name = proof.get("cryptosuite")
+        for suite in (EDDSA_RDFC_2022, ECDSA_RDFC_2019):
+            if name == suite.cryptosuite or name in suite.legacy_names:
+                return suite
+        return Issue("cryptosuite.unsupported", f"the cryptosuite {name!r} is not supported")
+    if kind == "Ed25519Signature2020":
+        return ED25519_2020
+    return Issue("proof.unsupported_type", f"the proof type {kind!r} is not supported")
+
+
+def verify_proof(
+    document: Mapping[str, Any] | str,
+    resolver: Resolver | None,
+    *,
+    now: datetime | None = None,
+    trust_embedded_keys: bool | None = None,
+) -> ProofResult:
+    """Verify the proof(s) of a credential (dict or JSON text) or a VC-JWT (compact JWS).
+
+    ``trust_embedded_keys`` (default: the resolver's attribute of that name, else False) lets a
+    key carried by the credential itself (JWT ``jwk`` header, https VM with a Multikey fragment)
+    stand for the issuer's key: only for material like the spec's examples.
+    """
+    when = now or datetime.now(UTC)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    trust = (
+        bool(getattr(resolver, "trust_embedded_keys", False))
+        if trust_embedded_keys is None
+        else trust_embedded_keys
+    )
+    active: Resolver = _TrustingResolver(resolver) if trust else (resolver or OfflineResolver())
+    try:
+        if isinstance(document, str | bytes):
+            text = document.decode("utf-8", "replace") if isinstance(document, bytes) else document
+            if not text.lstrip().startswith("{"):
+                outcome, credential = verify_jwt(text, active, now=when, trust_embedded_keys=trust)
+                return ProofResult(outcome.verified, "jwt", [outcome], document=credential)
+            parsed = loads_strict(text)
+            if not isinstance(parsed, dict):
+                raise MCBadgeError("the credential is not a JSON object", code="input.not_object")
+            document = parsed
+        if not isinstance(document, Mapping):
+            raise MCBadgeError("the credential is not a JSON object", code="input.not_object")
+        return _verify_di(document, active, when)
+    except MCBadgeError as exc:
+        return ProofResult(False, None, errors=[Issue(exc.code, exc.message)])
+    except Exception:  # fail closed, never a traceback for input
+        return ProofResult(
+            False, None, errors=[Issue("proof.internal_error", "the proof could not be checked")]
+        )
+
+
+def _verify_di(document: Mapping[str, Any], resolver: Resolver, now: datetime) -> ProofResult:
+    raw = document.get("proof")
+    if raw is None:
+        return ProofResult(
+            False, None, errors=[Issue("proof.missing", "the credential has no proof")]
+        )
+    proofs = raw if isinstance(raw, list) else [raw]
+    if not proofs:
+        return ProofResult(False, None, errors=[Issue("proof.missing", "the proof set is empty")])
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    outcomes: list[ProofOutcome] = []
+    formats: set[str] = set()
+    for index, proof in enumerate(proofs):
+        if not isinstance(proof, Mapping):
+            outcomes.append(
+                ProofOutcome(
+                    index, None, errors=[Issue("proof.malformed", "a proof is not an object")]
+                )
+            )
+            continue
+        suite = _suite_for(proof)
+        if isinstance(suite, Issue):
+            ptype = proof.get("type")
+            outcomes.append(
+                ProofOutcome(index, ptype if isinstance(ptype, str) else None, errors=[suite])
+            )
+            continue
+        formats.add(suite.name)
+        outcomes.append(verify_di_proof(unsecured, proof, suite, resolver, index=index, now=now))
+    fmt = formats.pop() if len(formats) == 1 else ("mixed" if formats else None)
+    verified = all(o.verified for o in outcomes)
+    return ProofResult(verified, fmt, outcomes, document=dict(unsecured))

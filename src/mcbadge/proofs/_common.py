@@ -1,0 +1,189 @@
+"""Shared pieces of the proof layer: canonicalization, timestamps, outcomes, key binding."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from mcbadge.did import VerificationMethod
+from mcbadge.errors import CanonicalizationError, ContextError, DataLossError, MCBadgeError
+
+__all__ = [
+    "CLOCK_SKEW",
+    "Issue",
+    "ProofOutcome",
+    "ProofResult",
+    "canonize",
+    "check_key_binding",
+    "format_datetime",
+    "issuer_id",
+    "parse_datetime",
+]
+
+CLOCK_SKEW = timedelta(minutes=5)
+
+_DATETIME = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def _pyld_canonize(document: Mapping[str, Any]) -> str:
+    from pyld import jsonld
+
+    from mcbadge.jsonld import offline_document_loader
+
+    try:
+        text = jsonld.normalize(
+            copy.deepcopy(dict(document)),
+            {
+                "algorithm": "URDNA2015",
+                "format": "application/n-quads",
+                "documentLoader": offline_document_loader,
+                "safe": True,
+            },
+        )
+    except MCBadgeError:
+        raise
+    except Exception as exc:  # pyld's JsonLdError: undefined terms, bad contexts, loader refusals
+        cause: Any = exc
+        while cause is not None:
+            if isinstance(cause, MCBadgeError):
+                raise cause from None
+            details = getattr(cause, "details", None)
+            inner = details.get("cause") if isinstance(details, dict) else None
+            cause = inner if inner is not None else getattr(cause, "cause", None)
+        text_of = str(exc).lower()
+        if "safe mode" in text_of or "dropped" in text_of or "relative" in text_of:
+            raise DataLossError(
+                "the credential has terms or values its JSON-LD contexts do not define",
+                code="data_loss.dropped",
+            ) from None
+        if "context" in text_of or "load" in text_of:
+            raise ContextError(
+                "a JSON-LD context of the credential is not available offline",
+                code="context.not_allowed",
+            ) from None
+        raise CanonicalizationError(
+            "the credential could not be canonicalized", code="canonicalization.failed"
+        ) from None
+    return str(text)
+
+
+def _select_canonize() -> Callable[[Mapping[str, Any]], str]:
+    try:
+        from mcbadge.jsonld import canonize as project_canonize  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        return _pyld_canonize
+    return project_canonize  # type: ignore[no-any-return,unused-ignore]
+
+
+def canonize(document: Mapping[str, Any]) -> str:
+    """RDFC-1.0 N-Quads via :func:`mcbadge.jsonld.canonize` (pyld fallback until it exists)."""
+    return _select_canonize()(document)
+
+
+def parse_datetime(value: Any, *, code: str) -> datetime:
+    """Strict xsd:dateTime with an explicit offset (``Z`` or ``±hh:mm``), as aware UTC."""
+    if not isinstance(value, str) or not _DATETIME.match(value):
+        raise MCBadgeError(f"{value!r} is not an xsd:dateTime with a time zone", code=code)
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise MCBadgeError(f"{value!r} is not a valid date and time", code=code) from None
+    return parsed.astimezone(UTC)
+
+
+def format_datetime(value: datetime) -> str:
+    """``YYYY-MM-DDThh:mm:ssZ`` (UTC; naive values are taken as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One error or warning, with its check-id'd ``code``."""
+
+    code: str
+    message: str
+
+    @property
+    def check_id(self) -> str:
+        return self.code.split(".", 1)[0]
+
+
+@dataclass
+class ProofOutcome:
+    """The verdict on one proof (or the one JWS of a VC-JWT)."""
+
+    index: int
+    type: str | None
+    cryptosuite: str | None = None
+    verification_method: str | None = None
+    controller: str | None = None
+    verified: bool = False
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+
+
+@dataclass
+class ProofResult:
+    """The verdict of :func:`mcbadge.proofs.verify_proof`.
+
+    ``proof_set_policy`` is ``"all"``: with several proofs, every one must verify (a proof
+    that does not verify means the document or the proof set was tampered with).
+    """
+
+    verified: bool
+    format: str | None
+    proofs: list[ProofOutcome] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    proof_set_policy: str = "all"
+    document: dict[str, Any] | None = None
+
+    @property
+    def all_errors(self) -> list[Issue]:
+        return list(self.errors) + [e for p in self.proofs for e in p.errors]
+
+    @property
+    def all_warnings(self) -> list[Issue]:
+        return list(self.warnings) + [w for p in self.proofs for w in p.warnings]
+
+    @property
+    def code(self) -> str | None:
+        """The first error code (None when verified)."""
+        errors = self.all_errors
+        return errors[0].code if errors else None
+
+    @property
+    def codes(self) -> list[str]:
+        return [e.code for e in self.all_errors]
+
+
+def issuer_id(credential: Mapping[str, Any]) -> str | None:
+    issuer = credential.get("issuer")
+    if isinstance(issuer, str):
+        return issuer
+    if isinstance(issuer, Mapping) and isinstance(issuer.get("id"), str):
+        return str(issuer["id"])
+    return None
+
+
+def check_key_binding(issuer: str | None, vm: VerificationMethod) -> None:
+    """The verification method must be one the issuer controls, listed in assertionMethod."""
+    if issuer is None:
+        raise MCBadgeError("the credential names no issuer id", code="key_binding.no_issuer")
+    base = vm.id.split("#", 1)[0]
+    if base != issuer or vm.controller != issuer:
+        raise MCBadgeError(
+            "the signing key does not belong to the credential's issuer",
+            code="key_binding.not_issuer_key",
+        )
+    if "assertionMethod" not in vm.relationships:
+        raise MCBadgeError(
+            "the issuer has not authorized that key to issue credentials (assertionMethod)",
+            code="key_binding.not_assertion_method",
+        )

@@ -1,0 +1,292 @@
+"""VC-JWT for Open Badges 3.0 (§8.2): compact JWS with RS256, ES256 or EdDSA.
+
+Signing writes the VCDM 2.0 form (the credential is the payload, plus ``iss``, ``jti``, ``sub``,
+``nbf``, ``exp``) for a VCDM 2.0 credential and the VCDM 1.1 form (``vc`` claim) for a 1.1 one.
+
+Verification takes the algorithm from the KEY, never from the token. Refused: ``alg`` none,
+HMAC, any alg not matching the key, JWE (5 parts), ``jku``/``x5u``/``x5c``/``x5t``/``b64`` and any
+``crit`` header, duplicate JSON keys, non-canonical base64url. An embedded ``jwk`` header is used
+only if it is a key the issuer controls (``kid`` resolves to the same key, or the issuer is that
+did:jwk/did:key) or the caller trusts embedded keys. Claims policy: a *present* ``iss``/``jti``/
+``sub``/``nbf``/``exp`` that disagrees with the credential fails (``jwt_claims.<claim>_mismatch``);
+a *missing* ``nbf``/``exp``/``jti``/``sub`` only warns (the spec's own examples have no ``nbf``).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from mcbadge._json import loads_strict
+from mcbadge.did import Resolver, VerificationMethod, did_jwk, did_key
+from mcbadge.errors import MCBadgeError
+from mcbadge.keys import Key, key_from_jwk
+from mcbadge.multibase import b64url_decode, b64url_encode
+from mcbadge.proofs._common import (
+    CLOCK_SKEW,
+    Issue,
+    ProofOutcome,
+    check_key_binding,
+    issuer_id,
+    parse_datetime,
+)
+
+__all__ = ["decode_jwt", "sign_jwt", "verify_jwt"]
+
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+_REGISTERED = ("iss", "jti", "sub", "nbf", "exp", "iat", "aud")
+_FORBIDDEN_HEADERS = ("jku", "x5u", "x5c", "x5t", "x5t#S256", "b64")
+_ALLOWED_TYP = ("JWT", "vc+ld+jwt", "vc+jwt")
+_MAX_TOKEN = 2_000_000
+
+
+def _fail(code: str, message: str) -> MCBadgeError:
+    return MCBadgeError(message, code=code)
+
+
+def _epoch(value: Any, code: str) -> int:
+    return int(parse_datetime(value, code=code).timestamp())
+
+
+def _is_v2(credential: Mapping[str, Any]) -> bool:
+    ctx = credential.get("@context")
+    first = ctx[0] if isinstance(ctx, list) and ctx else ctx
+    return bool(first == VC_V2)
+
+
+def sign_jwt(
+    credential: Mapping[str, Any],
+    key: Key,
+    *,
+    verification_method: str | None,
+    embed_jwk: bool = False,
+) -> str:
+    """Compact JWS of ``credential`` (header ``kid`` = the VM, or ``jwk`` when asked)."""
+    cred = copy.deepcopy(dict(credential))
+    cred.pop("proof", None)
+    claims: dict[str, Any] = {}
+    issuer = issuer_id(cred)
+    if issuer is not None:
+        claims["iss"] = issuer
+    if isinstance(cred.get("id"), str):
+        claims["jti"] = cred["id"]
+    subject = cred.get("credentialSubject")
+    if isinstance(subject, Mapping) and isinstance(subject.get("id"), str):
+        claims["sub"] = subject["id"]
+    v2 = _is_v2(cred)
+    start, end = ("validFrom", "validUntil") if v2 else ("issuanceDate", "expirationDate")
+    if start in cred:
+        claims["nbf"] = _epoch(cred[start], f"jwt_claims.bad_{start}")
+    if end in cred:
+        claims["exp"] = _epoch(cred[end], f"jwt_claims.bad_{end}")
+    payload = {**cred, **claims} if v2 else {**claims, "vc": cred}
+    header: dict[str, Any] = {"alg": key.alg, "typ": "JWT"}
+    if verification_method:
+        header["kid"] = verification_method
+    if embed_jwk or not verification_method:
+        header["jwk"] = key.public_jwk()
+    signing_input = (
+        b64url_encode(json.dumps(header, separators=(",", ":")).encode("utf-8"))
+        + "."
+        + b64url_encode(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode())
+    )
+    return signing_input + "." + b64url_encode(key.sign(signing_input.encode("ascii")))
+
+
+def _json_part(text: str, what: str) -> dict[str, Any]:
+    try:
+        raw = b64url_decode(text, code=f"jwt.bad_{what}")
+    except MCBadgeError:
+        raise _fail("jwt.bad_base64url", f"the JWT {what} is not canonical base64url") from None
+    try:
+        value = loads_strict(raw)
+    except MCBadgeError as exc:
+        raise _fail(
+            f"jwt.bad_{what}", f"the JWT {what} is not acceptable JSON: {exc.message}"
+        ) from None
+    if not isinstance(value, dict):
+        raise _fail(f"jwt.bad_{what}", f"the JWT {what} is not a JSON object")
+    return value
+
+
+def decode_jwt(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:
+    """(header, payload, signing input, signature) after structural checks (no crypto)."""
+    if not isinstance(token, str) or len(token) > _MAX_TOKEN:
+        raise _fail("jwt.malformed", "the JWT is not a string of acceptable size")
+    token = token.strip()
+    parts = token.split(".")
+    if len(parts) == 5:
+        raise _fail("jwt.jwe_unsupported", "encrypted JWTs (JWE) are not accepted")
+    if len(parts) != 3 or not all(parts):
+        raise _fail("jwt.malformed", "the JWT does not have three non-empty parts")
+    header = _json_part(parts[0], "header")
+    payload = _json_part(parts[1], "payload")
+    try:
+        signature = b64url_decode(parts[2], code="jwt.bad_base64url")
+    except MCBadgeError:
+        raise _fail("jwt.bad_base64url", "the JWT signature is not canonical base64url") from None
+    return header, payload, f"{parts[0]}.{parts[1]}".encode("ascii"), signature
+
+
+def _check_header(header: Mapping[str, Any]) -> str:
+    alg = header.get("alg")
+    if not isinstance(alg, str):
+        raise _fail("jwt.alg_missing", "the JWT header has no alg")
+    if alg.lower() == "none":
+        raise _fail("jwt.alg_none", "unsigned JWTs (alg none) are refused")
+    if alg.upper().startswith("HS"):
+        raise _fail(
+            "jwt.alg_hmac", "HMAC JWTs are refused: credentials need a public-key signature"
+        )
+    if alg not in ("EdDSA", "ES256", "RS256"):
+        raise _fail("jwt.alg_unsupported", f"the JWT algorithm {alg!r} is not supported")
+    if "crit" in header:
+        raise _fail("jwt.crit_unsupported", "the JWT has critical header extensions")
+    for name in _FORBIDDEN_HEADERS:
+        if name in header:
+            raise _fail("jwt.header_forbidden", f"the JWT header {name!r} is not accepted")
+    typ = header.get("typ")
+    if typ is not None and typ not in _ALLOWED_TYP:
+        raise _fail("jwt.bad_typ", "the JWT typ is not JWT")
+    return alg
+
+
+def _resolve_key(
+    header: Mapping[str, Any],
+    issuer: str | None,
+    resolver: Resolver,
+    trust_embedded_keys: bool,
+    outcome: ProofOutcome,
+) -> Key:
+    kid = header.get("kid")
+    jwk = header.get("jwk")
+    embedded: Key | None = None
+    if jwk is not None:
+        if not isinstance(jwk, Mapping) or "d" in jwk:
+            raise _fail("jwt.bad_jwk", "the JWT's jwk header is not a public key")
+        try:
+            embedded = key_from_jwk(jwk)
+        except MCBadgeError as exc:
+            raise _fail("key_resolution.bad_jwk", exc.message) from None
+    if kid is not None:
+        if not isinstance(kid, str) or not kid:
+            raise _fail("jwt.bad_kid", "the JWT kid is not a string")
+        if kid.startswith("#") and issuer:
+            kid = issuer + kid
+        outcome.verification_method = kid
+        try:
+            vm: VerificationMethod = resolver.resolve_verification_method(kid)
+        except MCBadgeError as exc:
+            code = exc.code if exc.code.startswith("key_resolution.") else "key_resolution.failed"
+            raise _fail(code, exc.message) from None
+        outcome.controller = vm.controller
+        check_key_binding(issuer, vm)
+        if embedded is not None and embedded != vm.key:
+            raise _fail("key_binding.jwk_mismatch", "the JWT's jwk is not the key named by kid")
+        return vm.key
+    if embedded is None:
+        raise _fail("jwt.no_key", "the JWT names no key (kid or jwk)")
+    outcome.controller = issuer
+    own_dids = {did_jwk(embedded)} | ({did_key(embedded)} if embedded.key_type != "rsa" else set())
+    if issuer in own_dids:
+        return embedded
+    if trust_embedded_keys:
+        outcome.warnings.append(
+            Issue("key_resolution.embedded_key", "the key was taken from the JWT header (trusted)")
+        )
+        return embedded
+    raise _fail(
+        "key_binding.untrusted_embedded_key",
+        "the JWT carries its own key, which is not a key the issuer is known to control",
+    )
+
+
+def _check_claims(
+    payload: Mapping[str, Any],
+    credential: Mapping[str, Any],
+    v2: bool,
+    outcome: ProofOutcome,
+    now: datetime,
+    skew: timedelta,
+) -> None:
+    issuer = issuer_id(credential)
+    if payload.get("iss") != issuer:
+        raise _fail("jwt_claims.iss_mismatch", "the JWT iss is not the credential's issuer")
+
+    def same(claim: str, expected: Any, what: str) -> None:
+        if claim in payload:
+            if expected is None or payload[claim] != expected:
+                raise _fail(f"jwt_claims.{claim}_mismatch", f"the JWT {claim} is not {what}")
+        elif expected is not None:
+            outcome.warnings.append(Issue(f"jwt_claims.{claim}_missing", f"the JWT has no {claim}"))
+
+    same("jti", credential.get("id"), "the credential id")
+    subject = credential.get("credentialSubject")
+    sub = subject.get("id") if isinstance(subject, Mapping) else None
+    same("sub", sub, "the credential subject's id")
+    start, end = ("validFrom", "validUntil") if v2 else ("issuanceDate", "expirationDate")
+    for claim, field_name in (("nbf", start), ("exp", end)):
+        value = payload.get(claim)
+        if claim in payload and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise _fail(f"jwt_claims.{claim}_mismatch", f"the JWT {claim} is not a NumericDate")
+        expected = (
+            _epoch(credential[field_name], f"jwt_claims.bad_{field_name}")
+            if field_name in credential
+            else None
+        )
+        if claim in payload and (expected is None or int(value or 0) != expected):
+            raise _fail(
+                f"jwt_claims.{claim}_mismatch",
+                f"the JWT {claim} is not the credential's {field_name}",
+            )
+        if claim not in payload and expected is not None:
+            outcome.warnings.append(
+                Issue(
+                    f"jwt_claims.{claim}_missing", f"the JWT has no {claim} ({field_name} is used)"
+                )
+            )
+    stamp = now.timestamp()
+    if "nbf" in payload and payload["nbf"] - skew.total_seconds() > stamp:
+        raise _fail("jwt_claims.not_yet_valid", "the JWT is not valid yet (nbf)")
+    if "exp" in payload and payload["exp"] + skew.total_seconds() < stamp:
+        raise _fail("jwt_claims.expired", "the JWT has expired (exp)")
+
+
+def verify_jwt(
+    token: str,
+    resolver: Resolver,
+    *,
+    now: datetime,
+    trust_embedded_keys: bool = False,
+    skew: timedelta = CLOCK_SKEW,
+) -> tuple[ProofOutcome, dict[str, Any] | None]:
+    """Verify a VC-JWT; returns the outcome and the decoded credential (None if undecodable)."""
+    outcome = ProofOutcome(index=0, type="JWT")
+    credential: dict[str, Any] | None = None
+    try:
+        header, payload, signing_input, signature = decode_jwt(token)
+        alg = _check_header(header)
+        outcome.cryptosuite = alg
+        if "vc" in payload:
+            v2 = False
+            vc = payload["vc"]
+            if not isinstance(vc, dict):
+                raise _fail("jwt.bad_payload", "the JWT vc claim is not an object")
+            credential = vc
+        else:
+            v2 = True
+            credential = {k: v for k, v in payload.items() if k not in _REGISTERED}
+        key = _resolve_key(header, issuer_id(credential), resolver, trust_embedded_keys, outcome)
+        if key.alg != alg:
+            raise _fail(
+                "jwt.alg_mismatch", f"the JWT says {alg} but the key is a {key.key_type} key"
+            )
+        key.verify(signature, signing_input)
+        _check_claims(payload, credential, v2, outcome, now, skew)
+    except MCBadgeError as exc:
+        outcome.errors.append(Issue(exc.code, exc.message))
+    outcome.verified = not outcome.errors
+    return outcome, credential
