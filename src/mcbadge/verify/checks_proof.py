@@ -275,6 +275,19 @@ def _fallback_verify(ctx: RunContext, document: Any, proof: Any) -> None:
         fallback.verify_data_integrity(document, proof, lookup)
 
 
+def _failure_for(code: str, message: str) -> Check:
+    """The failed check a proof-layer error code names (``signature`` when it names none)."""
+    check_id = code.split(".", 1)[0]
+    if check_id not in PROOF_CHECK_IDS and check_id != "context":
+        check_id = "signature"
+    if not code.startswith(f"{check_id}."):
+        code = f"{check_id}.invalid"
+    indeterminate = check_id == "key_resolution" and code.endswith(
+        ("unreachable", "fetch_failed", "offline")
+    )
+    return Check(check_id, "failed", code, message, indeterminate)
+
+
 def _crypto(ctx: RunContext, document: Any, proof: Any = None) -> Check:
     """Verify the signature; typed errors name the check they fail."""
     try:
@@ -286,18 +299,13 @@ def _crypto(ctx: RunContext, document: Any, proof: Any = None) -> Check:
         else:
             outcome = verify_proof(document, ctx.resolver, now=ctx.now)
     except MCBadgeError as exc:
-        check_id = exc.code.split(".", 1)[0]
-        if check_id not in PROOF_CHECK_IDS and check_id != "context":
-            check_id = "signature"
-        code = exc.code if exc.code.startswith(f"{check_id}.") else f"{check_id}.invalid"
-        indeterminate = check_id == "key_resolution" and exc.code.endswith(
-            ("unreachable", "fetch_failed", "offline")
-        )
-        raise _Stop(Check(check_id, "failed", code, exc.message, indeterminate)) from None
+        raise _Stop(_failure_for(exc.code, exc.message)) from None
     verified = getattr(outcome, "verified", True)
     if verified is not True:
-        code = str(getattr(outcome, "code", "") or "signature.invalid")
-        raise _Stop(failed("signature", code.split(".", 1)[-1], "the signature does not verify"))
+        code = str(getattr(outcome, "code", None) or "signature.invalid")
+        errors = getattr(outcome, "all_errors", None) or []
+        message = str(getattr(errors[0], "message", "")) if errors else ""
+        raise _Stop(_failure_for(code, message or "the proof does not verify"))
     return passed("signature", "the signature verifies")
 
 
