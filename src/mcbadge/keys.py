@@ -56,6 +56,7 @@ KeyType = Literal["ed25519", "p256", "rsa"]
 
 P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 _MAX_RSA_BITS = 8192
+ED25519_ORDER = 2**252 + 27742317777372353535851937790883648493
 
 PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey
 PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
@@ -190,7 +191,9 @@ class Key:
         try:
             if isinstance(public, ed25519.Ed25519PublicKey):
                 if len(signature) != 64:
-                    raise _bad_sig("bad_length", "an Ed25519 signature must be 64 bytes")
+                    raise _bad_sig("bad_encoding", "an Ed25519 signature must be 64 bytes")
+                if int.from_bytes(signature[32:], "little") >= ED25519_ORDER:
+                    raise _bad_sig("malleable", "the Ed25519 signature is not canonical (S >= L)")
                 public.verify(signature, message)
             elif isinstance(public, ec.EllipticCurvePublicKey):
                 if ecdsa_encoding == "der":
@@ -198,7 +201,7 @@ class Key:
                 else:
                     if len(signature) != 64:
                         raise _bad_sig(
-                            "bad_length", "a P-256 signature must be 64 bytes (raw r||s)"
+                            "bad_encoding", "a P-256 signature must be 64 bytes (raw r||s)"
                         )
                     r = int.from_bytes(signature[:32], "big")
                     s = int.from_bytes(signature[32:], "big")
@@ -207,7 +210,7 @@ class Key:
                 public.verify(encode_dss_signature(r, s), message, ec.ECDSA(hashes.SHA256()))
             else:
                 if len(signature) != (public.key_size + 7) // 8:
-                    raise _bad_sig("bad_length", "the RSA signature has the wrong length")
+                    raise _bad_sig("bad_encoding", "the RSA signature has the wrong length")
                 public.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature:
             raise _bad_sig() from None

@@ -29,21 +29,87 @@ CLOCK_SKEW = timedelta(minutes=5)
 _DATETIME = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
+_UNDEFINED = "urn:mcbadge:proofs:undefined#"
+_ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
+_RELATIVE = "https://relative.invalid/"
+_MAX_HASH_CALLS = 2_000
+
+
+def _undefined(iri: Any) -> bool:
+    return isinstance(iri, str) and (
+        iri.startswith((_UNDEFINED, _ISSUER_DEPENDENT, _RELATIVE)) or ":" not in iri
+    )
+
+
+def _scan_expanded(node: Any) -> None:
+    """Fail on terms, types or ids the contexts do not define (they would be dropped/vague)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if not isinstance(item, dict):
+            continue
+        for key, value in item.items():
+            if key == "@value":
+                continue
+            if not key.startswith("@") and _undefined(key):
+                raise DataLossError(
+                    "the credential uses a term no JSON-LD context defines",
+                    code="data_loss.undefined_term",
+                )
+            if key == "@type":
+                if any(_undefined(t) for t in (value if isinstance(value, list) else [value])):
+                    raise DataLossError(
+                        "the credential uses a type no JSON-LD context defines",
+                        code="data_loss.undefined_type",
+                    )
+            elif key == "@id":
+                if _undefined(value):
+                    raise DataLossError(
+                        "the credential has an identifier that is not an absolute IRI",
+                        code="data_loss.relative_iri",
+                    )
+            else:
+                stack.append(value)
+
+
 def _pyld_canonize(document: Mapping[str, Any]) -> str:
     from pyld import jsonld
+    from pyld.canon import URDNA2015
 
     from mcbadge.jsonld import offline_document_loader
 
+    class _Budgeted(URDNA2015):  # type: ignore[misc]
+        calls = 0
+
+        def hash_n_degree_quads(self, id_: Any, issuer: Any) -> Any:
+            self.calls += 1
+            if self.calls > _MAX_HASH_CALLS:
+                raise CanonicalizationError(
+                    "the credential's blank-node structure is too complex to canonicalize",
+                    code="canonicalization.budget_exceeded",
+                )
+            return super().hash_n_degree_quads(id_, issuer)
+
     try:
-        text = jsonld.normalize(
-            copy.deepcopy(dict(document)),
-            {
-                "algorithm": "URDNA2015",
-                "format": "application/n-quads",
-                "documentLoader": offline_document_loader,
-                "safe": True,
-            },
+        _scan_expanded(
+            jsonld.expand(
+                copy.deepcopy(dict(document)),
+                {
+                    "documentLoader": offline_document_loader,
+                    "expandContext": {"@vocab": _UNDEFINED},
+                    "base": _RELATIVE,
+                },
+            )
         )
+        dataset = jsonld.to_rdf(
+            copy.deepcopy(dict(document)),
+            {"documentLoader": offline_document_loader, "base": ""},
+        )
+        text = _Budgeted().main(dataset, {"format": "application/n-quads"})
+        return str(text)
     except MCBadgeError:
         raise
     except Exception as exc:  # pyld's JsonLdError: undefined terms, bad contexts, loader refusals
@@ -68,7 +134,6 @@ def _pyld_canonize(document: Mapping[str, Any]) -> str:
         raise CanonicalizationError(
             "the credential could not be canonicalized", code="canonicalization.failed"
         ) from None
-    return str(text)
 
 
 def _select_canonize() -> Callable[[Mapping[str, Any]], str]:
