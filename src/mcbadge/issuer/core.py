@@ -13,7 +13,7 @@ import logging
 import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -113,6 +113,7 @@ def default_status_base_url(profile: Mapping[str, Any]) -> str:
 
 # -- worker side (module level so it pickles) ----------------------------------------------
 _WORKER_KEY: SigningKey | None = None
+_SignResult = tuple[dict[str, Any] | str | None, str, str]  # signed document, error code, message
 
 
 def _worker_init(jwk: dict[str, str], verification_method: str) -> None:
@@ -120,7 +121,7 @@ def _worker_init(jwk: dict[str, str], verification_method: str) -> None:
     _WORKER_KEY = SigningKey.from_jwk(jwk).with_verification_method(verification_method)
 
 
-def _worker_sign(job: tuple[dict[str, Any], str]) -> tuple[dict[str, Any] | str | None, str, str]:
+def _worker_sign(job: tuple[dict[str, Any], str]) -> _SignResult:
     unsigned, format = job
     assert _WORKER_KEY is not None
     try:
@@ -340,75 +341,94 @@ class Issuer:
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
     ) -> BatchResult:
-        """Issue a roster. Reservations are made in order first (cheap, in this process),
-        then the signing runs on ``jobs`` worker processes; each signed credential is
-        recorded as soon as it returns, so an interrupted batch can simply be run again."""
+        """Issue a roster; results come back in roster order.
+
+        Each row is reserved here, in order (the registry allocates the id and the status
+        indexes), and its signing is handed to one of ``jobs`` worker processes as soon as
+        it is reserved, so reservation and signing overlap. A row whose key was seen before
+        is re-emitted; an interrupted batch can simply be run again.
+        """
         rows = list(rows)
         outcomes: list[BatchOutcome | None] = [None] * len(rows)
-        pending: list[tuple[int, CredentialRecord]] = []
+        pool = self._pool(jobs, len(rows))
+        submitted: list[tuple[int, CredentialRecord, Future[_SignResult]]] = []
         done = 0
-        for position, row in enumerate(rows):
-            try:
-                achievement = catalog.get(row.achievement_id)
-                if achievement is None:
-                    raise ValidationError(
-                        f"achievement {row.achievement_id!r} is not in the catalog",
-                        code="data_model.unknown_achievement",
-                    )
-                record = self._reserve(
-                    achievement,
-                    row.email,
-                    achieved_level=row.achieved_level,
-                    evidence=row.evidence,
-                    valid_until=row.valid_until,
-                    idempotency_key=row.idempotency_key,
-                )
-            except MCBadgeError as exc:
-                outcomes[position] = BatchOutcome(row, code=exc.code, message=exc.message)
-                done += 1
-            else:
-                if record.document is not None:
-                    outcomes[position] = BatchOutcome(row, self._reemit(record))
-                    done += 1
-                else:
-                    pending.append((position, record))
-            if progress is not None and position % 16 == 0:
-                progress(done, len(rows))
-        for (index, record), result in zip(pending, self._sign_all(pending, jobs), strict=True):
-            signed, code, message = result
-            if signed is None:
-                outcomes[index] = BatchOutcome(rows[index], code=code, message=message)
-            else:
-                outcomes[index] = BatchOutcome(rows[index], self._finish(record, signed))
-            done += 1
+
+        def tick() -> None:
             if progress is not None:
                 progress(done, len(rows))
-        if progress is not None:
-            progress(len(rows), len(rows))
+
+        try:
+            for position, row in enumerate(rows):
+                try:
+                    record = self._reserve_row(row, catalog)
+                except MCBadgeError as exc:
+                    outcomes[position] = BatchOutcome(row, code=exc.code, message=exc.message)
+                else:
+                    if record.document is not None:
+                        outcomes[position] = BatchOutcome(row, self._reemit(record))
+                    elif pool is not None:
+                        job = (record.unsigned, self.format)
+                        submitted.append((position, record, pool.submit(_worker_sign, job)))
+                        continue
+                    else:
+                        outcomes[position] = self._outcome(row, record, self._sign(record))
+                done += 1
+                tick()
+            for position, record, future in submitted:
+                outcomes[position] = self._outcome(rows[position], record, future.result())
+                done += 1
+                tick()
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         return BatchResult([outcome for outcome in outcomes if outcome is not None])
 
-    def _sign_all(
-        self, pending: list[tuple[int, CredentialRecord]], jobs: int
-    ) -> Iterable[tuple[dict[str, Any] | str | None, str, str]]:
-        work = [(record.unsigned, self.format) for _, record in pending]
-        key = self.active_key
-        if jobs <= 1 or len(work) < 2:
-            _worker_init(key.private_jwk(), key.vm_id)
-            yield from map(_worker_sign, work)
-            return
+    def _reserve_row(
+        self, row: RosterRow, catalog: Mapping[str, Mapping[str, Any]]
+    ) -> CredentialRecord:
+        achievement = catalog.get(row.achievement_id)
+        if achievement is None:
+            raise ValidationError(
+                f"achievement {row.achievement_id!r} is not in the catalog",
+                code="data_model.unknown_achievement",
+            )
+        return self._reserve(
+            achievement,
+            row.email,
+            achieved_level=row.achieved_level,
+            evidence=row.evidence,
+            valid_until=row.valid_until,
+            idempotency_key=row.idempotency_key,
+        )
+
+    def _sign(self, record: CredentialRecord) -> _SignResult:
+        try:
+            return sign_credential(record.unsigned, self.active_key, self.format), "", ""
+        except MCBadgeError as exc:
+            return None, exc.code, exc.message
+
+    def _outcome(
+        self, row: RosterRow, record: CredentialRecord, result: _SignResult
+    ) -> BatchOutcome:
+        signed, code, message = result
+        if signed is None:
+            return BatchOutcome(row, code=code, message=message)
+        return BatchOutcome(row, self._finish(record, signed))
+
+    def _pool(self, jobs: int, size: int) -> ProcessPoolExecutor | None:
+        if jobs <= 1 or size < 2:
+            return None
         import multiprocessing
 
         # spawn, not fork: the caller may have threads (servers, DB pools) a fork would copy.
-        context = multiprocessing.get_context("spawn")
-        workers = min(jobs, len(work))
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
+        key = self.active_key
+        return ProcessPoolExecutor(
+            max_workers=min(jobs, size),
+            mp_context=multiprocessing.get_context("spawn"),
             initializer=_worker_init,
             initargs=(key.private_jwk(), key.vm_id),
-        ) as pool:
-            chunk = max(1, min(32, len(work) // (workers * 4)))
-            yield from pool.map(_worker_sign, work, chunksize=chunk)
+        )
 
     # -- status changes -----------------------------------------------------------------
     def _own(self, credential_id: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -53,6 +54,13 @@ def _canonize(document: Mapping[str, Any]) -> bytes:
     return str(text).encode("utf-8")
 
 
+@functools.lru_cache(maxsize=64)
+def _canonize_config(config_json: str) -> bytes:
+    """Canonical proof options; in a batch most credentials share them (same second, key,
+    contexts), and context processing is most of the cost of canonicalizing them."""
+    return _canonize(json.loads(config_json))
+
+
 def check_key_for_format(key: SigningKey, format: str) -> None:
     """Raise ``ProofError`` when the key type does not fit the signature format."""
     if format not in FORMATS:
@@ -81,7 +89,8 @@ def _sign_data_integrity(
     )
     config = {**proof, "@context": document["@context"]}
     message = (
-        hashlib.sha256(_canonize(config)).digest() + hashlib.sha256(_canonize(document)).digest()
+        hashlib.sha256(_canonize_config(json.dumps(config, sort_keys=True))).digest()
+        + hashlib.sha256(_canonize(document)).digest()
     )
     proof["proofValue"] = multibase_b58(key.sign_bytes(message))
     document["proof"] = [proof]  # an array: the strict OB 3.0 schema requires one

@@ -198,7 +198,9 @@ class IssuerStore:
                     f"the registry could not reserve a credential: {type(exc).__name__}",
                     code="registry.unavailable",
                 ) from None
-            return self.get(credential_id)
+            return CredentialRecord(
+                issuer_id, idempotency_key, credential_id, unsigned, None, dict(indexes)
+            )
         raise RegistryError("no free status index could be reserved", code="registry.full")
 
     def _free_index(self, conn: Any, prefix: str) -> tuple[str, int]:
