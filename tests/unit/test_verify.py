@@ -470,3 +470,35 @@ def test_verify_many_keeps_order_and_accepts_paths(tmp_path: Any) -> None:
     assert [r.failed_checks == ["input"] for r in results] == [False, True, False, True, False]
     with pytest.raises(ValueError, match="jobs"):
         list(verify_many(paths, policy(), jobs=0))
+
+
+def test_schema_check_against_bundled_schema() -> None:
+    url = (
+        "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
+        "ob_v3p0_achievementcredential_schema.json"
+    )
+    schema_entry = {"id": url, "type": "1EdTechJsonSchemaValidator2019"}
+    good = credential(credentialSchema=[schema_entry])
+    assert by_id(verify(good, policy()), "schema").status == "passed"
+    bad = credential(credentialSchema=[schema_entry])
+    bad["credentialSubject"]["achievement"]["criteria"] = "not an object"
+    assert by_id(verify(bad, policy()), "schema").code == "schema.invalid"
+
+
+def test_unknown_schema_url_is_a_warning_and_never_fetched() -> None:
+    entry = {"id": "https://evil.example/schema.json", "type": "1EdTechJsonSchemaValidator2019"}
+    check = by_id(verify(credential(credentialSchema=[entry]), policy()), "schema")
+    assert check.status == "warning"
+    assert check.code == "schema.unknown_url"
+
+
+def test_spec_examples_verify_with_embedded_keys(reference: Any) -> None:
+    from pathlib import Path
+
+    base = Path(reference) / "examples/ob3/spec-rendered"
+    files = sorted(base.glob("*/signed-di.json")) + sorted(base.glob("*/credential.jwt"))
+    assert len(files) >= 16
+    for path in files:
+        result = verify(path, policy(trust_embedded_keys=True))
+        # Offline, a credential with a revocation list is indeterminate, never verified.
+        assert result.verified or result.indeterminate, (path, result.failed_checks)
