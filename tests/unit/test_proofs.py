@@ -1,0 +1,241 @@
+"""sign() / verify_proof(): every format round-trips; binding, purpose, time and set rules."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from mcbadge.did import OfflineResolver, build_did_web_document, did_for_key
+from mcbadge.errors import MCBadgeError
+from mcbadge.keys import Key, generate_key
+from mcbadge.proofs import SignedCredential, sign, verify_proof
+
+FORMAT_KEYS = {"eddsa-rdfc-2022": "ed25519", "ecdsa-rdfc-2019": "p256", "ed25519-2020": "ed25519"}
+KEYS = {kind: generate_key(kind) for kind in ("ed25519", "p256", "rsa")}  # type: ignore[arg-type]
+
+
+def credential(issuer: str, v1: bool = False) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "@context": [
+            "https://www.w3.org/2018/credentials/v1"
+            if v1
+            else "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        "id": "urn:uuid:2d5e4b0a-4bd5-4a43-8d0a-3b1b1b4b1b1b",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": issuer, "type": ["Profile"], "name": "Example Teacher Academy"},
+        "name": "CS Pedagogy I",
+        "credentialSubject": {
+            "id": "did:example:teacher1",
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "id": "https://example.edu/achievements/cs1",
+                "type": ["Achievement"],
+                "name": "CS Pedagogy I",
+                "description": "Teaching introductory programming.",
+                "criteria": {"narrative": "Completed the course."},
+            },
+        },
+    }
+    if v1:
+        doc["issuanceDate"] = "2024-01-01T00:00:00Z"
+    else:
+        doc["validFrom"] = "2024-01-01T00:00:00Z"
+    return doc
+
+
+@pytest.mark.parametrize("fmt", [*FORMAT_KEYS, "jwt"])
+@pytest.mark.parametrize("v1", [False, True])
+def test_round_trip(fmt: str, v1: bool) -> None:
+    key = KEYS[FORMAT_KEYS.get(fmt, "rsa")]
+    signed = sign(credential(did_for_key(key), v1), key, format=fmt)  # type: ignore[arg-type]
+    assert isinstance(signed, SignedCredential)
+    target: Any = signed.jwt if fmt == "jwt" else signed.document
+    result = verify_proof(target, OfflineResolver())
+    assert result.verified, result.codes
+    assert result.format == fmt
+    assert result.proofs[0].controller == did_for_key(key)
+    assert verify_proof(signed.to_text(), OfflineResolver()).verified
+
+
+@pytest.mark.parametrize("fmt", ["jwt"])
+@pytest.mark.parametrize("kind", ["ed25519", "p256", "rsa"])
+def test_jwt_every_key_type(fmt: str, kind: str) -> None:
+    key = KEYS[kind]
+    signed = sign(credential(did_for_key(key)), key, format="jwt")
+    assert signed.jwt is not None
+    assert verify_proof(signed.jwt, OfflineResolver()).verified
+
+
+def test_issuer_must_be_key_did_or_named_method() -> None:
+    key = KEYS["ed25519"]
+    with pytest.raises(MCBadgeError) as info:
+        sign(credential("https://example.edu/issuers/1"), key, format="eddsa-rdfc-2022")
+    assert info.value.code == "key_binding.issuer_mismatch"
+    with pytest.raises(MCBadgeError) as info:
+        sign(
+            credential("https://example.edu/issuers/1"),
+            key,
+            format="eddsa-rdfc-2022",
+            verification_method="https://other.example/#k",
+        )
+    assert info.value.code == "key_binding.not_issuer_key"
+    with pytest.raises(MCBadgeError) as info:
+        sign(
+            credential("https://example.edu/issuers/1"),
+            KEYS["p256"],
+            format="eddsa-rdfc-2022",
+            verification_method="https://example.edu/issuers/1#k",
+        )
+    assert info.value.code == "cryptosuite.key_mismatch"
+
+
+def test_url_issuer_with_preloaded_method() -> None:
+    key = KEYS["ed25519"]
+    issuer = "https://example.edu/issuers/1"
+    vm_id = f"{issuer}#key-1"
+    signed = sign(credential(issuer), key, format="eddsa-rdfc-2022", verification_method=vm_id)
+    doc = {
+        "id": issuer,
+        "verificationMethod": [
+            {
+                "id": vm_id,
+                "type": "Multikey",
+                "controller": issuer,
+                "publicKeyMultibase": key.public_multibase(),
+            }
+        ],
+        "assertionMethod": [vm_id],
+    }
+    assert verify_proof(signed.document, OfflineResolver({issuer: doc})).verified
+    doc_no_assert = dict(doc, assertionMethod=[])
+    result = verify_proof(signed.document, OfflineResolver({issuer: doc_no_assert}))
+    assert result.codes == ["key_binding.not_assertion_method"]
+
+
+def test_did_web_issuer_binding() -> None:
+    key, attacker = KEYS["ed25519"], generate_key()
+    did_doc = build_did_web_document("example.edu", [key])
+    issuer = did_doc["id"]
+    vm = did_doc["assertionMethod"][0]
+    signed = sign(credential(issuer), key, format="eddsa-rdfc-2022", verification_method=vm)
+    assert verify_proof(signed.document, OfflineResolver({issuer: did_doc})).verified
+    # an attacker's did:key signature over a did:web issuer's credential
+    forged = sign(
+        credential(issuer), attacker, format="eddsa-rdfc-2022", verification_method=vm
+    )  # names the issuer's VM, signs with another key
+    assert verify_proof(forged.document, OfflineResolver({issuer: did_doc})).codes == [
+        "signature.invalid"
+    ]
+    doc = copy.deepcopy(signed.document)
+    doc["proof"]["verificationMethod"] = f"{did_for_key(attacker)}#{attacker.public_multibase()}"
+    assert verify_proof(doc, OfflineResolver({issuer: did_doc})).codes == [
+        "key_binding.not_issuer_key"
+    ]
+
+
+def test_attacker_did_key_over_other_issuer() -> None:
+    victim, attacker = KEYS["ed25519"], generate_key()
+    doc = credential(did_for_key(victim))
+    signed = sign(
+        dict(doc, issuer=did_for_key(attacker)), attacker, format="eddsa-rdfc-2022"
+    ).document
+    signed["issuer"] = did_for_key(victim)
+    assert verify_proof(signed, OfflineResolver()).codes[0].startswith("key_binding.")
+
+
+def _signed(fmt: str = "eddsa-rdfc-2022", **kw: Any) -> dict[str, Any]:
+    key = KEYS[FORMAT_KEYS[fmt]]
+    return sign(credential(did_for_key(key)), key, format=fmt, **kw).document  # type: ignore[arg-type]
+
+
+def test_purpose_time_and_suite_rules() -> None:
+    now = datetime.now(UTC)
+    doc = _signed(created=now + timedelta(days=1))
+    assert verify_proof(doc, OfflineResolver(), now=now).codes == ["proof_time.created_in_future"]
+    doc = _signed(created=now - timedelta(days=2), expires=now - timedelta(days=1))
+    assert verify_proof(doc, OfflineResolver(), now=now).codes == ["proof_time.expired"]
+    doc = _signed()
+    doc["proof"]["proofPurpose"] = "authentication"
+    assert verify_proof(doc, OfflineResolver()).codes == ["proof_purpose.mismatch"]
+    doc = _signed()
+    doc["proof"]["cryptosuite"] = "eddsa-jcs-2022"
+    assert verify_proof(doc, OfflineResolver()).codes == ["cryptosuite.unsupported"]
+    doc = _signed()
+    doc["proof"]["created"] = "yesterday"
+    assert verify_proof(doc, OfflineResolver()).codes == ["proof_time.bad_created"]
+
+
+def test_legacy_cryptosuite_name_warns(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mcbadge.proofs import di
+    from mcbadge.proofs.eddsa_rdfc_2022 import EDDSA_RDFC_2022
+
+    legacy = di.Suite("eddsa-rdfc-2022", "DataIntegrityProof", "eddsa-2022", "ed25519", None)
+    key = KEYS["ed25519"]
+    doc = di.sign_di(
+        credential(did_for_key(key)),
+        key,
+        legacy,
+        verification_method=f"{did_for_key(key)}#{key.public_multibase()}",
+        created=datetime.now(UTC),
+    )
+    result = verify_proof(doc, OfflineResolver())
+    assert result.verified, result.codes
+    assert [w.code for w in result.all_warnings] == ["cryptosuite.legacy_name"]
+    assert EDDSA_RDFC_2022.legacy_names == ("eddsa-2022",)
+
+
+def test_proof_set_all_must_verify() -> None:
+    ed, p256 = KEYS["ed25519"], KEYS["p256"]
+    doc = _signed()
+    both = sign(doc, ed, format="ed25519-2020").document
+    assert len(both["proof"]) == 2
+    result = verify_proof(both, OfflineResolver())
+    assert result.verified
+    assert result.proof_set_policy == "all"
+    assert result.format == "mixed"
+    # a second proof by a key that is not the issuer's makes the set fail
+    foreign = copy.deepcopy(doc)
+    foreign["issuer"]["id"] = did_for_key(p256)
+    other = sign(foreign, p256, format="ecdsa-rdfc-2019").document["proof"]
+    doc["proof"] = [doc["proof"], other]
+    result = verify_proof(doc, OfflineResolver())
+    assert not result.verified
+    assert result.proofs[0].verified
+    assert not result.proofs[1].verified
+
+
+def test_never_raises_on_junk() -> None:
+    for junk in ("", "{", "[]", "a.b.c", "{}", '{"proof": 3}', '{"proof": [1]}'):
+        result = verify_proof(junk, OfflineResolver())
+        assert not result.verified
+        assert result.codes
+
+
+def test_tampering_fails_each_suite() -> None:
+    for fmt in FORMAT_KEYS:
+        doc = _signed(fmt)
+        doc["credentialSubject"]["achievement"]["name"] = "Forged"
+        assert verify_proof(doc, OfflineResolver()).codes == ["signature.invalid"], fmt
+
+
+def test_undefined_term_is_data_loss() -> None:
+    key = KEYS["ed25519"]
+    doc = credential(did_for_key(key))
+    signed = sign(doc, key, format="eddsa-rdfc-2022").document
+    doc["credentialSubject"]["favouriteColour"] = "green"
+    with pytest.raises(MCBadgeError) as info:
+        sign(doc, key, format="eddsa-rdfc-2022")
+    assert info.value.code == "data_loss.undefined_term"
+    signed["credentialSubject"]["favouriteColour"] = "green"
+    assert verify_proof(signed, OfflineResolver()).codes == ["data_loss.undefined_term"]
+
+
+def test_public_key_cannot_sign() -> None:
+    key: Key = KEYS["ed25519"].public_key()
+    with pytest.raises(MCBadgeError):
+        sign(credential(did_for_key(key)), key, format="eddsa-rdfc-2022")
