@@ -48,6 +48,7 @@ __all__ = [
     "key_from_multikey",
     "key_from_pem",
     "load_key",
+    "load_public_key",
     "save_key",
 ]
 
@@ -505,3 +506,21 @@ def load_key(path: str | os.PathLike[str], *, passphrase: bytes | None = None) -
     if not isinstance(body, dict):
         raise KeyMaterialError("the key file is not a JWK object", code="key.bad_file")
     return key_from_jwk(body)
+
+
+def load_public_key(path: str | os.PathLike[str]) -> Key:
+    """The public key of a key file, without needing the passphrase of an encrypted one."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise KeyMaterialError(
+            f"cannot read the key file: {exc.strerror}", code="key.unreadable"
+        ) from None
+    if not data.lstrip().startswith(b"-----"):
+        try:
+            body = json.loads(data)
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        if isinstance(body, dict) and body.get("mcbadge_key") == 1:
+            return key_from_jwk(body.get("public_jwk") or {})
+    return load_key(path).public_key()
