@@ -111,3 +111,50 @@ def test_usage_errors_exit_64(
 def test_directory_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", str(tmp_path)]) == 64
     assert "cannot read" in capsys.readouterr().err
+
+
+def _signed(tmp_path: Path, name: str, **overrides: object) -> Path:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "adversarial"))
+    from _helpers import ISSUER_KEY, make_credential
+    from _signer import sign_di
+
+    path = tmp_path / name
+    path.write_text(json.dumps(sign_di(make_credential(**overrides), ISSUER_KEY)), "utf-8")
+    return path
+
+
+def test_signed_credential_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = _signed(tmp_path, "good.json")
+    status = {
+        "id": "https://status.test/l#1",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "1",
+        "statusListCredential": "https://status.test/l",
+    }
+    undecided = _signed(tmp_path, "undecided.json", credentialStatus=status)
+    base = ["verify", "--now", NOW, "--offline"]
+    assert main([*base, str(good)]) == 0
+    assert main([*base, str(undecided)]) == 2
+    assert main([*base, str(good), str(undecided)]) == 2
+    assert main([*base, "--recipient", "did:example:someone", str(good)]) == 1
+    assert main([*base, "--recipient", "did:example:teacher-42", str(good)]) == 0
+    assert main([*base, "--trusted-issuer", "did:example:other", str(good)]) == 1
+    out = capsys.readouterr().out
+    assert "recipient.mismatch" in out
+    assert "key_binding.untrusted_issuer" in out
+
+
+def test_failed_beats_indeterminate(tmp_path: Path) -> None:
+    status = {
+        "id": "https://status.test/l#1",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "1",
+        "statusListCredential": "https://status.test/l",
+    }
+    undecided = _signed(tmp_path, "undecided.json", credentialStatus=status)
+    expired = _signed(tmp_path, "expired.json", validUntil="2026-02-01T00:00:00Z")
+    assert main(["verify", "--now", NOW, "--offline", str(undecided), str(expired)]) == 1
