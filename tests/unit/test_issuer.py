@@ -359,3 +359,37 @@ def test_did_web_url_and_roster_loading(tmp_path: Path) -> None:
     assert first.evidence == ("https://e.example/1", "https://e.example/2")
     assert second.idempotency_key == "b@s.example csp"
     assert second.achieved_level == "L1"
+
+
+def test_undefined_catalog_term_is_refused_and_the_key_can_be_reissued(
+    store: IssuerStore,
+) -> None:
+    issuer = make_issuer(store)
+    broken = {**ACHIEVEMENT, "customGrade": "A+"}  # no JSON-LD context defines it
+    with pytest.raises(MCBadgeError) as caught:
+        issuer.issue(broken, "a@school.example", idempotency_key="row-1")
+    assert caught.value.code.startswith("data_loss.")
+    assert store.find(issuer.issuer_id, "row-1") is None  # the reservation was released
+    rows = [RosterRow("row-2", "b@school.example", "broken")]
+    batch = issuer.issue_batch(rows, catalog={"broken": broken})
+    assert batch.outcomes[0].code is not None
+    assert batch.outcomes[0].code.startswith("data_loss.")
+    assert store.find(issuer.issuer_id, "row-2") is None
+    fixed = issuer.issue(ACHIEVEMENT, "a@school.example", idempotency_key="row-1")
+    assert not fixed.reemitted
+
+
+def test_issuer_accepts_proof_layer_keys_and_pem_key_files(
+    store: IssuerStore, tmp_path: Path, host: Host
+) -> None:
+    from mcbadge.keys import generate_key
+
+    key = generate_key("p256")
+    issuer = make_issuer(store, key=key, format="ecdsa-rdfc-2019")
+    assert issuer.issuer_id == SigningKey.from_proofs_key(key).did_key
+    issued = issuer.issue(ACHIEVEMENT, "a@school.example")
+    host.publish(issuer)
+    assert failed_checks(issued.document) == []
+    pem = tmp_path / "key.pem"
+    pem.write_bytes(key.to_pem())
+    assert SigningKey.load(pem).public_multikey == issuer.active_key.public_multikey

@@ -23,6 +23,7 @@ from mcbadge.issuer.build import RosterRow, build_credential, load_profile, norm
 from mcbadge.issuer.keys import SigningKey, did_web_document, did_web_url
 from mcbadge.issuer.signing import FORMATS, check_key_for_format, sign_credential
 from mcbadge.issuer.store import CredentialRecord, IssuerStore
+from mcbadge.keys import Key
 
 __all__ = [
     "BatchOutcome",
@@ -135,7 +136,8 @@ class Issuer:
 
     * ``profile``: the issuer Profile (``name``, ``url``, ``email`` …); its ``id`` is the
       issuer's DID when it is one, otherwise ``issuer_id`` or the active key's did:key is used.
-    * ``keys``: the active signing key first, then older keys kept for rotation (they stay
+    * ``keys``: :class:`SigningKey` or :class:`mcbadge.keys.Key` (Ed25519 / P-256): the
+      active signing key first, then older keys kept for rotation (they stay
       in :meth:`did_document`, so credentials they signed keep verifying).
     * ``format``: ``eddsa-rdfc-2022`` | ``ecdsa-rdfc-2019`` | ``ed25519-2020`` | ``jwt``.
     * ``registry``: an :class:`IssuerStore`, a SQLAlchemy URL, or ``None`` (default file).
@@ -146,7 +148,7 @@ class Issuer:
     def __init__(
         self,
         profile: Mapping[str, Any],
-        keys: SigningKey | Sequence[SigningKey],
+        keys: SigningKey | Key | Sequence[SigningKey | Key],
         *,
         format: str = "eddsa-rdfc-2022",
         registry: IssuerStore | str | None = None,
@@ -157,7 +159,10 @@ class Issuer:
         list_validity: timedelta = timedelta(days=7),
         list_ttl: timedelta = timedelta(minutes=5),
     ) -> None:
-        key_list = [keys] if isinstance(keys, SigningKey) else list(keys)
+        key_list = [
+            key if isinstance(key, SigningKey) else SigningKey.from_proofs_key(key)
+            for key in ([keys] if not isinstance(keys, Sequence) else keys)
+        ]
         if not key_list:
             raise ValueError("an Issuer needs at least one signing key")
         if format not in FORMATS:
@@ -330,7 +335,11 @@ class Issuer:
         )
         if record.document is not None:
             return self._reemit(record)
-        signed = sign_credential(record.unsigned, self.active_key, self.format)
+        try:
+            signed = sign_credential(record.unsigned, self.active_key, self.format)
+        except MCBadgeError:
+            self.registry.release(record.credential_id)
+            raise
         return self._finish(record, signed)
 
     def issue_batch(
@@ -413,6 +422,7 @@ class Issuer:
     ) -> BatchOutcome:
         signed, code, message = result
         if signed is None:
+            self.registry.release(record.credential_id)
             return BatchOutcome(row, code=code, message=message)
         return BatchOutcome(row, self._finish(record, signed))
 

@@ -122,20 +122,29 @@ class SigningKey:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> SigningKey:
-        """Read a key file written by :meth:`save` (a private JWK)."""
+        """Read a private key file: a JWK (as :meth:`save` writes), or anything
+        :func:`mcbadge.keys.load_key` reads (PEM); it must be Ed25519 or P-256."""
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            data = Path(path).read_bytes()
         except OSError as exc:
             raise KeyMaterialError(
-                f"cannot read the key file {path}: {exc.strerror}", code="input.unreadable"
+                f"cannot read the key file {path}: {exc.strerror}", code="key.unreadable"
             ) from None
         try:
-            data = json.loads(text)
-        except ValueError:
+            body = json.loads(data)
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        if isinstance(body, dict) and "d" in body:
+            return cls.from_jwk(body)
+        from mcbadge.keys import load_key
+
+        key = load_key(path)
+        if not key.has_private or key.key_type not in ("ed25519", "p256"):
             raise KeyMaterialError(
-                f"the key file {path} is not JSON", code="key_resolution.bad_key"
-            ) from None
-        return cls.from_jwk(data)
+                f"{path} does not hold an Ed25519 or P-256 private key",
+                code="key_resolution.unsupported_key",
+            )
+        return cls.from_proofs_key(key)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the private JWK with owner-only permissions; returns the path."""
@@ -145,6 +154,17 @@ class SigningKey:
             json.dump(self.private_jwk(), handle, indent=2)
             handle.write("\n")
         return target
+
+    @classmethod
+    def from_proofs_key(cls, key: Any, verification_method: str = "") -> SigningKey:
+        """From a :class:`mcbadge.keys.Key` holding an Ed25519 or P-256 private key."""
+        return cls.from_jwk(key.private_jwk()).with_verification_method(verification_method)
+
+    def to_proofs_key(self) -> Any:
+        """This key as a :class:`mcbadge.keys.Key` (what :mod:`mcbadge.proofs` signs with)."""
+        from mcbadge.keys import Key
+
+        return Key(self.private_key.public_key(), self.private_key)
 
     def with_verification_method(self, verification_method: str) -> SigningKey:
         """The same key, named by ``verification_method`` (e.g. ``did:web:…#key-1``)."""

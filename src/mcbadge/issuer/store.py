@@ -226,6 +226,21 @@ class IssuerStore:
             if taken is None:
                 return list_url, candidate
 
+    def release(self, credential_id: str) -> None:
+        """Drop a reservation that was never signed (signing refused it), so a corrected
+        catalog can be issued under the same idempotency key. Signed records are kept."""
+        import sqlalchemy as sa
+
+        creds, indexes = self._credentials, self._indexes
+        with self._engine.begin() as conn:
+            deleted = conn.execute(
+                sa.delete(creds).where(
+                    creds.c.credential_id == credential_id, creds.c.document.is_(None)
+                )
+            )
+            if deleted.rowcount:
+                conn.execute(sa.delete(indexes).where(indexes.c.credential_id == credential_id))
+
     def record_issued(self, credential_id: str, document: dict[str, Any] | str) -> None:
         """Store the signed document of a reserved credential."""
         self._update(credential_id, document=_dump(document))
