@@ -134,3 +134,23 @@ def test_unknown_context_makes_zero_requests(https_server: HTTPSServer) -> None:
     assert code == 1
     assert "context" in result.failed_checks
     assert https_server.requests == []
+
+
+def test_did_web_document_missing_is_indeterminate(https_server: HTTPSServer) -> None:
+    credential = _did_web(https_server, "assertionMethod")
+    del https_server.routes["/.well-known/did.json"]
+    code, result = run(credential, **_network(https_server))
+    assert code == 2
+    assert result.failed_checks == ["key_resolution"]
+    assert result.check("key_resolution").code == "key_resolution.unreachable"
+
+
+def test_did_web_redirect_is_refused(https_server: HTTPSServer) -> None:
+    credential = _did_web(https_server, "assertionMethod")
+    https_server.routes["/.well-known/did.json"] = Route(
+        301, {"Location": "https://evil.example/did.json"}, b""
+    )
+    code, result = run(credential, **_network(https_server))
+    assert code == 2
+    assert result.check("network_policy").code == "network_policy.redirect"
+    assert len(https_server.requests) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ def _issued(kind: str, fmt: str) -> tuple[Any, Any]:
     key = SigningKey.generate(kind)  # type: ignore[arg-type]
     credential = make_credential()
     credential["issuer"]["id"] = key.controller
-    return sign_credential(credential, key, fmt, created="2026-01-01T00:00:00Z"), credential
+    created = datetime(2026, 1, 1, tzinfo=UTC)
+    return sign_credential(credential, key, fmt, created=created), credential
 
 
 @pytest.mark.parametrize(

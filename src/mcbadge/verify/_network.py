@@ -80,9 +80,15 @@ class _WebResolver:
         self._offline = offline
         self._fetcher = fetcher
         self._did = did_module
+        self.fetch_failures: list[FetchError] = []
 
     def _fetch(self, did: str) -> dict[str, Any]:
-        document = fetch_json(self._fetcher, self._did.did_web_url(did), offline=False)
+        try:
+            document = fetch_json(self._fetcher, self._did.did_web_url(did), offline=False)
+        except FetchError as exc:
+            # Remembered so the verifier can report "could not be decided", not "bad key".
+            self.fetch_failures.append(exc)
+            raise
         if not isinstance(document, dict) or document.get("id") != did:
             raise FetchError(
                 "the did:web document does not describe that DID",

@@ -288,6 +288,18 @@ def _failure_for(code: str, message: str) -> Check:
     return Check(check_id, "failed", code, message, indeterminate)
 
 
+def _unreachable_key(ctx: RunContext, failure: Check) -> Check:
+    """A key that could not be fetched (did:web) leaves the verdict undecided, not failed."""
+    fetch_failures = getattr(ctx.resolver, "fetch_failures", None)
+    if failure.id != "key_resolution" or not fetch_failures:
+        return failure
+    first = fetch_failures[0]
+    if first.code.startswith("network_policy."):
+        ctx.network_refusals.append(check_from_error("network_policy", first, indeterminate=True))
+    message = f"the issuer's DID document could not be retrieved: {first.message}"
+    return failed("key_resolution", "unreachable", message, indeterminate=True)
+
+
 def _crypto(ctx: RunContext, document: Any, proof: Any = None) -> Check:
     """Verify the signature; typed errors name the check they fail."""
     try:
@@ -299,13 +311,14 @@ def _crypto(ctx: RunContext, document: Any, proof: Any = None) -> Check:
         else:
             outcome = verify_proof(document, ctx.resolver, now=ctx.now)
     except MCBadgeError as exc:
-        raise _Stop(_failure_for(exc.code, exc.message)) from None
+        raise _Stop(_unreachable_key(ctx, _failure_for(exc.code, exc.message))) from None
     verified = getattr(outcome, "verified", True)
     if verified is not True:
         code = str(getattr(outcome, "code", None) or "signature.invalid")
         errors = getattr(outcome, "all_errors", None) or []
         message = str(getattr(errors[0], "message", "")) if errors else ""
-        raise _Stop(_failure_for(code, message or "the proof does not verify"))
+        failure = _failure_for(code, message or "the proof does not verify")
+        raise _Stop(_unreachable_key(ctx, failure))
     return passed("signature", "the signature verifies")
 
 
