@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import http.server
-import importlib.util
 import json
 import shutil
 import ssl
@@ -200,10 +199,6 @@ def load_inputs(work: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]], 
     )
 
 
-def schema_checking_available() -> bool:
-    return importlib.util.find_spec("mcbadge.schema") is not None
-
-
 def verify_all(entries: list[dict[str, Any]], out: Path, pin: str, ca: Path) -> dict[str, Any]:
     from mcbadge.verify import VerificationPolicy, verify
 
@@ -246,13 +241,10 @@ def main() -> int:
             format="eddsa-rdfc-2022",
             registry=f"sqlite:///{(work / 'registry.sqlite3').resolve()}",
             status_base_url=f"https://{HOST}:{port}/status/",
-            credential_schema=schema_checking_available(),
         )
         issuer.active_key.save(work / "key.json")
         (site / ".well-known" / "did.json").write_text(json.dumps(issuer.did_document(), indent=2))
         print(f"issuer {did}; key {work / 'key.json'}; did.json served at /.well-known/did.json")
-        if not issuer.credential_schema:
-            print("(mcbadge.schema is not installed, so credentials omit credentialSchema)")
 
         step(f"3. Issue the catalog to the roster in one batch ({len(rows)} rows, 2 workers)")
         batch = issuer.issue_batch(rows, catalog=catalog, jobs=2)

@@ -42,7 +42,6 @@ class Provider:
             registry=self.store,
             status_base_url=f"https://status.test:{self.server.port}/status/",
             suspension=True,
-            credential_schema=False,
         )
         self.serve()
         return self.issuer

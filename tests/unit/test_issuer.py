@@ -86,7 +86,6 @@ def store() -> Iterator[IssuerStore]:
 
 
 def make_issuer(store: IssuerStore, **options: Any) -> Issuer:
-    options.setdefault("credential_schema", False)
     key = options.pop("key", None) or SigningKey.generate(
         "P-256" if options.get("format") == "ecdsa-rdfc-2019" else "Ed25519"
     )
@@ -112,7 +111,7 @@ def test_each_format_signs_a_credential_that_verifies_with_its_status(
 def test_credential_has_id_validity_hashed_recipient_schema_and_status_entries(
     store: IssuerStore,
 ) -> None:
-    issuer = make_issuer(store, suspension=True, credential_schema=True)
+    issuer = make_issuer(store, suspension=True)
     issued = issuer.issue(
         ACHIEVEMENT,
         "teacher@school.example",
@@ -130,7 +129,7 @@ def test_credential_has_id_validity_hashed_recipient_schema_and_status_entries(
     assert "teacher" not in json.dumps(credential["credentialSubject"])
     assert credential["credentialSubject"]["result"][0]["achievedLevel"].endswith("proficient")
     assert credential["evidence"][0]["id"] == "https://portfolio.example/1"
-    assert credential["credentialSchema"][0]["type"] == "1EdTechJsonSchemaValidator2019"
+    assert "credentialSchema" not in credential  # OB 3.0 allows one credentialStatus object
     statuses = {entry["statusPurpose"]: entry for entry in credential["credentialStatus"]}
     assert set(statuses) == {"revocation", "suspension"}
     for purpose, entry in statuses.items():
@@ -163,6 +162,17 @@ def test_issued_credential_passes_the_1edtech_json_schema(
         evidence=["https://e.example/1"],
     )
     jsonschema.validators.validator_for(schema)(schema).validate(issued.document)
+
+
+def test_revocation_only_credentials_name_the_schema_and_suspension_cannot(
+    store: IssuerStore,
+) -> None:
+    issued = make_issuer(store).issue(ACHIEVEMENT, "t@school.example")
+    assert isinstance(issued.document, dict)
+    assert issued.document["credentialSchema"][0]["type"] == "1EdTechJsonSchemaValidator2019"
+    assert isinstance(issued.document["credentialStatus"], dict)
+    with pytest.raises(ValueError, match="credentialStatus"):
+        make_issuer(store, suspension=True, credential_schema=True)
 
 
 def test_same_key_re_emits_the_stored_credential_and_issues_nothing_new(
@@ -300,7 +310,7 @@ def test_old_credentials_verify_after_key_rotation(store: IssuerStore, host: Hos
         old_key,
         registry=store,
         status_base_url=BASE,
-        credential_schema=False,
+        credential_schema=True,
     )
     old_credential = before.issue(ACHIEVEMENT, "a@school.example").document
     after = Issuer(
@@ -308,7 +318,7 @@ def test_old_credentials_verify_after_key_rotation(store: IssuerStore, host: Hos
         [new_key, old_key],
         registry=store,
         status_base_url=BASE,
-        credential_schema=False,
+        credential_schema=True,
     )
     new_credential = after.issue(ACHIEVEMENT, "b@school.example").document
     host.publish(after)

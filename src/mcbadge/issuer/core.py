@@ -142,7 +142,9 @@ class Issuer:
     * ``format``: ``eddsa-rdfc-2022`` | ``ecdsa-rdfc-2019`` | ``ed25519-2020`` | ``jwt``.
     * ``registry``: an :class:`IssuerStore`, a SQLAlchemy URL, or ``None`` (default file).
     * ``status_base_url``: where :meth:`publish` output is served, ending in ``/``.
-    * ``suspension``: also give each credential a suspension status entry.
+    * ``suspension``: also give each credential a suspension status entry. OB 3.0 allows
+      one ``credentialStatus`` object, so such credentials are a list of two entries and
+      carry no ``credentialSchema`` (``credential_schema`` defaults to ``not suspension``).
     """
 
     def __init__(
@@ -155,7 +157,7 @@ class Issuer:
         status_base_url: str,
         suspension: bool = False,
         issuer_id: str | None = None,
-        credential_schema: bool = True,
+        credential_schema: bool | None = None,
         list_validity: timedelta = timedelta(days=7),
         list_ttl: timedelta = timedelta(minutes=5),
     ) -> None:
@@ -190,14 +192,16 @@ class Issuer:
         self.registry = registry if isinstance(registry, IssuerStore) else IssuerStore(registry)
         self.status_base_url = status_base_url
         self.suspension = suspension
+        # OB 3.0 allows ONE credentialStatus object (its JSON Schema rejects a list), so a
+        # credential with revocation + suspension entries cannot also name that schema.
+        if credential_schema is None:
+            credential_schema = not suspension
         if suspension and credential_schema:
-            # OB 3.0 (and its JSON Schema) allow one credentialStatus object; two entries
-            # (revocation + suspension) are Bitstring Status List-conformant but not OB-strict.
-            logger.warning(
-                "suspension adds a second credentialStatus entry, which the OB 3.0 JSON "
-                "Schema does not allow; strict validators will reject these credentials"
+            raise ValueError(
+                "suspension adds a second credentialStatus entry, which the OB 3.0 JSON Schema "
+                "does not allow: issue with credential_schema=False (the default with suspension)"
             )
-        self.credential_schema = credential_schema
+        self.credential_schema: bool = credential_schema
         self.list_validity = list_validity
         self.list_ttl = list_ttl
 
