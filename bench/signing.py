@@ -13,6 +13,7 @@ import json
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -71,20 +72,17 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         target: Any = signed.jwt if fmt == "jwt" else signed.document
         assert verify_proof(target, resolver).verified
         n = count * 10 if fmt == "jwt" else count
-        rate = _median_rate(lambda c=cred, k=key, f=fmt: sign(c, k, format=f), n, runs)  # type: ignore[misc]
+        rate = _median_rate(partial(sign, cred, key, format=fmt), n, runs)  # type: ignore[arg-type]
         rows.append(_row("sign", fmt, rate, runs))
-        rate = _median_rate(lambda t=target: verify_proof(t, resolver), n, runs)  # type: ignore[misc]
+        rate = _median_rate(partial(verify_proof, target, resolver), n, runs)
         rows.append(_row("verify", fmt, rate, runs))
     message = b"m" * 64
     for kind, alg in (("ed25519", "Ed25519"), ("p256", "P-256")):
         key = generate_key(kind)  # type: ignore[arg-type]
         signature = key.sign(message)
-        rows.append(
-            _row(
-                "raw sign", alg, _median_rate(lambda k=key: k.sign(message), raw_count, runs), runs
-            )
-        )  # type: ignore[misc]
-        rate = _median_rate(lambda k=key, s=signature: k.verify(s, message), raw_count, runs)  # type: ignore[misc]
+        rate = _median_rate(partial(key.sign, message), raw_count, runs)
+        rows.append(_row("raw sign", alg, rate, runs))
+        rate = _median_rate(partial(key.verify, signature, message), raw_count, runs)
         rows.append(_row("raw verify", alg, rate, runs))
     # Split of one eddsa-rdfc-2022 signature: canonicalization (document + proof config),
     # hashing, signing.
