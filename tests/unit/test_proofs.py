@@ -239,3 +239,40 @@ def test_public_key_cannot_sign() -> None:
     key: Key = KEYS["ed25519"].public_key()
     with pytest.raises(MCBadgeError):
         sign(credential(did_for_key(key)), key, format="eddsa-rdfc-2022")
+
+
+def test_did_web_document_fetched_through_resolve() -> None:
+    """A verifier-side resolver whose resolve(did) fetches did:web documents is used when the
+    offline lookup says the document is not available offline."""
+    key = KEYS["ed25519"]
+    did_doc = build_did_web_document("example.edu", [key])
+    signed = sign(
+        credential(did_doc["id"]),
+        key,
+        format="eddsa-rdfc-2022",
+        verification_method=did_doc["assertionMethod"][0],
+    )
+    fetched: list[str] = []
+
+    class Fetching(OfflineResolver):
+        def resolve(self, did: str) -> dict[str, Any]:
+            if did == did_doc["id"]:
+                fetched.append(did)
+                return did_doc
+            return super().resolve(did)
+
+    class OnlyOffline:
+        def __init__(self) -> None:
+            self.offline = OfflineResolver()
+
+        def resolve_verification_method(self, vm_id: str) -> Any:
+            return self.offline.resolve_verification_method(vm_id)
+
+        def resolve(self, did: str) -> dict[str, Any]:
+            fetched.append(did)
+            return did_doc
+
+    assert verify_proof(signed.document, Fetching()).verified
+    assert verify_proof(signed.document, OnlyOffline()).verified
+    assert fetched == [did_doc["id"]] * 2
+    assert verify_proof(signed.document, OfflineResolver()).codes == ["key_resolution.offline"]

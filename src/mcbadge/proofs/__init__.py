@@ -22,6 +22,7 @@ from mcbadge.did import (
     VerificationMethod,
     default_verification_method,
     did_for_key,
+    verification_method_from_document,
 )
 from mcbadge.errors import KeyMaterialError, MCBadgeError
 from mcbadge.keys import Key
@@ -147,6 +148,28 @@ class _TrustingResolver:
         return self._embedded.resolve_verification_method(vm_id)
 
 
+class _DocumentFallback:
+    """Lets a resolver that can only fetch documents (``resolve(did) -> dict``) serve did:web
+    methods its ``resolve_verification_method`` reports as not available offline."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def resolve_verification_method(self, vm_id: str) -> VerificationMethod:
+        try:
+            return self._inner.resolve_verification_method(vm_id)  # type: ignore[no-any-return]
+        except MCBadgeError as exc:
+            fetch = getattr(self._inner, "resolve", None)
+            if exc.code != "key_resolution.offline" or not callable(fetch):
+                raise
+        document = fetch(vm_id.split("#", 1)[0])
+        if not isinstance(document, Mapping):
+            raise MCBadgeError(
+                "the DID document is not a JSON object", code="key_resolution.document_invalid"
+            )
+        return verification_method_from_document(document, vm_id)
+
+
 def _suite_for(proof: Mapping[str, Any]) -> Suite | Issue:
     kind = proof.get("type")
     if kind == "DataIntegrityProof":
@@ -181,7 +204,8 @@ def verify_proof(
         if trust_embedded_keys is None
         else trust_embedded_keys
     )
-    active: Resolver = _TrustingResolver(resolver) if trust else (resolver or OfflineResolver())
+    base: Resolver = _DocumentFallback(resolver) if resolver is not None else OfflineResolver()
+    active: Resolver = _TrustingResolver(base) if trust else base
     try:
         if isinstance(document, str | bytes):
             text = document.decode("utf-8", "replace") if isinstance(document, bytes) else document
