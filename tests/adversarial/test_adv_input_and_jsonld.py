@@ -160,5 +160,5 @@ def test_poison_graph_exhausts_the_canonicalization_budget() -> None:
     document["proof"] = sign_di(make_credential(), ISSUER_KEY)["proof"]
     code, result = run(document, offline=True)
     assert code == 1
-    assert result.failed_checks == ["canonicalization"]
+    assert "canonicalization" in result.failed_checks
     assert result.check("canonicalization").code == "canonicalization.budget_exceeded"

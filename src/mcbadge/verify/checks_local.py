@@ -115,10 +115,7 @@ def check_data_model(ctx: RunContext) -> Check:
         return failed("data_model", "invalid", "; ".join(problems))
     if ctx.kind == "status_list":
         return passed("data_model", "status list credential structure is valid")
-    try:
-        from mcbadge.models import parse_credential  # type: ignore[import-not-found,attr-defined,unused-ignore]
-    except ImportError:
-        parse_credential = None
+    parse_credential = _typed_parser()
     if not _accepts_one_argument(parse_credential):
         return passed("data_model", "core structure is valid (typed model not available)")
     try:
@@ -127,6 +124,14 @@ def check_data_model(ctx: RunContext) -> Check:
         where = "; ".join(f"{e.get('loc')}: {e.get('message')}" for e in exc.errors[:5])
         return Check("data_model", "failed", _own(exc.code, "data_model"), where or exc.message)
     return passed("data_model", "follows the Open Badges 3.0 data model")
+
+
+def _typed_parser() -> Any:
+    try:
+        from mcbadge.models import parse_credential
+    except ImportError:
+        return None
+    return parse_credential
 
 
 def _accepts_one_argument(function: Any) -> bool:
@@ -142,10 +147,13 @@ def _accepts_one_argument(function: Any) -> bool:
 
 
 def _schema_module() -> Any:
+    shared: Any
     try:
-        from mcbadge import schema as shared  # type: ignore[import-not-found,attr-defined,unused-ignore]
+        from mcbadge import schema as shared_module
     except ImportError:
         shared = None
+    else:
+        shared = shared_module
     if shared is not None and callable(getattr(shared, "schema_for_url", None)):
         try:
             inspect.signature(shared.schema_for_url).bind("")
