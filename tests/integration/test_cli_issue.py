@@ -85,7 +85,7 @@ def test_issue_prints_a_signed_credential_and_bakes_on_request(
     assert credential["issuer"]["id"] == "did:web:provider.test"
     status = credential["credentialStatus"]
     assert status["statusListCredential"] == "https://provider.test/status/revocation-1.json"
-    assert credential["proof"][0]["verificationMethod"].startswith("did:web:provider.test#key-")
+    assert credential["proof"][0]["verificationMethod"].startswith("did:web:provider.test#z6Mk")
 
     baked = provider["tmp"] / "a.png"
     bake = ["--bake", str(provider["image"]), "--out", str(baked)]

@@ -35,16 +35,20 @@ class Provider:
         self.issuer = self.rotate(keys)
 
     def rotate(self, keys: list[SigningKey]) -> Issuer:
-        self.issuer = Issuer(
+        self.issuer = self.variant(keys)
+        self.serve()
+        return self.issuer
+
+    def variant(self, keys: list[SigningKey], *, suspension: bool = False) -> Issuer:
+        """The same issuer (DID, registry); ``suspension`` makes suspendable credentials."""
+        return Issuer(
             {"id": self.did, "name": "Academy"},
             keys,
             format=self.fmt,
             registry=self.store,
             status_base_url=f"https://status.test:{self.server.port}/status/",
-            suspension=True,
+            suspension=suspension,
         )
-        self.serve()
-        return self.issuer
 
     def serve(self) -> None:
         routes = self.server.routes
@@ -91,11 +95,12 @@ def test_revoked_and_suspended_fail_status_unsuspended_passes(
     capsys: pytest.CaptureFixture[str],
     fmt: str,
 ) -> None:
-    provider = Provider(https_server, tmp_path, [SigningKey.generate()], fmt)
+    key = SigningKey.generate()
+    provider = Provider(https_server, tmp_path, [key], fmt)
     issuer = provider.issuer
-    revoked, suspended, fine = (
-        issuer.issue(ACHIEVEMENT, f"{name}@school.example") for name in ("a", "b", "c")
-    )
+    suspending = provider.variant([key], suspension=True)
+    revoked = issuer.issue(ACHIEVEMENT, "a@school.example")
+    suspended, fine = (suspending.issue(ACHIEVEMENT, f"{n}@school.example") for n in "bc")
     files = [provider.save(issued) for issued in (revoked, suspended, fine)]
     provider.serve()
     code, reports = provider.verify(*files, capsys=capsys)
@@ -103,7 +108,7 @@ def test_revoked_and_suspended_fail_status_unsuspended_passes(
     assert all(report["verified"] for report in reports)
 
     issuer.revoke(revoked.credential_id, "issued in error")
-    issuer.suspend(suspended.credential_id, "under review")
+    suspending.suspend(suspended.credential_id, "under review")
     provider.serve()
     code, reports = provider.verify(*files, capsys=capsys)
     assert code == 1
@@ -113,7 +118,7 @@ def test_revoked_and_suspended_fail_status_unsuspended_passes(
         "status.suspended",
     ]
 
-    issuer.unsuspend(suspended.credential_id)
+    suspending.unsuspend(suspended.credential_id)
     provider.serve()
     code, reports = provider.verify(files[1], files[2], capsys=capsys)
     assert code == 0

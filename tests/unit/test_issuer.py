@@ -108,10 +108,10 @@ def test_each_format_signs_a_credential_that_verifies_with_its_status(
     assert failed_checks(issued.document, expected_recipient="teacher@school.example") == []
 
 
-def test_credential_has_id_validity_hashed_recipient_schema_and_status_entries(
+def test_credential_has_id_validity_hashed_recipient_schema_and_status_entry(
     store: IssuerStore,
 ) -> None:
-    issuer = make_issuer(store, suspension=True)
+    issuer = make_issuer(store)
     issued = issuer.issue(
         ACHIEVEMENT,
         "teacher@school.example",
@@ -129,15 +129,14 @@ def test_credential_has_id_validity_hashed_recipient_schema_and_status_entries(
     assert "teacher" not in json.dumps(credential["credentialSubject"])
     assert credential["credentialSubject"]["result"][0]["achievedLevel"].endswith("proficient")
     assert credential["evidence"][0]["id"] == "https://portfolio.example/1"
-    assert "credentialSchema" not in credential  # OB 3.0 allows one credentialStatus object
-    statuses = {entry["statusPurpose"]: entry for entry in credential["credentialStatus"]}
-    assert set(statuses) == {"revocation", "suspension"}
-    for purpose, entry in statuses.items():
-        assert entry["type"] == "BitstringStatusListEntry"
-        list_url, index = issued.status_indexes[purpose]
-        assert entry["statusListCredential"] == list_url
-        assert entry["statusListIndex"] == str(index)
-        assert 0 <= index < 131_072
+    assert credential["credentialSchema"][0]["type"] == "1EdTechJsonSchemaValidator2019"
+    entry = credential["credentialStatus"]  # OB 3.0: one credentialStatus object
+    assert entry["type"] == "BitstringStatusListEntry"
+    assert entry["statusPurpose"] == "revocation"
+    list_url, index = issued.status_indexes["revocation"]
+    assert entry["statusListCredential"] == list_url == f"{BASE}revocation-1.json"
+    assert entry["statusListIndex"] == str(index)
+    assert 0 <= index < 131_072
 
 
 @pytest.mark.parametrize(
@@ -147,14 +146,14 @@ def test_credential_has_id_validity_hashed_recipient_schema_and_status_entries(
         "strict/ob_v3p0_achievementcredential-jsonschema1.json",
     ],
 )
+@pytest.mark.parametrize("suspension", [False, True])
 def test_issued_credential_passes_the_1edtech_json_schema(
-    store: IssuerStore, schema_file: str
+    store: IssuerStore, schema_file: str, suspension: bool
 ) -> None:
     import jsonschema
 
     schema = json.loads((SCHEMA / schema_file).read_text())
-    # OB 3.0 allows one credentialStatus object, so this is the revocation-only issuer.
-    issuer = make_issuer(store, credential_schema=True)
+    issuer = make_issuer(store, suspension=suspension)
     issued = issuer.issue(
         ACHIEVEMENT,
         "t@school.example",
@@ -164,15 +163,21 @@ def test_issued_credential_passes_the_1edtech_json_schema(
     jsonschema.validators.validator_for(schema)(schema).validate(issued.document)
 
 
-def test_revocation_only_credentials_name_the_schema_and_suspension_cannot(
-    store: IssuerStore,
+def test_suspendable_credentials_have_one_suspension_entry_and_revoking_is_final(
+    store: IssuerStore, host: Host
 ) -> None:
-    issued = make_issuer(store).issue(ACHIEVEMENT, "t@school.example")
+    issuer = make_issuer(store, suspension=True)
+    issued = issuer.issue(ACHIEVEMENT, "t@school.example")
     assert isinstance(issued.document, dict)
-    assert issued.document["credentialSchema"][0]["type"] == "1EdTechJsonSchemaValidator2019"
-    assert isinstance(issued.document["credentialStatus"], dict)
-    with pytest.raises(ValueError, match="credentialStatus"):
-        make_issuer(store, suspension=True, credential_schema=True)
+    assert issued.document["credentialStatus"]["statusPurpose"] == "suspension"
+    assert set(issued.status_indexes) == {"suspension"}
+    issuer.revoke(issued.credential_id, "misconduct")
+    host.publish(issuer)
+    assert failed_checks(issued.document) == ["status.suspended"]
+    with pytest.raises(RegistryError) as caught:
+        issuer.unsuspend(issued.credential_id)
+    assert caught.value.code == "status.revoked"
+    assert issuer.publish().revocation_list["revokedCredential"][0]["id"] == issued.credential_id
 
 
 def test_same_key_re_emits_the_stored_credential_and_issues_nothing_new(
@@ -243,10 +248,12 @@ def test_unknown_level_and_bad_email_are_refused_before_anything_is_reserved(
 def test_revoked_and_suspended_fail_status_and_unsuspended_passes(
     store: IssuerStore, host: Host
 ) -> None:
-    issuer = make_issuer(store, suspension=True)
+    key = SigningKey.generate()
+    issuer = make_issuer(store, key=key)
+    suspending = make_issuer(store, key=key, suspension=True)  # same issuer, other list
     revoked = issuer.issue(ACHIEVEMENT, "a@school.example")
-    suspended = issuer.issue(ACHIEVEMENT, "b@school.example")
-    fine = issuer.issue(ACHIEVEMENT, "c@school.example")
+    suspended = suspending.issue(ACHIEVEMENT, "b@school.example")
+    fine = suspending.issue(ACHIEVEMENT, "c@school.example")
     issuer.revoke(revoked.credential_id, "issued in error")
     issuer.suspend(suspended.credential_id, "under review")
     host.publish(issuer)
@@ -273,7 +280,9 @@ def test_suspending_without_a_suspension_entry_is_an_error(store: IssuerStore) -
 def test_publish_writes_signed_lists_with_ttl_and_the_revocation_list(
     store: IssuerStore, tmp_path: Path
 ) -> None:
-    issuer = make_issuer(store, suspension=True)
+    key = SigningKey.generate()
+    issuer = make_issuer(store, key=key)
+    make_issuer(store, key=key, suspension=True).issue(ACHIEVEMENT, "b@school.example")
     issued = issuer.issue(ACHIEVEMENT, "a@school.example")
     issuer.revoke(issued.credential_id, "error")
     published = issuer.publish(str(tmp_path))
@@ -403,3 +412,21 @@ def test_issuer_accepts_proof_layer_keys_and_pem_key_files(
     pem = tmp_path / "key.pem"
     pem.write_bytes(key.to_pem())
     assert SigningKey.load(pem).public_multikey == issuer.active_key.public_multikey
+
+
+def test_did_document_matches_mcbadge_keys_did_output() -> None:
+    from mcbadge.did import build_did_web_document
+
+    key = SigningKey.generate()
+    with IssuerStore("sqlite://") as registry:
+        issuer = Issuer(
+            {"id": "did:web:academy.example", "name": "A"},
+            key,
+            registry=registry,
+            status_base_url=BASE,
+        )
+        ours = issuer.did_document()
+    theirs = build_did_web_document("academy.example", [key.to_proofs_key()])
+    assert ours["verificationMethod"] == theirs["verificationMethod"]
+    assert ours["assertionMethod"] == theirs["assertionMethod"]
+    assert issuer.active_key.vm_id in theirs["assertionMethod"]

@@ -142,9 +142,10 @@ class Issuer:
     * ``format``: ``eddsa-rdfc-2022`` | ``ecdsa-rdfc-2019`` | ``ed25519-2020`` | ``jwt``.
     * ``registry``: an :class:`IssuerStore`, a SQLAlchemy URL, or ``None`` (default file).
     * ``status_base_url``: where :meth:`publish` output is served, ending in ``/``.
-    * ``suspension``: also give each credential a suspension status entry. OB 3.0 allows
-      one ``credentialStatus`` object, so such credentials are a list of two entries and
-      carry no ``credentialSchema`` (``credential_schema`` defaults to ``not suspension``).
+    * ``suspension``: make credentials suspendable. OB 3.0 allows ONE ``credentialStatus``,
+      so such a credential's entry is a suspension entry; revoking it suspends it for good
+      (and lists it in the 1EdTech revocation list), so a verifier reports it as suspended.
+      Without ``suspension`` the entry is a revocation entry.
     """
 
     def __init__(
@@ -157,7 +158,7 @@ class Issuer:
         status_base_url: str,
         suspension: bool = False,
         issuer_id: str | None = None,
-        credential_schema: bool | None = None,
+        credential_schema: bool = True,
         list_validity: timedelta = timedelta(days=7),
         list_ttl: timedelta = timedelta(minutes=5),
     ) -> None:
@@ -192,15 +193,6 @@ class Issuer:
         self.registry = registry if isinstance(registry, IssuerStore) else IssuerStore(registry)
         self.status_base_url = status_base_url
         self.suspension = suspension
-        # OB 3.0 allows ONE credentialStatus object (its JSON Schema rejects a list), so a
-        # credential with revocation + suspension entries cannot also name that schema.
-        if credential_schema is None:
-            credential_schema = not suspension
-        if suspension and credential_schema:
-            raise ValueError(
-                "suspension adds a second credentialStatus entry, which the OB 3.0 JSON Schema "
-                "does not allow: issue with credential_schema=False (the default with suspension)"
-            )
         self.credential_schema: bool = credential_schema
         self.list_validity = list_validity
         self.list_ttl = list_ttl
@@ -247,10 +239,8 @@ class Issuer:
 
     # -- issuing ------------------------------------------------------------------------
     def _status_prefixes(self) -> dict[str, str]:
-        prefixes = {"revocation": f"{self.status_base_url}revocation"}
-        if self.suspension:
-            prefixes["suspension"] = f"{self.status_base_url}suspension"
-        return prefixes
+        purpose = "suspension" if self.suspension else "revocation"
+        return {purpose: f"{self.status_base_url}{purpose}"}
 
     def _reserve(
         self,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -197,8 +196,9 @@ class SigningKey:
 
     @property
     def fragment(self) -> str:
-        """A short, stable fragment for this key in a did:web document."""
-        return "key-" + hashlib.sha256(self.public_multikey.encode()).hexdigest()[:16]
+        """The key's fragment in a did:web document: its Multikey value, as
+        :func:`mcbadge.did.build_did_web_document` (``mcbadge keys did``) names it."""
+        return self.public_multikey
 
     @property
     def vm_id(self) -> str:

@@ -247,29 +247,49 @@ class IssuerStore:
 
     # -- status changes ------------------------------------------------------------------
     def revoke(self, credential_id: str, reason: str | None = None) -> CredentialRecord:
+        """Revoke (permanent). A credential whose only status entry is for suspension (OB 3.0
+        allows one ``credentialStatus``) is revoked by suspending it for good: its bit stays
+        set and it is listed in the 1EdTech revocation list."""
         record = self.get(credential_id)
-        if "revocation" not in record.status_indexes:
-            raise RegistryError(
-                f"{credential_id} was issued without a revocation status entry",
-                code="status.not_revocable",
+        if "revocation" in record.status_indexes:
+            self._update(credential_id, revoked=True, revocation_reason=reason)
+        elif "suspension" in record.status_indexes:
+            self._update(
+                credential_id,
+                revoked=True,
+                revocation_reason=reason,
+                suspended=True,
+                suspension_reason=reason,
             )
-        self._update(credential_id, revoked=True, revocation_reason=reason)
+        else:
+            raise RegistryError(
+                f"{credential_id} was issued without a status entry", code="status.not_revocable"
+            )
         return self.get(credential_id)
 
     def suspend(self, credential_id: str, reason: str | None = None) -> CredentialRecord:
+        self._suspendable(credential_id)
+        self._update(credential_id, suspended=True, suspension_reason=reason)
+        return self.get(credential_id)
+
+    def unsuspend(self, credential_id: str) -> CredentialRecord:
+        record = self._suspendable(credential_id)
+        if record.revoked:
+            raise RegistryError(
+                f"{credential_id} is revoked; revocation cannot be undone",
+                code="status.revoked",
+            )
+        self._update(credential_id, suspended=False, suspension_reason=None)
+        return self.get(credential_id)
+
+    def _suspendable(self, credential_id: str) -> CredentialRecord:
         record = self.get(credential_id)
         if "suspension" not in record.status_indexes:
             raise RegistryError(
                 f"{credential_id} was issued without a suspension status entry",
                 code="status.not_suspendable",
             )
-        self._update(credential_id, suspended=True, suspension_reason=reason)
-        return self.get(credential_id)
-
-    def unsuspend(self, credential_id: str) -> CredentialRecord:
-        self.suspend(credential_id)  # same checks
-        self._update(credential_id, suspended=False, suspension_reason=None)
-        return self.get(credential_id)
+        return record
 
     def _update(self, credential_id: str, **values: Any) -> None:
         import sqlalchemy as sa
@@ -301,7 +321,8 @@ class IssuerStore:
         return [(str(url), str(purpose)) for url, purpose in rows]
 
     def status_list_bits(self, list_url: str) -> bytearray:
-        """The list's bitstring: bit set where the credential is revoked (or suspended)."""
+        """The list's bitstring: bit set where the credential is revoked (or, on a
+        suspension list, suspended)."""
         import sqlalchemy as sa
 
         from mcbadge.status import new_bitstring, set_bit
@@ -315,7 +336,7 @@ class IssuerStore:
                 .where(table.c.list_url == list_url)
             ).all()
         for index, purpose, revoked, suspended in rows:
-            if (purpose == "revocation" and revoked) or (purpose == "suspension" and suspended):
+            if revoked or (purpose == "suspension" and suspended):
                 set_bit(bits, int(index))
         return bits
 
