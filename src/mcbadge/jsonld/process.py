@@ -1,0 +1,199 @@
+"""JSON-LD to RDF for credentials, with safe mode, over the bundled contexts only.
+
+Processing uses pyld with :func:`~mcbadge.jsonld.loader.offline_document_loader`. Before any
+RDF is produced the document is expanded with two sentinels: an ``@vocab`` that only applies
+where no context defines a term (VCDM 1.1 documents, which have no ``@vocab``) and a base IRI
+that only shows up where an IRI was relative. Any sentinel left in the expanded form is data
+that a signature would silently not cover, and raises :class:`~mcbadge.errors.DataLossError`
+naming where it was found. pyld's exceptions never escape: they become typed mcbadge errors.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from mcbadge.errors import (
+    CanonicalizationError,
+    ContextError,
+    DataLossError,
+    InputError,
+    MCBadgeError,
+)
+from mcbadge.jsonld.loader import offline_document_loader
+from mcbadge.jsonld.nquads import RDF_LANG_STRING, XSD_STRING, Dataset, Quad, literal
+
+__all__ = ["to_rdf"]
+
+_UNDEFINED_VOCAB = "urn:mcbadge:undefined-term:"
+_RELATIVE_BASE = "urn:mcbadge:relative-iri:/"
+
+
+def _is_sentinel(value: Any) -> bool:
+    return isinstance(value, str) and (
+        value.startswith(_UNDEFINED_VOCAB) or value.startswith(_RELATIVE_BASE)
+    )
+
+
+def _describe(value: str) -> str:
+    if value.startswith(_UNDEFINED_VOCAB):
+        return value[len(_UNDEFINED_VOCAB) :]
+    return value[len(_RELATIVE_BASE) :]
+
+
+def _scan_expanded(node: Any, path: str) -> None:
+    """Raise DataLossError for any sentinel left by expansion (iterative walk)."""
+    stack: list[tuple[Any, str]] = [(node, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, list):
+            stack.extend((child, f"{where}[{i}]") for i, child in enumerate(item))
+            continue
+        if not isinstance(item, dict):
+            continue
+        if "@value" in item:
+            datatype = item.get("@type")
+            if isinstance(datatype, str) and _is_sentinel(datatype):
+                raise DataLossError(
+                    f"a value at {where} has a datatype {_describe(datatype)!r} "
+                    "that no context defines",
+                    code="data_loss.undefined_datatype",
+                )
+            continue
+        for key, value in item.items():
+            if _is_sentinel(key):
+                name = _describe(key)
+                code = (
+                    "data_loss.relative_iri"
+                    if key.startswith(_RELATIVE_BASE)
+                    else "data_loss.undefined_term"
+                )
+                raise DataLossError(
+                    f"the property {name!r} at {where} is not defined by the credential's JSON-LD "
+                    "contexts, so a signature would not cover it",
+                    code=code,
+                )
+            if key == "@type":
+                for type_value in value if isinstance(value, list) else [value]:
+                    if _is_sentinel(type_value):
+                        code = (
+                            "data_loss.relative_iri"
+                            if type_value.startswith(_RELATIVE_BASE)
+                            else "data_loss.undefined_type"
+                        )
+                        raise DataLossError(
+                            f"the type {_describe(type_value)!r} at {where} is not defined by the "
+                            "credential's JSON-LD contexts",
+                            code=code,
+                        )
+            elif key == "@id":
+                if _is_sentinel(value):
+                    raise DataLossError(
+                        f"the identifier {_describe(value)!r} at {where} is not an absolute IRI",
+                        code="data_loss.relative_iri",
+                    )
+            else:
+                stack.append((value, f"{where}.{key}"))
+
+
+def _unwrap(exc: BaseException) -> MCBadgeError:
+    """Turn a pyld JsonLdError chain into the most specific typed mcbadge error."""
+    cause: Any = exc
+    seen = 0
+    codes: list[str] = []
+    while cause is not None and seen < 50:
+        seen += 1
+        if isinstance(cause, MCBadgeError):
+            return cause
+        code = getattr(cause, "code", None)
+        if isinstance(code, str):
+            codes.append(code)
+        details = getattr(cause, "details", None)
+        inner = details.get("cause") if isinstance(details, dict) else None
+        cause = inner if inner is not None else (cause.__cause__ or cause.__context__)
+    if "protected term redefinition" in codes:
+        return ContextError(
+            "the credential redefines a protected term of its JSON-LD contexts",
+            code="context.protected_term_redefinition",
+        )
+    if any("context" in c for c in codes) or any("loading" in c for c in codes):
+        return ContextError(
+            "a JSON-LD context of the credential is invalid or not available offline",
+            code="context.invalid",
+        )
+    if any("relative" in c for c in codes):
+        return DataLossError(
+            "the credential contains a relative IRI", code="data_loss.relative_iri"
+        )
+    detail = codes[0].replace(" ", "_") if codes else "failed"
+    return CanonicalizationError(
+        "the credential is not valid JSON-LD and cannot be canonicalized",
+        code=f"canonicalization.jsonld_{detail}" if codes else "canonicalization.failed",
+    )
+
+
+def _term(node: Mapping[str, Any]) -> str:
+    kind = node["type"]
+    value = node["value"]
+    if kind == "IRI":
+        return f"<{value}>"
+    if kind == "blank node":
+        return str(value)
+    language = node.get("language")
+    if language is not None:
+        return literal(value, RDF_LANG_STRING, language)
+    return literal(value, node.get("datatype") or XSD_STRING)
+
+
+def _expand(document: Mapping[str, Any]) -> Any:
+    from pyld import jsonld
+
+    return jsonld.expand(
+        copy.deepcopy(dict(document)),
+        {
+            "documentLoader": offline_document_loader,
+            "expandContext": {"@vocab": _UNDEFINED_VOCAB},
+            "base": _RELATIVE_BASE,
+        },
+    )
+
+
+def to_rdf(document: Mapping[str, Any]) -> Dataset:
+    """Deserialize a JSON-LD document into a :data:`Dataset`, refusing any data loss.
+
+    Raises :class:`ContextError` for a context that is not bundled or redefines a protected
+    term, :class:`DataLossError` (``data_loss.*``) for undefined terms or types and relative
+    IRIs, :class:`InputError` for a non-object input, and :class:`CanonicalizationError` for
+    any other JSON-LD failure.
+    """
+    if not isinstance(document, Mapping):
+        raise InputError("a credential must be a JSON object", code="input.not_an_object")
+    from pyld import jsonld
+
+    try:
+        expanded = _expand(document)
+        _scan_expanded(expanded, "$")
+        rdf = jsonld.to_rdf(expanded, {"documentLoader": offline_document_loader, "base": ""})
+    except MCBadgeError:
+        raise
+    except RecursionError:
+        raise InputError("the credential is nested too deeply", code="input.too_deep") from None
+    except Exception as exc:  # pyld raises JsonLdError and assorted built-ins
+        raise _unwrap(exc) from None
+    dataset: Dataset = []
+    for graph_name, triples in rdf.items():
+        graph = (
+            ""
+            if graph_name == "@default"
+            else (graph_name if graph_name.startswith("_:") else f"<{graph_name}>")
+        )
+        for triple in triples:
+            quad: Quad = (
+                _term(triple["subject"]),
+                _term(triple["predicate"]),
+                _term(triple["object"]),
+                graph,
+            )
+            dataset.append(quad)
+    return dataset
