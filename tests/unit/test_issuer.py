@@ -430,3 +430,19 @@ def test_did_document_matches_mcbadge_keys_did_output() -> None:
     assert ours["verificationMethod"] == theirs["verificationMethod"]
     assert ours["assertionMethod"] == theirs["assertionMethod"]
     assert issuer.active_key.vm_id in theirs["assertionMethod"]
+
+
+def test_a_new_status_list_starts_when_one_is_full_enough(
+    store: IssuerStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mcbadge.issuer.store as store_module
+
+    monkeypatch.setattr(store_module, "_FILL_LIMIT", 3)
+    monkeypatch.setattr(store_module, "_RECOUNT", 1)
+    issuer = make_issuer(store)
+    lists = [
+        issuer.issue(ACHIEVEMENT, f"t{n}@school.example").status_indexes["revocation"][0]
+        for n in range(5)
+    ]
+    assert lists == [f"{BASE}revocation-1.json"] * 3 + [f"{BASE}revocation-2.json"] * 2
+    assert [url for url, _ in store.status_lists(issuer.issuer_id)] == sorted(set(lists))

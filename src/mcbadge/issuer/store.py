@@ -23,6 +23,7 @@ __all__ = ["LIST_SIZE", "CredentialRecord", "IssuerStore", "default_database_url
 
 LIST_SIZE = 131_072  # bits per status list: the Bitstring Status List minimum, for herd privacy
 _FILL_LIMIT = LIST_SIZE // 2  # start a new list before random allocation gets slow
+_RECOUNT = 256
 
 
 def default_database_url() -> str:
@@ -101,6 +102,7 @@ class IssuerStore:
                 sa.event.listen(self._engine, "connect", _sqlite_pragmas)
             self._metadata, self._credentials, self._indexes = _tables()
             self._metadata.create_all(self._engine)
+            self._open_lists: dict[str, tuple[int, int]] = {}
         except sa.exc.SQLAlchemyError as exc:
             raise RegistryError(
                 f"cannot open the issuer registry: {type(exc).__name__}",
@@ -207,15 +209,24 @@ class IssuerStore:
         import sqlalchemy as sa
 
         table = self._indexes
-        number = 1
-        while True:
-            list_url = f"{prefix}-{number}.json"
-            used = conn.execute(
-                sa.select(sa.func.count()).select_from(table).where(table.c.list_url == list_url)
-            ).scalar_one()
-            if used < _FILL_LIMIT:
-                break
-            number += 1
+        # Counting a list's entries is the slow part for big lists, so the list in use is
+        # remembered and recounted only every _RECOUNT allocations (other writers may add
+        # entries meanwhile; the fill limit is a performance bound, not a correctness one).
+        number, since = self._open_lists.get(prefix, (1, _RECOUNT))
+        if since >= _RECOUNT:
+            while True:
+                list_url = f"{prefix}-{number}.json"
+                used = conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(table)
+                    .where(table.c.list_url == list_url)
+                ).scalar_one()
+                if used < _FILL_LIMIT:
+                    break
+                number += 1
+            since = 0
+        self._open_lists[prefix] = (number, since + 1)
+        list_url = f"{prefix}-{number}.json"
         while True:
             candidate = secrets.randbelow(LIST_SIZE)
             taken = conn.execute(
