@@ -9,8 +9,7 @@ make canonicalization explode fail fast with
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from itertools import permutations
+from collections.abc import Callable, Iterator
 
 from mcbadge.errors import CanonicalizationError
 from mcbadge.jsonld.nquads import Dataset, Quad, serialize_quad
@@ -26,6 +25,26 @@ _HASHES: dict[str, Callable[[bytes], str]] = {
     "SHA256": lambda data: hashlib.sha256(data).hexdigest(),
     "SHA384": lambda data: hashlib.sha384(data).hexdigest(),
 }
+
+
+def _distinct_permutations(items: list[str]) -> Iterator[list[str]]:
+    """Each distinct ordering once (lexicographic). A related blank node is listed once per
+    quad linking it, so lists repeat entries; repeated orderings give identical paths and
+    issuers, and skipping them changes no result while avoiding n! work."""
+    current = sorted(items)
+    while True:
+        yield current
+        pivot = len(current) - 2
+        while pivot >= 0 and current[pivot] >= current[pivot + 1]:
+            pivot -= 1
+        if pivot < 0:
+            return
+        successor = len(current) - 1
+        while current[successor] <= current[pivot]:
+            successor -= 1
+        current = current[:]
+        current[pivot], current[successor] = current[successor], current[pivot]
+        current[pivot + 1 :] = reversed(current[pivot + 1 :])
 
 
 class _Issuer:
@@ -126,7 +145,7 @@ class _State:
             data.append(related_hash)
             chosen_path = ""
             chosen_issuer: _Issuer | None = None
-            for permutation in permutations(hash_to_related[related_hash]):
+            for permutation in _distinct_permutations(hash_to_related[related_hash]):
                 self.spend()
                 issuer_copy = issuer.copy()
                 path = ""
