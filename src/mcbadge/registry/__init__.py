@@ -1,0 +1,53 @@
+"""The issuer's durable registry: what was reserved, issued, revoked and suspended.
+
+SQLite by default (a file in the user's data directory), PostgreSQL by URL::
+
+    registry = Registry.open()  # <user_data_dir>/mcbadge/registry.db
+    registry = Registry.open("sqlite:///provider.db")
+    registry = Registry.open("postgresql+psycopg://user@host/db")
+
+Issuing one credential with it (the Issuer API does this for every roster row):
+
+1. :meth:`Registry.reserve` — in one transaction, for an idempotency key (e.g. the roster row):
+   returns the existing reservation when the key was seen before, else creates a
+   ``urn:uuid:`` credential id and allocates a cryptographically random, never-used index in
+   the issuer's current status list for each purpose. The index is allocated *before* signing
+   and never freed. ``reservation.document is not None`` means the credential was issued
+   already: re-emit it, do not sign again.
+2. Sign the credential (another layer), then :meth:`Registry.record_issued` — stores the
+   document and its sha256 digest; durable when it returns.
+3. :meth:`Registry.revoke`, :meth:`Registry.suspend`, :meth:`Registry.unsuspend` — committed
+   (and fsync'd by the database) before they return; every change is also logged in
+   ``status_events``.
+4. Publishing: :meth:`Registry.status_lists` and :meth:`Registry.status_list_bits` give each
+   list and its bits (MSB-first, Bitstring Status List); :meth:`Registry.revocations` gives the
+   rows of a 1EdTech revocation list.
+
+Errors are :class:`mcbadge.errors.RegistryError` with ``code`` ``registry.<detail>``.
+"""
+
+from mcbadge.registry.core import (
+    DEFAULT_LIST_SIZE,
+    PURPOSES,
+    SCHEMA_VERSION,
+    CredentialRecord,
+    Registry,
+    Reservation,
+    RevocationRecord,
+    StatusEntry,
+    StatusListRecord,
+    default_url,
+)
+
+__all__ = [
+    "DEFAULT_LIST_SIZE",
+    "PURPOSES",
+    "SCHEMA_VERSION",
+    "CredentialRecord",
+    "Registry",
+    "Reservation",
+    "RevocationRecord",
+    "StatusEntry",
+    "StatusListRecord",
+    "default_url",
+]

@@ -1,0 +1,816 @@
+"""Registry implementation (SQLAlchemy 2 Core). See :mod:`mcbadge.registry` for the API tour.
+
+Concurrency model: every write is one transaction. On SQLite each write transaction starts
+with ``BEGIN IMMEDIATE`` (the database write lock is taken up front, so concurrent processes
+serialise instead of failing on lock upgrade) and waits up to ``busy_timeout``; the journal is
+WAL with ``synchronous=FULL`` so a commit survives power loss once it returns. On PostgreSQL
+the UNIQUE constraints decide races: a transaction that loses (same idempotency key, same
+index, same new list) rolls back and is retried, and sees the winner's row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from mcbadge.errors import RegistryError
+
+__all__ = [
+    "DEFAULT_LIST_SIZE",
+    "PURPOSES",
+    "SCHEMA_VERSION",
+    "CredentialRecord",
+    "Registry",
+    "Reservation",
+    "RevocationRecord",
+    "StatusEntry",
+    "StatusListRecord",
+    "default_url",
+]
+
+DEFAULT_LIST_SIZE = 131_072  # Bitstring Status List minimum (16 KiB), for herd privacy
+PURPOSES = ("revocation", "suspension")
+_RETRIES = 200
+_T = TypeVar("_T")
+_MIGRATION_LOCK = 0x6D636264  # pg_advisory_xact_lock key ("mcbd")
+
+
+def default_url() -> str:
+    """``sqlite:///<user_data_dir>/mcbadge/registry.db`` (directory created)."""
+    import platformdirs
+
+    directory = Path(platformdirs.user_data_dir("mcbadge", appauthor=False))
+    directory.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{directory / 'registry.db'}"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+# -- schema ------------------------------------------------------------------------------
+
+metadata = sa.MetaData()
+schema_version = sa.Table(
+    "schema_version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+issuers = sa.Table(
+    "issuers",
+    metadata,
+    sa.Column("id", sa.String(512), primary_key=True),
+    sa.Column("name", sa.Text, nullable=True),
+)
+status_lists_t = sa.Table(
+    "status_lists",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("issuer_id", sa.String(512), sa.ForeignKey("issuers.id"), nullable=False),
+    sa.Column("purpose", sa.String(16), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("url", sa.String(2048), nullable=False, unique=True),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("full", sa.Boolean, nullable=False, default=False),
+    sa.UniqueConstraint("issuer_id", "purpose", "seq", name="uq_status_list_seq"),
+    sa.CheckConstraint("purpose IN ('revocation', 'suspension')", name="ck_list_purpose"),
+    sa.CheckConstraint("size >= 131072", name="ck_list_size"),
+)
+credentials_t = sa.Table(
+    "credentials",
+    metadata,
+    sa.Column("id", sa.String(128), primary_key=True),
+    sa.Column("issuer_id", sa.String(512), sa.ForeignKey("issuers.id"), nullable=False),
+    sa.Column("idempotency_key", sa.String(512), nullable=False),
+    sa.Column("achievement_id", sa.Text, nullable=True),
+    sa.Column("recipient_hash", sa.Text, nullable=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("document", sa.Text, nullable=True),
+    sa.Column("format", sa.String(64), nullable=True),
+    sa.Column("digest", sa.String(64), nullable=True),
+    sa.Column("reserved_at", sa.String(40), nullable=False),
+    sa.Column("issued_at", sa.String(40), nullable=True),
+    sa.Column("revoked", sa.Boolean, nullable=False, default=False),
+    sa.Column("revocation_reason", sa.Text, nullable=True),
+    sa.Column("revoked_at", sa.String(40), nullable=True),
+    sa.Column("suspended", sa.Boolean, nullable=False, default=False),
+    sa.Column("suspension_reason", sa.Text, nullable=True),
+    sa.UniqueConstraint("issuer_id", "idempotency_key", name="uq_credential_idempotency"),
+    sa.CheckConstraint("state IN ('reserved', 'issued')", name="ck_credential_state"),
+)
+status_entries_t = sa.Table(
+    "status_entries",
+    metadata,
+    sa.Column("list_id", sa.Integer, sa.ForeignKey("status_lists.id"), nullable=False),
+    sa.Column("status_index", sa.Integer, nullable=False),
+    sa.Column("credential_id", sa.String(128), sa.ForeignKey("credentials.id"), nullable=False),
+    sa.Column("purpose", sa.String(16), nullable=False),
+    sa.PrimaryKeyConstraint("list_id", "status_index", name="pk_status_entries"),
+    sa.UniqueConstraint("credential_id", "purpose", name="uq_entry_credential_purpose"),
+)
+status_events_t = sa.Table(
+    "status_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("credential_id", sa.String(128), sa.ForeignKey("credentials.id"), nullable=False),
+    sa.Column("purpose", sa.String(16), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.CheckConstraint("action IN ('revoke', 'suspend', 'unsuspend')", name="ck_event_action"),
+)
+
+
+def _migration_1(conn: sa.Connection) -> None:
+    for table in (issuers, status_lists_t, credentials_t, status_entries_t, status_events_t):
+        table.create(conn, checkfirst=True)
+    sa.Index("ix_credentials_issuer", credentials_t.c.issuer_id).create(conn, checkfirst=True)
+    sa.Index("ix_events_credential", status_events_t.c.credential_id).create(conn, checkfirst=True)
+
+
+#: Ordered migration steps; step ``n`` (1-based) brings the schema to version ``n``.
+#: Append only — never edit a released step.
+MIGRATIONS: Sequence[Callable[[sa.Connection], None]] = (_migration_1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# -- records -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusEntry:
+    """One allocated status-list slot: what goes into a credentialStatus entry."""
+
+    purpose: str
+    list_id: int
+    list_url: str
+    index: int
+
+
+@dataclass(frozen=True)
+class CredentialRecord:
+    """One credential row with its current status."""
+
+    credential_id: str
+    issuer_id: str
+    idempotency_key: str
+    achievement_id: str | None
+    recipient_hash: str | None
+    state: str  # 'reserved' | 'issued'
+    document: str | None
+    format: str | None
+    digest: str | None
+    reserved_at: str
+    issued_at: str | None
+    entries: dict[str, StatusEntry] = field(default_factory=dict)
+    revoked: bool = False
+    revocation_reason: str | None = None
+    revoked_at: str | None = None
+    suspended: bool = False
+    suspension_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Reservation(CredentialRecord):
+    """What :meth:`Registry.reserve` returns; ``new`` is False when the key was seen before.
+    ``document is not None`` means it was issued already: re-emit, don't re-sign."""
+
+    new: bool = False
+
+
+@dataclass(frozen=True)
+class StatusListRecord:
+    list_id: int
+    issuer_id: str
+    purpose: str
+    url: str
+    size: int
+    created_at: str
+    full: bool
+    allocated: int
+
+
+@dataclass(frozen=True)
+class RevocationRecord:
+    credential_id: str
+    reason: str | None
+    revoked_at: str
+
+
+# -- engine ------------------------------------------------------------------------------
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout = 60000")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    write = conn.get_execution_options().get("mcbadge_write", True)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _unavailable(exc: BaseException, what: str) -> RegistryError:
+    return RegistryError(
+        f"the issuer registry could not {what} ({type(exc).__name__})",
+        code="registry.unavailable",
+    )
+
+
+class Registry:
+    """The issuer's durable registry. Create with :meth:`open`; thread-safe (a pool of
+    connections); use one per process (or share across threads)."""
+
+    def __init__(
+        self, engine: sa.Engine, *, url: str, fill_limit: int | None, list_size: int
+    ) -> None:
+        self._engine = engine
+        self._reader = engine.execution_options(mcbadge_write=False)
+        self.url = url
+        self.list_size = list_size
+        self.fill_limit = fill_limit if fill_limit is not None else list_size // 2
+        self.dialect = engine.dialect.name
+
+    @classmethod
+    def open(
+        cls,
+        url: str | None = None,
+        *,
+        list_size: int = DEFAULT_LIST_SIZE,
+        fill_limit: int | None = None,
+    ) -> Registry:
+        """Open (creating and migrating as needed) the registry at ``url``.
+
+        ``list_size`` is the bits per new status list (at least 131,072). A list is marked
+        full, and a new one started, once ``fill_limit`` indexes are allocated in it
+        (default half the list, so random allocation stays quick and herds stay large).
+        """
+        if list_size < DEFAULT_LIST_SIZE:
+            raise RegistryError(
+                f"a status list must have at least {DEFAULT_LIST_SIZE} entries",
+                code="registry.list_too_small",
+            )
+        if fill_limit is not None and not 1 <= fill_limit <= list_size:
+            raise RegistryError("fill_limit must be 1..list_size", code="registry.bad_option")
+        url = url or default_url()
+        try:
+            sa_url = sa.make_url(url)
+        except sa.exc.ArgumentError:
+            raise RegistryError(
+                "not a database URL (expected sqlite:///path or postgresql+psycopg://…)",
+                code="registry.bad_url",
+            ) from None
+        backend = sa_url.get_backend_name()
+        if backend not in ("sqlite", "postgresql"):
+            raise RegistryError(
+                f"unsupported registry database {backend!r} (SQLite or PostgreSQL)",
+                code="registry.bad_url",
+            )
+        if backend == "sqlite" and sa_url.database in (None, "", ":memory:"):
+            raise RegistryError(
+                "an in-memory SQLite registry would not be durable; give a file path",
+                code="registry.bad_url",
+            )
+        try:
+            if backend == "sqlite":
+                engine = sa.create_engine(sa_url, connect_args={"timeout": 60})
+                sa.event.listen(engine, "connect", _sqlite_connect)
+                sa.event.listen(engine, "begin", _sqlite_begin)
+            else:
+                engine = sa.create_engine(sa_url, pool_pre_ping=True)
+            registry = cls(engine, url=url, fill_limit=fill_limit, list_size=list_size)
+            registry._migrate()
+        except RegistryError:
+            raise
+        except (sa.exc.SQLAlchemyError, OSError) as exc:
+            raise _unavailable(exc, "open the database") from None
+        return registry
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- migrations ------------------------------------------------------------------
+    def _migrate(self) -> None:
+        with self._engine.begin() as conn:
+            if self.dialect == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+            schema_version.create(conn, checkfirst=True)
+            current = conn.execute(sa.select(schema_version.c.version)).scalar()
+            if current is None:
+                conn.execute(sa.insert(schema_version).values(id=1, version=0))
+                current = 0
+            if current > SCHEMA_VERSION:
+                raise RegistryError(
+                    f"the registry database is schema version {current}, newer than this "
+                    f"mcbadge ({SCHEMA_VERSION}); upgrade mcbadge",
+                    code="registry.schema_too_new",
+                )
+            for step in range(current, SCHEMA_VERSION):
+                MIGRATIONS[step](conn)
+                conn.execute(sa.update(schema_version).values(version=step + 1))
+
+    def schema_version(self) -> int:
+        with self._reader.connect() as conn:
+            return int(conn.execute(sa.select(schema_version.c.version)).scalar_one())
+
+    # -- helpers ---------------------------------------------------------------------
+    def _write(self, what: str, work: Callable[[sa.Connection], _T]) -> _T:
+        """Run ``work`` in one write transaction, retrying when a UNIQUE race is lost."""
+        for _attempt in range(_RETRIES):
+            try:
+                with self._engine.begin() as conn:
+                    return work(conn)
+            except sa.exc.IntegrityError:
+                continue
+            except sa.exc.OperationalError as exc:
+                if "deadlock" in str(exc).lower() or "could not serialize" in str(exc).lower():
+                    continue
+                raise _unavailable(exc, what) from None
+            except sa.exc.SQLAlchemyError as exc:
+                raise _unavailable(exc, what) from None
+        raise RegistryError(
+            f"the issuer registry could not {what}: too much contention",
+            code="registry.contention",
+        )
+
+    def _read(self, what: str, work: Callable[[sa.Connection], _T]) -> _T:
+        try:
+            with self._reader.connect() as conn:
+                return work(conn)
+        except sa.exc.SQLAlchemyError as exc:
+            raise _unavailable(exc, what) from None
+
+    @staticmethod
+    def _entries(conn: sa.Connection, credential_id: str) -> dict[str, StatusEntry]:
+        rows = conn.execute(
+            sa.select(
+                status_entries_t.c.purpose,
+                status_entries_t.c.list_id,
+                status_lists_t.c.url,
+                status_entries_t.c.status_index,
+            )
+            .join(status_lists_t, status_lists_t.c.id == status_entries_t.c.list_id)
+            .where(status_entries_t.c.credential_id == credential_id)
+        ).all()
+        return {r[0]: StatusEntry(r[0], int(r[1]), str(r[2]), int(r[3])) for r in rows}
+
+    @classmethod
+    def _record(cls, conn: sa.Connection, row: Any, *, new: bool | None = None) -> Any:
+        values: dict[str, Any] = dict(  # noqa: C408
+            credential_id=row.id,
+            issuer_id=row.issuer_id,
+            idempotency_key=row.idempotency_key,
+            achievement_id=row.achievement_id,
+            recipient_hash=row.recipient_hash,
+            state=row.state,
+            document=row.document,
+            format=row.format,
+            digest=row.digest,
+            reserved_at=row.reserved_at,
+            issued_at=row.issued_at,
+            entries=cls._entries(conn, row.id),
+            revoked=bool(row.revoked),
+            revocation_reason=row.revocation_reason,
+            revoked_at=row.revoked_at,
+            suspended=bool(row.suspended),
+            suspension_reason=row.suspension_reason,
+        )
+        if new is None:
+            return CredentialRecord(**values)
+        return Reservation(**values, new=new)
+
+    @staticmethod
+    def _row(conn: sa.Connection, credential_id: str, *, lock: bool = False) -> Any:
+        query = sa.select(credentials_t).where(credentials_t.c.id == credential_id)
+        if lock:
+            query = query.with_for_update()
+        row = conn.execute(query).first()
+        if row is None:
+            raise RegistryError(
+                f"no credential {credential_id} in this registry",
+                code="registry.unknown_credential",
+            )
+        return row
+
+    # -- issuers ---------------------------------------------------------------------
+    def ensure_issuer(self, issuer_id: str, name: str | None = None) -> None:
+        """Record an issuer (idempotent; updates the name when given)."""
+
+        def work(conn: sa.Connection) -> None:
+            self._ensure_issuer(conn, issuer_id, name)
+
+        self._write("record the issuer", work)
+
+    @staticmethod
+    def _ensure_issuer(conn: sa.Connection, issuer_id: str, name: str | None) -> None:
+        found = conn.execute(sa.select(issuers.c.name).where(issuers.c.id == issuer_id)).first()
+        if found is None:
+            conn.execute(sa.insert(issuers).values(id=issuer_id, name=name))
+        elif name is not None and found[0] != name:
+            conn.execute(sa.update(issuers).where(issuers.c.id == issuer_id).values(name=name))
+
+    # -- reservation -----------------------------------------------------------------
+    def reserve(
+        self,
+        issuer_id: str,
+        idempotency_key: str,
+        *,
+        achievement_id: str | None = None,
+        recipient_hash: str | None = None,
+        purposes: Sequence[str] = ("revocation",),
+        list_url_template: str,
+    ) -> Reservation:
+        """Reserve a credential id and one random free status index per purpose, in one
+        transaction; or return the existing reservation for ``idempotency_key``.
+
+        ``list_url_template`` names new lists; it may use ``{purpose}`` and ``{n}`` (the
+        list's sequence number for this issuer and purpose, from 1), e.g.
+        ``"https://provider.example/status/{purpose}/{n}"``. Without ``{n}`` the template
+        is used as a prefix and ``{purpose}/{n}`` appended.
+        """
+        if not issuer_id or not idempotency_key:
+            raise RegistryError(
+                "issuer id and idempotency key are required", code="registry.bad_key"
+            )
+        wanted = list(dict.fromkeys(purposes))
+        if not wanted or any(p not in PURPOSES for p in wanted):
+            raise RegistryError(
+                "purposes must be 'revocation' and/or 'suspension'", code="registry.bad_purpose"
+            )
+
+        def work(conn: sa.Connection) -> Reservation:
+            existing = conn.execute(
+                sa.select(credentials_t).where(
+                    credentials_t.c.issuer_id == issuer_id,
+                    credentials_t.c.idempotency_key == idempotency_key,
+                )
+            ).first()
+            if existing is not None:
+                result: Reservation = self._record(conn, existing, new=False)
+                return result
+            self._ensure_issuer(conn, issuer_id, None)
+            credential_id = f"urn:uuid:{uuid.uuid4()}"
+            conn.execute(
+                sa.insert(credentials_t).values(
+                    id=credential_id,
+                    issuer_id=issuer_id,
+                    idempotency_key=idempotency_key,
+                    achievement_id=achievement_id,
+                    recipient_hash=recipient_hash,
+                    state="reserved",
+                    reserved_at=_now(),
+                    revoked=False,
+                    suspended=False,
+                )
+            )
+            for purpose in wanted:
+                self._allocate(conn, issuer_id, purpose, credential_id, list_url_template)
+            row = self._row(conn, credential_id)
+            created: Reservation = self._record(conn, row, new=True)
+            return created
+
+        return self._write("reserve a credential", work)
+
+    def _allocate(
+        self, conn: sa.Connection, issuer_id: str, purpose: str, credential_id: str, template: str
+    ) -> None:
+        query = (
+            sa.select(status_lists_t)
+            .where(
+                status_lists_t.c.issuer_id == issuer_id,
+                status_lists_t.c.purpose == purpose,
+                status_lists_t.c.full.is_(False),
+            )
+            .order_by(status_lists_t.c.seq)
+            .limit(1)
+        )
+        if self.dialect == "postgresql":
+            query = query.with_for_update()
+        current = conn.execute(query).first()
+        if current is None:
+            seq = (
+                conn.execute(
+                    sa.select(sa.func.max(status_lists_t.c.seq)).where(
+                        status_lists_t.c.issuer_id == issuer_id,
+                        status_lists_t.c.purpose == purpose,
+                    )
+                ).scalar()
+                or 0
+            ) + 1
+            url = _list_url(template, purpose, seq)
+            list_id = conn.execute(
+                sa.insert(status_lists_t)
+                .values(
+                    issuer_id=issuer_id,
+                    purpose=purpose,
+                    seq=seq,
+                    url=url,
+                    size=self.list_size,
+                    created_at=_now(),
+                    full=False,
+                )
+                .returning(status_lists_t.c.id)
+            ).scalar_one()
+            size = self.list_size
+        else:
+            list_id, size = int(current.id), int(current.size)
+        taken = (
+            set(
+                conn.execute(
+                    sa.select(status_entries_t.c.status_index).where(
+                        status_entries_t.c.list_id == list_id
+                    )
+                ).scalars()
+            )
+            if self.fill_limit < 64
+            else None
+        )
+        for _ in range(1000):
+            index = secrets.randbelow(size)
+            if taken is not None and index in taken:
+                continue
+            clash = conn.execute(
+                sa.select(status_entries_t.c.status_index).where(
+                    status_entries_t.c.list_id == list_id,
+                    status_entries_t.c.status_index == index,
+                )
+            ).first()
+            if clash is None:
+                break
+        else:  # pragma: no cover - a list is marked full long before this
+            raise RegistryError("no free status index found", code="registry.list_full")
+        conn.execute(
+            sa.insert(status_entries_t).values(
+                list_id=list_id, status_index=index, credential_id=credential_id, purpose=purpose
+            )
+        )
+        count = conn.execute(
+            sa.select(sa.func.count()).where(status_entries_t.c.list_id == list_id)
+        ).scalar_one()
+        if count >= self.fill_limit:
+            conn.execute(
+                sa.update(status_lists_t).where(status_lists_t.c.id == list_id).values(full=True)
+            )
+
+    def record_issued(self, credential_id: str, document: str, format: str) -> None:
+        """Store the signed ``document`` (JSON text or compact JWS) and mark it issued;
+        durable on return. Recording the same document again is a no-op; a different one
+        for an issued credential is refused (``registry.already_issued``)."""
+        if not isinstance(document, str) or not document:
+            raise RegistryError(
+                "the signed document must be non-empty text", code="registry.bad_document"
+            )
+        digest = hashlib.sha256(document.encode("utf-8")).hexdigest()
+
+        def work(conn: sa.Connection) -> None:
+            row = self._row(conn, credential_id, lock=True)
+            if row.state == "issued":
+                if row.digest == digest:
+                    return
+                raise RegistryError(
+                    f"credential {credential_id} was already issued with a different document",
+                    code="registry.already_issued",
+                )
+            conn.execute(
+                sa.update(credentials_t)
+                .where(credentials_t.c.id == credential_id)
+                .values(
+                    state="issued",
+                    document=document,
+                    format=format,
+                    digest=digest,
+                    issued_at=_now(),
+                )
+            )
+
+        self._write("record the issued credential", work)
+
+    # -- look-ups --------------------------------------------------------------------
+    def get(self, credential_id: str) -> CredentialRecord:
+        """The record of ``credential_id`` (``registry.unknown_credential`` when absent)."""
+
+        def work(conn: sa.Connection) -> CredentialRecord:
+            result: CredentialRecord = self._record(conn, self._row(conn, credential_id))
+            return result
+
+        return self._read("read a credential", work)
+
+    def find_by_idempotency_key(self, issuer_id: str, key: str) -> CredentialRecord | None:
+        def work(conn: sa.Connection) -> CredentialRecord | None:
+            row = conn.execute(
+                sa.select(credentials_t).where(
+                    credentials_t.c.issuer_id == issuer_id,
+                    credentials_t.c.idempotency_key == key,
+                )
+            ).first()
+            return None if row is None else self._record(conn, row)
+
+        return self._read("find a credential", work)
+
+    def list_credentials(
+        self,
+        issuer_id: str,
+        *,
+        state: str | None = None,
+        revoked: bool | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[CredentialRecord]:
+        """The issuer's credentials in reservation order, optionally filtered."""
+
+        def work(conn: sa.Connection) -> list[CredentialRecord]:
+            query = sa.select(credentials_t).where(credentials_t.c.issuer_id == issuer_id)
+            if state is not None:
+                query = query.where(credentials_t.c.state == state)
+            if revoked is not None:
+                query = query.where(credentials_t.c.revoked.is_(revoked))
+            query = query.order_by(credentials_t.c.reserved_at, credentials_t.c.id).offset(offset)
+            if limit is not None:
+                query = query.limit(limit)
+            return [self._record(conn, row) for row in conn.execute(query).all()]
+
+        return self._read("list credentials", work)
+
+    # -- status changes --------------------------------------------------------------
+    def revoke(self, credential_id: str, reason: str) -> CredentialRecord:
+        """Revoke (permanent). Revoking a revoked credential changes nothing. Committed
+        before return."""
+        return self._change(credential_id, "revoke", reason)
+
+    def suspend(self, credential_id: str, reason: str) -> CredentialRecord:
+        """Suspend; needs a suspension entry allocated at reservation."""
+        return self._change(credential_id, "suspend", reason)
+
+    def unsuspend(self, credential_id: str, reason: str) -> CredentialRecord:
+        """Lift a suspension (refused for a revoked or not-suspended credential)."""
+        return self._change(credential_id, "unsuspend", reason)
+
+    def _change(self, credential_id: str, action: str, reason: str) -> CredentialRecord:
+        def work(conn: sa.Connection) -> CredentialRecord:
+            row = self._row(conn, credential_id, lock=True)
+            purpose = "revocation" if action == "revoke" else "suspension"
+            if purpose not in self._entries(conn, credential_id):
+                raise RegistryError(
+                    f"credential {credential_id} was issued without a {purpose} status entry",
+                    code=f"registry.no_{purpose}_entry",
+                )
+            values: dict[str, Any]
+            if action == "revoke":
+                if row.revoked:
+                    return self._record(conn, row)  # type: ignore[no-any-return]
+                values = {"revoked": True, "revocation_reason": reason, "revoked_at": _now()}
+            elif row.revoked:
+                raise RegistryError(
+                    f"credential {credential_id} is revoked; its suspension cannot change",
+                    code="registry.revoked",
+                )
+            elif action == "suspend":
+                if row.suspended:
+                    raise RegistryError(
+                        f"credential {credential_id} is already suspended",
+                        code="registry.already_suspended",
+                    )
+                values = {"suspended": True, "suspension_reason": reason}
+            else:
+                if not row.suspended:
+                    raise RegistryError(
+                        f"credential {credential_id} is not suspended",
+                        code="registry.not_suspended",
+                    )
+                values = {"suspended": False, "suspension_reason": None}
+            conn.execute(
+                sa.update(credentials_t).where(credentials_t.c.id == credential_id).values(**values)
+            )
+            conn.execute(
+                sa.insert(status_events_t).values(
+                    credential_id=credential_id,
+                    purpose=purpose,
+                    action=action,
+                    reason=reason,
+                    at=_now(),
+                )
+            )
+            return self._record(conn, self._row(conn, credential_id))  # type: ignore[no-any-return]
+
+        return self._write(f"{action} the credential", work)
+
+    def status_events(self, credential_id: str) -> list[tuple[str, str, str | None, str]]:
+        """The credential's status history: ``(action, purpose, reason, at)``, oldest first."""
+
+        def work(conn: sa.Connection) -> list[tuple[str, str, str | None, str]]:
+            rows = conn.execute(
+                sa.select(
+                    status_events_t.c.action,
+                    status_events_t.c.purpose,
+                    status_events_t.c.reason,
+                    status_events_t.c.at,
+                )
+                .where(status_events_t.c.credential_id == credential_id)
+                .order_by(status_events_t.c.id)
+            ).all()
+            return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+        return self._read("read status events", work)
+
+    # -- publishing ------------------------------------------------------------------
+    def status_lists(self, issuer_id: str) -> list[StatusListRecord]:
+        def work(conn: sa.Connection) -> list[StatusListRecord]:
+            counts = (
+                sa.select(status_entries_t.c.list_id, sa.func.count().label("n"))
+                .group_by(status_entries_t.c.list_id)
+                .subquery()
+            )
+            rows = conn.execute(
+                sa.select(status_lists_t, sa.func.coalesce(counts.c.n, 0).label("n"))
+                .outerjoin(counts, counts.c.list_id == status_lists_t.c.id)
+                .where(status_lists_t.c.issuer_id == issuer_id)
+                .order_by(status_lists_t.c.purpose, status_lists_t.c.seq)
+            ).all()
+            return [
+                StatusListRecord(
+                    int(r.id),
+                    r.issuer_id,
+                    r.purpose,
+                    r.url,
+                    int(r.size),
+                    r.created_at,
+                    bool(r.full),
+                    int(r.n),
+                )
+                for r in rows
+            ]
+
+        return self._read("list status lists", work)
+
+    def status_list_bits(self, list_id: int) -> bytearray:
+        """The list's bitstring, MSB-first (index 0 is the top bit of byte 0): set for
+        revoked credentials (revocation lists) or currently suspended ones (suspension lists)."""
+
+        def work(conn: sa.Connection) -> bytearray:
+            lst = conn.execute(
+                sa.select(status_lists_t.c.size, status_lists_t.c.purpose).where(
+                    status_lists_t.c.id == list_id
+                )
+            ).first()
+            if lst is None:
+                raise RegistryError(f"no status list {list_id}", code="registry.unknown_list")
+            flag = (
+                credentials_t.c.revoked
+                if lst.purpose == "revocation"
+                else credentials_t.c.suspended
+            )
+            bits = bytearray((int(lst.size) + 7) // 8)
+            indexes = conn.execute(
+                sa.select(status_entries_t.c.status_index)
+                .join(credentials_t, credentials_t.c.id == status_entries_t.c.credential_id)
+                .where(status_entries_t.c.list_id == list_id, flag.is_(True))
+            ).scalars()
+            for index in indexes:
+                bits[index // 8] |= 0x80 >> (index % 8)
+            return bits
+
+        return self._read("read a status list", work)
+
+    def revocations(self, issuer_id: str) -> list[RevocationRecord]:
+        """Revoked credentials of ``issuer_id`` (for a 1EdTech revocation list), oldest first."""
+
+        def work(conn: sa.Connection) -> list[RevocationRecord]:
+            rows = conn.execute(
+                sa.select(
+                    credentials_t.c.id,
+                    credentials_t.c.revocation_reason,
+                    credentials_t.c.revoked_at,
+                )
+                .where(credentials_t.c.issuer_id == issuer_id, credentials_t.c.revoked.is_(True))
+                .order_by(credentials_t.c.revoked_at, credentials_t.c.id)
+            ).all()
+            return [RevocationRecord(r[0], r[1], r[2]) for r in rows]
+
+        return self._read("read revocations", work)
+
+
+def _list_url(template: str, purpose: str, seq: int) -> str:
+    if "{n}" in template:
+        return template.replace("{purpose}", purpose).replace("{n}", str(seq))
+    return f"{template.rstrip('/')}/{purpose}/{seq}"
