@@ -276,3 +276,46 @@ def test_did_web_document_fetched_through_resolve() -> None:
     assert verify_proof(signed.document, OnlyOffline()).verified
     assert fetched == [did_doc["id"]] * 2
     assert verify_proof(signed.document, OfflineResolver()).codes == ["key_resolution.offline"]
+
+
+def test_ecdsa_proof_value_encodings_are_strict() -> None:
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+    from mcbadge.multibase import multibase_decode, multibase_encode
+
+    doc = _signed("ecdsa-rdfc-2019")
+    raw = multibase_decode(doc["proof"]["proofValue"])
+    der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+    n = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+    high_s = raw[:32] + (n - int.from_bytes(raw[32:], "big")).to_bytes(32, "big")
+    cases = {
+        der: "signature.bad_encoding",
+        raw[:63]: "signature.bad_encoding",
+        b"\0" * 32 + raw[32:]: "signature.out_of_range",
+        raw[:32] + n.to_bytes(32, "big"): "signature.out_of_range",
+    }
+    for value, code in cases.items():
+        bad = copy.deepcopy(doc)
+        bad["proof"]["proofValue"] = multibase_encode(value)
+        assert verify_proof(bad, OfflineResolver()).codes == [code]
+    # (r, n - s) is the other valid ECDSA signature; P-256 proofs do not forbid it.
+    other = copy.deepcopy(doc)
+    other["proof"]["proofValue"] = multibase_encode(high_s)
+    assert verify_proof(other, OfflineResolver()).verified
+    bad = copy.deepcopy(doc)
+    bad["proof"]["proofValue"] = "u" + doc["proof"]["proofValue"][1:]
+    assert verify_proof(bad, OfflineResolver()).codes == ["signature.bad_encoding"]
+
+
+def test_jwt_omits_sub_without_subject_id() -> None:
+    from mcbadge.proofs import decode_jwt
+
+    key = KEYS["p256"]
+    doc = credential(did_for_key(key))
+    del doc["credentialSubject"]["id"]
+    token = sign(doc, key, format="jwt").jwt
+    assert token is not None
+    header, payload, _, _ = decode_jwt(token)
+    assert header["alg"] == "ES256"
+    assert "sub" not in payload
+    assert verify_proof(token, OfflineResolver()).verified
