@@ -130,12 +130,13 @@ status_events_t = sa.Table(
     sa.CheckConstraint("action IN ('revoke', 'suspend', 'unsuspend')", name="ck_event_action"),
 )
 
+sa.Index("ix_credentials_issuer", credentials_t.c.issuer_id)
+sa.Index("ix_events_credential", status_events_t.c.credential_id)
+
 
 def _migration_1(conn: sa.Connection) -> None:
     for table in (issuers, status_lists_t, credentials_t, status_entries_t, status_events_t):
         table.create(conn, checkfirst=True)
-    sa.Index("ix_credentials_issuer", credentials_t.c.issuer_id).create(conn, checkfirst=True)
-    sa.Index("ix_events_credential", status_events_t.c.credential_id).create(conn, checkfirst=True)
 
 
 #: Ordered migration steps; step ``n`` (1-based) brings the schema to version ``n``.
