@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import REFERENCE
 
 from mcbadge.did import OfflineResolver
 from mcbadge.multibase import b64url_decode, b64url_encode
 from mcbadge.proofs import verify_proof
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared/reference/examples/ob3/spec-rendered"
+EXAMPLES = REFERENCE / "examples/ob3/spec-rendered"  # the `reference` fixture's path
 DI = sorted(EXAMPLES.glob("*/signed-di.json"))
 JWT = sorted(EXAMPLES.glob("*/credential.jwt"))
 
