@@ -319,3 +319,26 @@ def test_jwt_omits_sub_without_subject_id() -> None:
     assert header["alg"] == "ES256"
     assert "sub" not in payload
     assert verify_proof(token, OfflineResolver()).verified
+
+
+def test_trusted_embedded_key_never_overrides_a_known_controller_document() -> None:
+    key, other = KEYS["ed25519"], generate_key()
+    issuer = "https://example.edu/issuers/9"
+    vm_id = f"{issuer}#{key.public_multibase()}"
+    signed = sign(credential(issuer), key, format="eddsa-rdfc-2022", verification_method=vm_id)
+    assert verify_proof(signed.document, OfflineResolver(), trust_embedded_keys=True).verified
+    listed = f"{issuer}#key-1"
+    doc = {
+        "id": issuer,
+        "verificationMethod": [
+            {
+                "id": listed,
+                "type": "Multikey",
+                "controller": issuer,
+                "publicKeyMultibase": other.public_multibase(),
+            }
+        ],
+        "assertionMethod": [listed],
+    }
+    result = verify_proof(signed.document, OfflineResolver({issuer: doc}), trust_embedded_keys=True)
+    assert result.codes == ["key_resolution.vm_not_found"]

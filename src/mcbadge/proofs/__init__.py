@@ -142,8 +142,10 @@ class _TrustingResolver:
         if self._inner is not None:
             try:
                 return self._inner.resolve_verification_method(vm_id)
-            except MCBadgeError:
-                if not vm_id.startswith("https://"):
+            except MCBadgeError as exc:
+                # only when nothing is known about that URL: a preloaded controller document
+                # that does not list the key still wins
+                if not vm_id.startswith("https://") or exc.code != "key_resolution.offline":
                     raise
         return self._embedded.resolve_verification_method(vm_id)
 
