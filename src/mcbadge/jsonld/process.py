@@ -97,6 +97,20 @@ def _scan_expanded(node: Any, path: str) -> None:
                 stack.append((value, f"{where}.{key}"))
 
 
+def _rdf_has_sentinel(rdf: Mapping[str, Any]) -> bool:
+    for graph_name, triples in rdf.items():
+        if _is_sentinel(graph_name):
+            return True
+        for triple in triples:
+            for position in ("subject", "predicate", "object"):
+                term = triple[position]
+                if term["type"] != "literal" and _is_sentinel(term["value"]):
+                    return True
+                if _is_sentinel(term.get("datatype")):
+                    return True
+    return False
+
+
 def _unwrap(exc: BaseException) -> MCBadgeError:
     """Turn a pyld JsonLdError chain into the most specific typed mcbadge error."""
     cause: Any = exc
@@ -172,9 +186,22 @@ def to_rdf(document: Mapping[str, Any]) -> Dataset:
     from pyld import jsonld
 
     try:
-        expanded = _expand(document)
-        _scan_expanded(expanded, "$")
-        rdf = jsonld.to_rdf(expanded, {"documentLoader": offline_document_loader, "base": ""})
+        # One pass with the sentinels in place: a sentinel IRI in the RDF is data loss. Only
+        # then is the (slower) expanded-form walk run, to name the JSON path in the error.
+        rdf = jsonld.to_rdf(
+            copy.deepcopy(dict(document)),
+            {
+                "documentLoader": offline_document_loader,
+                "expandContext": {"@vocab": _UNDEFINED_VOCAB},
+                "base": _RELATIVE_BASE,
+            },
+        )
+        if _rdf_has_sentinel(rdf):
+            _scan_expanded(_expand(document), "$")
+            raise DataLossError(
+                "the credential has terms or IRIs its JSON-LD contexts do not define",
+                code="data_loss.dropped",
+            )
     except MCBadgeError:
         raise
     except RecursionError:

@@ -1,0 +1,1 @@
+"""Benchmarks for mcbadge (``python -m bench``)."""
