@@ -173,13 +173,13 @@ def test_revoke_suspend_unsuspend_and_publish(
     assert main(["revoke", plain, "--reason", "issued in error", *db]) == 0
     assert "revoked" in capsys.readouterr().out
     assert main(["suspend", plain, *db]) == 1
-    assert "[status.not_suspendable]" in capsys.readouterr().err
+    assert "[registry.no_suspension_entry]" in capsys.readouterr().err
     assert main(["suspend", suspendable, "--reason", "review", *db]) == 0
     assert "suspended" in capsys.readouterr().out
     assert main(["unsuspend", suspendable, *db]) == 0
     assert "active" in capsys.readouterr().out
     assert main(["revoke", "urn:uuid:nope", "--reason", "x", *db]) == 1
-    assert "[input.unknown_credential]" in capsys.readouterr().err
+    assert "[registry.unknown_credential]" in capsys.readouterr().err
 
     site = provider["tmp"] / "site"
     assert main(["status", "publish", "--out", str(site), *common]) == 0
@@ -246,4 +246,4 @@ def test_default_registry_lives_in_the_user_data_directory(
     common = provider["common"][:-2]  # no --db
     achievement = str(provider["catalog"] / "csp.json")
     assert main(["issue", "--achievement", achievement, "--recipient", "a@s.example", *common]) == 0
-    assert (provider["tmp"] / "xdg" / "mcbadge" / "registry.sqlite3").is_file()
+    assert (provider["tmp"] / "xdg" / "mcbadge" / "registry.db").is_file()

@@ -53,7 +53,7 @@ def test_batch_on_two_workers_is_idempotent_with_distinct_indexes(store: IssuerS
     assert first.summary() == {"issued": 12, "reemitted": 0, "failed": 0}
     again = issuer.issue_batch(rows, catalog={"pg": ACHIEVEMENT}, jobs=2)
     assert again.summary() == {"issued": 0, "reemitted": 12, "failed": 0}
-    indexes = {o.issued.status_indexes["revocation"] for o in first.outcomes if o.issued}
+    indexes = {o.issued.status_indexes["suspension"] for o in first.outcomes if o.issued}
     assert len(indexes) == 12
 
     victim = first.outcomes[0].issued

@@ -80,8 +80,8 @@ def host(monkeypatch: pytest.MonkeyPatch) -> Host:
 
 
 @pytest.fixture
-def store() -> Iterator[IssuerStore]:
-    with IssuerStore("sqlite://") as registry:
+def store(tmp_path: Path) -> Iterator[IssuerStore]:
+    with IssuerStore(f"sqlite:///{tmp_path / 'registry.db'}") as registry:
         yield registry
 
 
@@ -176,7 +176,7 @@ def test_suspendable_credentials_have_one_suspension_entry_and_revoking_is_final
     assert failed_checks(issued.document) == ["status.suspended"]
     with pytest.raises(RegistryError) as caught:
         issuer.unsuspend(issued.credential_id)
-    assert caught.value.code == "status.revoked"
+    assert caught.value.code == "registry.revoked"
     assert issuer.publish().revocation_list["revokedCredential"][0]["id"] == issued.credential_id
 
 
@@ -210,7 +210,9 @@ def test_reservation_without_document_is_signed_again_with_same_id_and_index(
     assert issued.credential_id == reserved.credential_id
     assert issued.status_indexes == reserved.status_indexes
     assert isinstance(issued.document, dict)
-    assert {k: v for k, v in issued.document.items() if k != "proof"} == reserved.unsigned
+    assert reserved.unsigned is not None
+    assert issued.document["id"] == reserved.unsigned["id"]
+    assert issued.document["credentialStatus"] == reserved.unsigned["credentialStatus"]
 
 
 def test_status_indexes_are_distinct_across_credentials(store: IssuerStore) -> None:
@@ -271,10 +273,10 @@ def test_suspending_without_a_suspension_entry_is_an_error(store: IssuerStore) -
     issued = issuer.issue(ACHIEVEMENT, "a@school.example")
     with pytest.raises(RegistryError) as caught:
         issuer.suspend(issued.credential_id)
-    assert caught.value.code == "status.not_suspendable"
+    assert caught.value.code == "registry.no_suspension_entry"
     with pytest.raises(RegistryError) as unknown:
         issuer.revoke("urn:uuid:00000000-0000-4000-8000-000000000000")
-    assert unknown.value.code == "input.unknown_credential"
+    assert unknown.value.code == "registry.unknown_credential"
 
 
 def test_publish_writes_signed_lists_with_ttl_and_the_revocation_list(
@@ -285,10 +287,11 @@ def test_publish_writes_signed_lists_with_ttl_and_the_revocation_list(
     make_issuer(store, key=key, suspension=True).issue(ACHIEVEMENT, "b@school.example")
     issued = issuer.issue(ACHIEVEMENT, "a@school.example")
     issuer.revoke(issued.credential_id, "error")
-    published = issuer.publish(str(tmp_path))
-    names = sorted(path.name for path in tmp_path.iterdir())
+    site = tmp_path / "site"
+    published = issuer.publish(str(site))
+    names = sorted(path.name for path in site.iterdir())
     assert names == ["revocation-1.json", "revocations.json", "suspension-1.json"]
-    revocation_list = json.loads((tmp_path / "revocation-1.json").read_text())
+    revocation_list = json.loads((site / "revocation-1.json").read_text())
     assert revocation_list["id"] == f"{BASE}revocation-1.json"
     assert "validUntil" in revocation_list
     assert revocation_list["credentialSubject"]["ttl"] > 0
@@ -388,14 +391,17 @@ def test_undefined_catalog_term_is_refused_and_the_key_can_be_reissued(
     with pytest.raises(MCBadgeError) as caught:
         issuer.issue(broken, "a@school.example", idempotency_key="row-1")
     assert caught.value.code.startswith("data_loss.")
-    assert store.find(issuer.issuer_id, "row-1") is None  # the reservation was released
+    reserved = store.find(issuer.issuer_id, "row-1")
+    assert reserved is not None
+    assert reserved.document is None  # reserved (index never reused), nothing signed
     rows = [RosterRow("row-2", "b@school.example", "broken")]
     batch = issuer.issue_batch(rows, catalog={"broken": broken})
     assert batch.outcomes[0].code is not None
     assert batch.outcomes[0].code.startswith("data_loss.")
-    assert store.find(issuer.issuer_id, "row-2") is None
     fixed = issuer.issue(ACHIEVEMENT, "a@school.example", idempotency_key="row-1")
     assert not fixed.reemitted
+    assert fixed.credential_id == reserved.credential_id
+    assert fixed.status_indexes == reserved.status_indexes
 
 
 def test_issuer_accepts_proof_layer_keys_and_pem_key_files(
@@ -414,31 +420,24 @@ def test_issuer_accepts_proof_layer_keys_and_pem_key_files(
     assert SigningKey.load(pem).public_multikey == issuer.active_key.public_multikey
 
 
-def test_did_document_matches_mcbadge_keys_did_output() -> None:
+def test_did_document_matches_mcbadge_keys_did_output(store: IssuerStore) -> None:
     from mcbadge.did import build_did_web_document
 
     key = SigningKey.generate()
-    with IssuerStore("sqlite://") as registry:
-        issuer = Issuer(
-            {"id": "did:web:academy.example", "name": "A"},
-            key,
-            registry=registry,
-            status_base_url=BASE,
-        )
-        ours = issuer.did_document()
+    issuer = Issuer(
+        {"id": "did:web:academy.example", "name": "A"}, key, registry=store, status_base_url=BASE
+    )
+    ours = issuer.did_document()
     theirs = build_did_web_document("academy.example", [key.to_proofs_key()])
     assert ours["verificationMethod"] == theirs["verificationMethod"]
     assert ours["assertionMethod"] == theirs["assertionMethod"]
     assert issuer.active_key.vm_id in theirs["assertionMethod"]
 
 
-def test_a_new_status_list_starts_when_one_is_full_enough(
-    store: IssuerStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import mcbadge.issuer.store as store_module
+def test_a_new_status_list_starts_when_one_is_full_enough(tmp_path: Path) -> None:
+    from mcbadge.registry import Registry
 
-    monkeypatch.setattr(store_module, "_FILL_LIMIT", 3)
-    monkeypatch.setattr(store_module, "_RECOUNT", 1)
+    store = IssuerStore(registry=Registry.open(f"sqlite:///{tmp_path / 'r.db'}", fill_limit=3))
     issuer = make_issuer(store)
     lists = [
         issuer.issue(ACHIEVEMENT, f"t{n}@school.example").status_indexes["revocation"][0]

@@ -24,6 +24,7 @@ from mcbadge.issuer.keys import SigningKey, did_web_document, did_web_url
 from mcbadge.issuer.signing import FORMATS, check_key_for_format, sign_credential
 from mcbadge.issuer.store import CredentialRecord, IssuerStore
 from mcbadge.keys import Key
+from mcbadge.registry import Registry
 
 __all__ = [
     "BatchOutcome",
@@ -140,7 +141,8 @@ class Issuer:
       active signing key first, then older keys kept for rotation (they stay
       in :meth:`did_document`, so credentials they signed keep verifying).
     * ``format``: ``eddsa-rdfc-2022`` | ``ecdsa-rdfc-2019`` | ``ed25519-2020`` | ``jwt``.
-    * ``registry``: an :class:`IssuerStore`, a SQLAlchemy URL, or ``None`` (default file).
+    * ``registry``: an :class:`IssuerStore`, a :class:`mcbadge.registry.Registry`, a
+      SQLAlchemy URL, or ``None`` (the registry's default file).
     * ``status_base_url``: where :meth:`publish` output is served, ending in ``/``.
     * ``suspension``: make credentials suspendable. OB 3.0 allows ONE ``credentialStatus``,
       so such a credential's entry is a suspension entry; revoking it suspends it for good
@@ -154,7 +156,7 @@ class Issuer:
         keys: SigningKey | Key | Sequence[SigningKey | Key],
         *,
         format: str = "eddsa-rdfc-2022",
-        registry: IssuerStore | str | None = None,
+        registry: IssuerStore | Registry | str | None = None,
         status_base_url: str,
         suspension: bool = False,
         issuer_id: str | None = None,
@@ -190,7 +192,12 @@ class Issuer:
         self.profile: dict[str, Any] = {**dict(profile), "id": did}
         self.profile.setdefault("type", ["Profile"])
         self.format = format
-        self.registry = registry if isinstance(registry, IssuerStore) else IssuerStore(registry)
+        if isinstance(registry, IssuerStore):
+            self.registry = registry
+        elif isinstance(registry, str) or registry is None:
+            self.registry = IssuerStore(registry)
+        else:
+            self.registry = IssuerStore(registry=registry)
         self.status_base_url = status_base_url
         self.suspension = suspension
         self.credential_schema: bool = credential_schema
@@ -204,7 +211,7 @@ class Issuer:
         key_path: str | os.PathLike[str],
         *,
         format: str | None = None,
-        registry: IssuerStore | str | None = None,
+        registry: IssuerStore | Registry | str | None = None,
         status_base_url: str | None = None,
         suspension: bool = False,
         old_key_paths: Sequence[str | os.PathLike[str]] = (),
@@ -238,10 +245,6 @@ class Issuer:
         return did_web_document(self.issuer_id, self.keys)
 
     # -- issuing ------------------------------------------------------------------------
-    def _status_prefixes(self) -> dict[str, str]:
-        purpose = "suspension" if self.suspension else "revocation"
-        return {purpose: f"{self.status_base_url}{purpose}"}
-
     def _reserve(
         self,
         achievement: Mapping[str, Any],
@@ -254,10 +257,9 @@ class Issuer:
     ) -> CredentialRecord:
         email = normalize_email(recipient_email)
         key = idempotency_key or f"{email} {achievement.get('id')}"
-        credential_id = f"urn:uuid:{uuid.uuid4()}"
         valid_from = datetime.now(UTC)
 
-        def build(indexes: dict[str, tuple[str, int]]) -> dict[str, Any]:
+        def build(credential_id: str, indexes: dict[str, tuple[str, int]]) -> dict[str, Any]:
             entries = [
                 {
                     "id": f"{list_url}#{index}",
@@ -281,14 +283,19 @@ class Issuer:
                 credential_schema=self.credential_schema,
             )
 
-        # Build once outside the transaction so bad input fails before anything is reserved.
-        build({})
+        # Build once first so bad input fails before anything is reserved.
+        build(f"urn:uuid:{uuid.uuid4()}", {})
         return self.registry.reserve(
-            self.issuer_id, key, credential_id, self._status_prefixes(), build
+            self.issuer_id,
+            key,
+            status_base_url=self.status_base_url,
+            suspension=self.suspension,
+            build=build,
+            achievement_id=str(achievement.get("id")),
         )
 
     def _finish(self, record: CredentialRecord, document: dict[str, Any] | str) -> IssuedCredential:
-        self.registry.record_issued(record.credential_id, document)
+        self.registry.record_issued(record.credential_id, document, self.format)
         return IssuedCredential(
             record.credential_id, document, record.idempotency_key, record.status_indexes
         )
@@ -329,11 +336,11 @@ class Issuer:
         )
         if record.document is not None:
             return self._reemit(record)
-        try:
-            signed = sign_credential(record.unsigned, self.active_key, self.format)
-        except MCBadgeError:
-            self.registry.release(record.credential_id)
-            raise
+        assert record.unsigned is not None
+        # If signing refuses (e.g. a catalog term no context defines), the reservation stays:
+        # its index is never reused, and a re-run builds the credential from the corrected
+        # catalog under the same id and index.
+        signed = sign_credential(record.unsigned, self.active_key, self.format)
         return self._finish(record, signed)
 
     def issue_batch(
@@ -371,6 +378,7 @@ class Issuer:
                     if record.document is not None:
                         outcomes[position] = BatchOutcome(row, self._reemit(record))
                     elif pool is not None:
+                        assert record.unsigned is not None
                         job = (record.unsigned, self.format)
                         submitted.append((position, record, pool.submit(_worker_sign, job)))
                         continue
@@ -406,6 +414,7 @@ class Issuer:
         )
 
     def _sign(self, record: CredentialRecord) -> _SignResult:
+        assert record.unsigned is not None
         try:
             return sign_credential(record.unsigned, self.active_key, self.format), "", ""
         except MCBadgeError as exc:
@@ -416,7 +425,6 @@ class Issuer:
     ) -> BatchOutcome:
         signed, code, message = result
         if signed is None:
-            self.registry.release(record.credential_id)
             return BatchOutcome(row, code=code, message=message)
         return BatchOutcome(row, self._finish(record, signed))
 
@@ -451,9 +459,9 @@ class Issuer:
         self._own(credential_id)
         return self.registry.suspend(credential_id, reason)
 
-    def unsuspend(self, credential_id: str) -> CredentialRecord:
+    def unsuspend(self, credential_id: str, reason: str | None = None) -> CredentialRecord:
         self._own(credential_id)
-        return self.registry.unsuspend(credential_id)
+        return self.registry.unsuspend(credential_id, reason)
 
     # -- publishing ---------------------------------------------------------------------
     def publish(self, out_dir: str | None = None, *, now: datetime | None = None) -> Any:
