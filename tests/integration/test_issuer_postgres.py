@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from mcbadge.errors import RegistryError
 from mcbadge.issuer import Issuer, IssuerStore, RosterRow, SigningKey
 
 pytestmark = pytest.mark.postgres
@@ -58,8 +59,12 @@ def test_batch_on_two_workers_is_idempotent_with_distinct_indexes(store: IssuerS
 
     victim = first.outcomes[0].issued
     assert victim is not None
-    issuer.revoke(victim.credential_id, "test")
-    issuer.suspend(victim.credential_id)
+    record = issuer.revoke(victim.credential_id, "test")
+    assert record.revoked
+    assert record.suspended  # its one status entry is the suspension entry
+    with pytest.raises(RegistryError) as caught:
+        issuer.unsuspend(victim.credential_id)
+    assert caught.value.code == "registry.revoked"
     published = issuer.publish()
     assert len(published.status_lists) == 2
     assert published.revocation_list["revokedCredential"][0]["id"] == victim.credential_id
