@@ -445,3 +445,30 @@ def test_a_new_status_list_starts_when_one_is_full_enough(tmp_path: Path) -> Non
     ]
     assert lists == [f"{BASE}revocation-1.json"] * 3 + [f"{BASE}revocation-2.json"] * 2
     assert [url for url, _ in store.status_lists(issuer.issuer_id)] == sorted(set(lists))
+
+
+def test_roster_evidence_url_and_narrative_become_evidence(
+    store: IssuerStore, tmp_path: Path, host: Host
+) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "row_id,name,email,achievement,achieved_level,evidence_url,narrative\n"
+        "r1,Dana,dana@s.example,csp,https://provider.test/levels/proficient,"
+        "https://portfolio.example/dana,Second graders sorted passwords.\n"
+    )
+    (row,) = load_roster(roster)
+    assert row.evidence == (
+        {
+            "id": "https://portfolio.example/dana",
+            "type": ["Evidence"],
+            "narrative": "Second graders sorted passwords.",
+        },
+    )
+    issuer = make_issuer(store)
+    (outcome,) = issuer.issue_batch([row], catalog={"csp": ACHIEVEMENT}).outcomes
+    assert outcome.issued is not None
+    document = outcome.issued.document
+    assert isinstance(document, dict)
+    assert document["evidence"][0]["narrative"] == "Second graders sorted passwords."
+    host.publish(issuer)
+    assert failed_checks(document, expected_recipient="dana@s.example") == []

@@ -213,7 +213,7 @@ class RosterRow:
     email: str
     achievement_id: str
     achieved_level: str | None = None
-    evidence: tuple[str, ...] = field(default=())
+    evidence: tuple[str | dict[str, Any], ...] = field(default=())
     valid_until: datetime | None = None
 
     @property
@@ -232,14 +232,26 @@ def _column(row: Mapping[str, str | None], *names: str) -> str:
 
 def load_roster(path: str | os.PathLike[str]) -> list[RosterRow]:
     """Read a roster CSV. Columns: ``email`` and ``achievement`` (or ``achievement_id``)
-    are required; ``row_id`` (or ``id``), ``level``, ``evidence`` (space-separated URLs)
-    and ``valid_until`` are optional."""
+    are required; ``row_id`` (or ``id``), ``level`` (or ``achieved_level``), ``evidence``
+    (space-separated URLs; or ``evidence_url``), ``narrative`` (describes the evidence) and
+    ``valid_until`` are optional."""
     try:
         with Path(path).open(newline="", encoding="utf-8-sig") as handle:
             rows = list(csv.DictReader(handle))
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}", code="input.unreadable") from None
     return list(_roster_rows(rows, str(path)))
+
+
+def _evidence_items(row: Mapping[str, str | None]) -> tuple[str | dict[str, Any], ...]:
+    urls = _column(row, "evidence", "evidence_url").split()
+    narrative = _column(row, "narrative", "evidence_narrative")
+    if narrative and urls:
+        first: dict[str, Any] = {"id": urls[0], "type": ["Evidence"], "narrative": narrative}
+        return (first, *urls[1:])
+    if narrative:
+        return ({"type": ["Evidence"], "narrative": narrative},)
+    return tuple(urls)
 
 
 def _roster_rows(rows: Iterable[Mapping[str, str | None]], where: str) -> Iterable[RosterRow]:
@@ -265,6 +277,6 @@ def _roster_rows(rows: Iterable[Mapping[str, str | None]], where: str) -> Iterab
             email=email,
             achievement_id=achievement,
             achieved_level=_column(row, "level", "achieved_level") or None,
-            evidence=tuple(_column(row, "evidence").split()),
+            evidence=_evidence_items(row),
             valid_until=valid_until,
         )
