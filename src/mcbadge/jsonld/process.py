@@ -183,12 +183,13 @@ def to_rdf(document: Mapping[str, Any]) -> Dataset:
     """
     if not isinstance(document, Mapping):
         raise InputError("a credential must be a JSON object", code="input.not_an_object")
-    from pyld import jsonld
 
     try:
         # One pass with the sentinels in place: a sentinel IRI in the RDF is data loss. Only
         # then is the (slower) expanded-form walk run, to name the JSON path in the error.
-        rdf = jsonld.to_rdf(
+        from mcbadge.jsonld._memo import MemoProcessor
+
+        rdf = MemoProcessor().to_rdf(
             copy.deepcopy(dict(document)),
             {
                 "documentLoader": offline_document_loader,

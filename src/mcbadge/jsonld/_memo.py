@@ -1,0 +1,89 @@
+"""A pyld processor that processes each distinct JSON-LD context once per process.
+
+pyld re-processes every property- and type-scoped context of the bundled contexts for every
+node of every document; for an OB 3.0 credential that is most of the time spent. The result
+of context processing depends only on the active context, the local context and a few
+flags, and pyld treats processed contexts as values (it clones before changing one), so
+results are memoized here:
+
+* a local context made only of URLs is keyed by its text;
+* any other local context (a scoped or inline context object) is keyed by object identity,
+  and the entry keeps a reference to that object, so the identity cannot be reused while the
+  entry exists;
+* the active context is keyed by identity in the same way.
+
+The memo is bounded: when full it is emptied, costing only speed. The differential tests
+(tests/property/test_canon_differential.py) run many documents through one memo and compare
+with a fresh pyld run.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from pyld.jsonld import JsonLdProcessor
+
+__all__ = ["MemoProcessor"]
+
+_MEMO_LIMIT = 4096
+_memo: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
+_lock = threading.Lock()
+
+
+def _local_key(local_ctx: Any) -> tuple[Any, ...]:
+    if isinstance(local_ctx, str):
+        return ("urls", local_ctx)
+    if isinstance(local_ctx, list) and all(isinstance(item, str) for item in local_ctx):
+        return ("urls", *local_ctx)
+    return ("object", id(local_ctx))
+
+
+class MemoProcessor(JsonLdProcessor):  # type: ignore[misc]
+    """JsonLdProcessor whose context processing is memoized (see the module docstring)."""
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        if cycles:
+            return super()._process_context(
+                active_ctx,
+                local_ctx,
+                options,
+                override_protected,
+                propagate,
+                validate_scoped,
+                cycles,
+            )
+        local_key = _local_key(local_ctx)
+        key = (
+            id(active_ctx),
+            local_key,
+            override_protected,
+            propagate,
+            validate_scoped,
+            options.get("base"),
+            options.get("processingMode"),
+        )
+        hit = _memo.get(key)
+        if (
+            hit is not None
+            and hit[0] is active_ctx
+            and (local_key[0] == "urls" or hit[1] is local_ctx)
+        ):
+            return hit[2]
+        result = super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+        )
+        with _lock:
+            if len(_memo) >= _MEMO_LIMIT:
+                _memo.clear()
+            _memo[key] = (active_ctx, local_ctx, result)
+        return result
