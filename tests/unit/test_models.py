@@ -296,3 +296,39 @@ def test_identities_in_the_spec_examples_match(full: dict[str, Any]) -> None:
     assert identifiers
     for identity in identifiers:
         assert identity.matches(identity.identity_hash) or identity.hashed
+
+
+# --- status entries and hand-built models ------------------------------------------------
+
+
+def test_status_entries_are_typed(reference: Path) -> None:
+    from mcbadge.models import BitstringStatusListEntry, RevocationList1EdTech
+
+    bitstring = parse_credential(
+        _example(reference, "validator-samples/bit-string-list/credential-status-revoked.json")
+    )
+    (entry,) = bitstring.status_entries
+    assert isinstance(entry, BitstringStatusListEntry)
+    assert entry.status_purpose == "revocation"
+    revocation = parse_credential(
+        _example(reference, "validator-samples/credential-status-revoked.json")
+    )
+    assert all(isinstance(e, RevocationList1EdTech) for e in revocation.status_entries)
+
+
+def test_bitstring_entry_needs_its_fields(basic: dict[str, Any]) -> None:
+    basic["credentialStatus"] = {"type": "BitstringStatusListEntry", "statusPurpose": "revocation"}
+    _, errors = _codes(basic)
+    assert errors[0]["loc"] == "credentialStatus"
+
+
+def test_models_built_by_field_name_serialise_by_json_name() -> None:
+    from mcbadge.models import Criteria, Image
+
+    assert Criteria(narrative="Submit a unit plan.").to_json() == {
+        "narrative": "Submit a unit plan."
+    }
+    assert Image(id="https://x.example/i.png", type="Image").to_json() == {
+        "id": "https://x.example/i.png",
+        "type": "Image",
+    }

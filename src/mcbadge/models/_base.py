@@ -62,14 +62,16 @@ class OBModel(BaseModel):
     #: Whether ``type`` must be exactly one string equal to ``required_type``.
     type_is_single: ClassVar[bool] = False
 
-    _json: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _json: dict[str, Any] | None = PrivateAttr(default=None)
 
     @model_validator(mode="wrap")
     @classmethod
     def _keep_source(cls, data: Any, handler: Any) -> Any:
         model = handler(data)
-        if isinstance(data, Mapping) and isinstance(model, OBModel):
-            model._json = data if isinstance(data, dict) else dict(data)
+        if type(data) is dict:
+            model._json = data
+        elif isinstance(data, Mapping):
+            model._json = dict(data)
         return model
 
     @model_validator(mode="after")
@@ -87,6 +89,8 @@ class OBModel(BaseModel):
 
     def to_json(self) -> dict[str, Any]:
         """The exact JSON object this model was parsed from (a fresh copy)."""
+        if self._json is None:  # built with model_construct / __init__ by field names
+            return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
         copied: dict[str, Any] = copy_json(self._json)
         return copied
 

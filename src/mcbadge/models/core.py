@@ -23,6 +23,7 @@ __all__ = [
     "AchievementSubject",
     "Address",
     "Alignment",
+    "BitstringStatusListEntry",
     "CredentialSchema",
     "CredentialStatus",
     "Criteria",
@@ -39,7 +40,9 @@ __all__ = [
     "Related",
     "Result",
     "ResultDescription",
+    "RevocationList1EdTech",
     "RubricCriterionLevel",
+    "StatusList2021Entry",
     "TermsOfUse",
 ]
 
@@ -320,6 +323,42 @@ class CredentialStatus(OBModel):
         return self
 
 
+class BitstringStatusListEntry(CredentialStatus):
+    """W3C Bitstring Status List entry (``statusListIndex`` is a decimal string)."""
+
+    required_type = "BitstringStatusListEntry"
+    type_is_single = True
+    status_purpose: str = Field(alias="statusPurpose")
+    status_list_index: str | int = Field(alias="statusListIndex")
+    status_list_credential: str = Field(alias="statusListCredential")
+    status_size: int | None = Field(None, alias="statusSize")
+
+
+class StatusList2021Entry(CredentialStatus):
+    """The older W3C StatusList2021 entry."""
+
+    required_type = "StatusList2021Entry"
+    type_is_single = True
+    status_purpose: str = Field(alias="statusPurpose")
+    status_list_index: str | int = Field(alias="statusListIndex")
+    status_list_credential: str = Field(alias="statusListCredential")
+
+
+class RevocationList1EdTech(CredentialStatus):
+    """1EdTech Revocation List status (``type: 1EdTechRevocationList``, ``id`` the list URL)."""
+
+    required_type = "1EdTechRevocationList"
+    type_is_single = True
+    id: str
+
+
+_STATUS_KINDS: dict[str, type[CredentialStatus]] = {
+    "BitstringStatusListEntry": BitstringStatusListEntry,
+    "StatusList2021Entry": StatusList2021Entry,
+    "1EdTechRevocationList": RevocationList1EdTech,
+}
+
+
 class RefreshService(OBModel):
     id: str
     type: str
@@ -392,6 +431,16 @@ class _Credential(OBModel):
     @property
     def proofs(self) -> list[Proof]:
         return as_list(self.proof)
+
+    @property
+    def status_entries(self) -> list[CredentialStatus]:
+        """The ``credentialStatus`` entries, each as its typed subclass when the method is
+        known (BitstringStatusListEntry, StatusList2021Entry, RevocationList1EdTech)."""
+        entries: list[CredentialStatus] = []
+        for entry in as_list(self.credential_status):
+            kind = _STATUS_KINDS.get(entry.type) if isinstance(entry.type, str) else None
+            entries.append(kind.model_validate(entry.to_json()) if kind else entry)
+        return entries
 
     @model_validator(mode="after")
     def _envelope(self) -> _Credential:
