@@ -13,8 +13,6 @@ from mcbadge.errors import RegistryError
 from mcbadge.registry import SCHEMA_VERSION, Registry
 from pg_fixture import pg_url_or_skip
 
-TEMPLATE = "https://status.example/{purpose}/{n}"
-
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def registry(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Registry]:
@@ -28,6 +26,11 @@ def issuer() -> str:
     return f"did:web:provider.test:{uuid.uuid4().hex}"
 
 
+def tpl(issuer: str) -> str:
+    """Status-list URLs unique per test issuer (PostgreSQL is shared between tests)."""
+    return f"https://status.example/{issuer.rsplit(':', 1)[1]}/{{purpose}}/{{n}}"
+
+
 def test_reserve_allocates_and_is_idempotent(registry: Registry, issuer: str) -> None:
     first = registry.reserve(
         issuer,
@@ -35,21 +38,21 @@ def test_reserve_allocates_and_is_idempotent(registry: Registry, issuer: str) ->
         achievement_id="https://a/1",
         recipient_hash="sha256$ab",
         purposes=("revocation", "suspension"),
-        list_url_template=TEMPLATE,
+        list_url_template=tpl(issuer),
     )
     assert first.new
     assert first.state == "reserved"
     assert first.document is None
     assert first.credential_id.startswith("urn:uuid:")
     assert set(first.entries) == {"revocation", "suspension"}
-    assert first.entries["revocation"].list_url == "https://status.example/revocation/1"
+    assert first.entries["revocation"].list_url == tpl(issuer).format(purpose="revocation", n=1)
     assert 0 <= first.entries["revocation"].index < 131_072
-    again = registry.reserve(issuer, "row-1", list_url_template=TEMPLATE)
+    again = registry.reserve(issuer, "row-1", list_url_template=tpl(issuer))
     assert not again.new
     assert again.credential_id == first.credential_id
     assert again.entries == first.entries
     registry.record_issued(first.credential_id, '{"signed":true}', "ldp_vc")
-    issued = registry.reserve(issuer, "row-1", list_url_template=TEMPLATE)
+    issued = registry.reserve(issuer, "row-1", list_url_template=tpl(issuer))
     assert issued.document == '{"signed":true}'
     assert issued.state == "issued"
     assert issued.digest is not None
@@ -61,7 +64,7 @@ def test_reserve_allocates_and_is_idempotent(registry: Registry, issuer: str) ->
 
 
 def test_record_issued_rules(registry: Registry, issuer: str) -> None:
-    r = registry.reserve(issuer, "k", list_url_template=TEMPLATE)
+    r = registry.reserve(issuer, "k", list_url_template=tpl(issuer))
     registry.record_issued(r.credential_id, "eyJ.a.b", "jwt")
     registry.record_issued(r.credential_id, "eyJ.a.b", "jwt")  # same document: no-op
     with pytest.raises(RegistryError) as exc:
@@ -74,7 +77,7 @@ def test_record_issued_rules(registry: Registry, issuer: str) -> None:
 
 def test_indexes_are_random_and_distinct(registry: Registry, issuer: str) -> None:
     indexes = [
-        registry.reserve(issuer, f"k{n}", list_url_template=TEMPLATE).entries["revocation"].index
+        registry.reserve(issuer, f"k{n}", list_url_template=tpl(issuer)).entries["revocation"].index
         for n in range(40)
     ]
     assert len(set(indexes)) == 40
@@ -84,9 +87,9 @@ def test_indexes_are_random_and_distinct(registry: Registry, issuer: str) -> Non
 
 def test_revoke_suspend_unsuspend_and_bits(registry: Registry, issuer: str) -> None:
     both = registry.reserve(
-        issuer, "a", purposes=("revocation", "suspension"), list_url_template=TEMPLATE
+        issuer, "a", purposes=("revocation", "suspension"), list_url_template=tpl(issuer)
     )
-    plain = registry.reserve(issuer, "b", list_url_template=TEMPLATE)
+    plain = registry.reserve(issuer, "b", list_url_template=tpl(issuer))
     with pytest.raises(RegistryError) as exc:
         registry.suspend(plain.credential_id, "x")
     assert exc.value.code == "registry.no_suspension_entry"
@@ -169,7 +172,7 @@ def test_sqlite_settings_and_migrations(tmp_path: Path) -> None:
 def test_allocations_are_never_deleted_by_foreign_keys(tmp_path: Path, issuer: str) -> None:
     path = tmp_path / "r.db"
     with Registry.open(f"sqlite:///{path}") as reg:
-        r = reg.reserve(issuer, "k", list_url_template=TEMPLATE)
+        r = reg.reserve(issuer, "k", list_url_template=tpl(issuer))
         with reg._engine.begin() as conn, pytest.raises(Exception):  # noqa: B017, PT011
             conn.exec_driver_sql(
                 "INSERT INTO status_entries (list_id, status_index, credential_id, purpose) "
@@ -194,12 +197,20 @@ def test_bad_urls(url: str, code: str) -> None:
     assert exc.value.code == code
 
 
+def test_list_url_of_another_issuer_is_refused(registry: Registry, issuer: str) -> None:
+    template = f"https://status.example/{uuid.uuid4().hex}/{{purpose}}/{{n}}"
+    registry.reserve(issuer, "k", list_url_template=template)
+    with pytest.raises(RegistryError) as exc:
+        registry.reserve(issuer + ":other", "k", list_url_template=template)
+    assert exc.value.code == "registry.list_url_taken"
+
+
 def test_bad_arguments(registry: Registry, issuer: str) -> None:
     with pytest.raises(RegistryError) as exc:
-        registry.reserve(issuer, "k", purposes=("refresh",), list_url_template=TEMPLATE)
+        registry.reserve(issuer, "k", purposes=("refresh",), list_url_template=tpl(issuer))
     assert exc.value.code == "registry.bad_purpose"
     with pytest.raises(RegistryError) as exc:
-        registry.reserve(issuer, "", list_url_template=TEMPLATE)
+        registry.reserve(issuer, "", list_url_template=tpl(issuer))
     assert exc.value.code == "registry.bad_key"
     with pytest.raises(RegistryError) as exc:
         Registry.open("sqlite:///x.db", list_size=1000)

@@ -520,6 +520,14 @@ class Registry:
                 or 0
             ) + 1
             url = _list_url(template, purpose, seq)
+            owner = conn.execute(
+                sa.select(status_lists_t.c.issuer_id).where(status_lists_t.c.url == url)
+            ).scalar()
+            if owner is not None and owner != issuer_id:
+                raise RegistryError(
+                    f"status list URL {url} already belongs to another issuer",
+                    code="registry.list_url_taken",
+                )
             list_id = conn.execute(
                 sa.insert(status_lists_t)
                 .values(
