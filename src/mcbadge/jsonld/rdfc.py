@@ -18,7 +18,7 @@ __all__ = ["DEFAULT_MAX_WORK", "canonicalize", "issued_identifiers"]
 
 #: Units of work allowed by default: one unit per Hash N-Degree Quads call and one per
 #: permutation examined. Credentials need a handful, the largest W3C suite graph 3,348; the
-#: W3C poison graph (a 10-node clique) needs far more and fails in about 0.05 s.
+#: W3C poison graph (a 10-node clique) needs far more and fails in under 0.1 s.
 DEFAULT_MAX_WORK = 10_000
 
 _HASHES: dict[str, Callable[[bytes], str]] = {
