@@ -12,6 +12,9 @@ results are memoized here:
   entry exists;
 * the active context is keyed by identity in the same way.
 
+IRI expansion outside context processing (``_expand_iri`` without a local context) depends
+only on the active context and its arguments and is memoized the same way.
+
 The memo is bounded: when full it is emptied, costing only speed. The differential tests
 (tests/property/test_canon_differential.py) run many documents through one memo and compare
 with a fresh pyld run.
@@ -28,6 +31,7 @@ __all__ = ["MemoProcessor"]
 
 _MEMO_LIMIT = 4096
 _memo: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
+_iri_memo: dict[tuple[Any, ...], tuple[Any, Any]] = {}
 _lock = threading.Lock()
 
 
@@ -86,4 +90,26 @@ class MemoProcessor(JsonLdProcessor):  # type: ignore[misc]
             if len(_memo) >= _MEMO_LIMIT:
                 _memo.clear()
             _memo[key] = (active_ctx, local_ctx, result)
+        return result
+
+    def _expand_iri(
+        self,
+        active_ctx: Any,
+        value: Any,
+        base: Any = None,
+        vocab: bool = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        if local_ctx is not None or defined is not None or not isinstance(value, str):
+            return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        key = (id(active_ctx), value, base, vocab)
+        hit = _iri_memo.get(key)
+        if hit is not None and hit[0] is active_ctx:
+            return hit[1]
+        result = super()._expand_iri(active_ctx, value, base, vocab)
+        with _lock:
+            if len(_iri_memo) >= _MEMO_LIMIT * 4:
+                _iri_memo.clear()
+            _iri_memo[key] = (active_ctx, result)
         return result
