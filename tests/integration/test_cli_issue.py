@@ -247,3 +247,25 @@ def test_default_registry_lives_in_the_user_data_directory(
     achievement = str(provider["catalog"] / "csp.json")
     assert main(["issue", "--achievement", achievement, "--recipient", "a@s.example", *common]) == 0
     assert (provider["tmp"] / "xdg" / "mcbadge" / "registry.db").is_file()
+
+
+def test_did_option_names_the_issuer_for_a_profile_with_a_url_id(
+    provider: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    tmp = provider["tmp"]
+    (tmp / "issuer.json").write_text(
+        json.dumps(
+            {"id": "https://academy.example/i", "name": "A", "url": "https://academy.example"}
+        )
+    )
+    achievement = str(provider["catalog"] / "csp.json")
+    base = ["issue", "--achievement", achievement, "--recipient", "a@s.example"]
+    assert main([*base, *provider["common"]]) == 0
+    assert json.loads(capsys.readouterr().out)["issuer"]["id"].startswith("did:key:")
+    did = ["--did", "did:web:academy.example", "--status-url", "https://academy.example/s/"]
+    assert main([*base, "--recipient", "b@s.example", *provider["common"], *did]) == 0
+    credential = json.loads(capsys.readouterr().out)
+    assert credential["issuer"]["id"] == "did:web:academy.example"
+    assert credential["proof"][0]["verificationMethod"].startswith("did:web:academy.example#z")
+    assert main([*base, *provider["common"], "--did", "https://academy.example"]) == 64
+    assert "must be a DID" in capsys.readouterr().err

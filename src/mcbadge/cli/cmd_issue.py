@@ -45,6 +45,7 @@ def open_issuer(
     db: str | None,
     status_url: str | None,
     suspension: bool = False,
+    did: str | None = None,
 ) -> Issuer:
     """Build the Issuer from files; bad input becomes a clean error and exit code."""
     from mcbadge.errors import MCBadgeError
@@ -62,6 +63,7 @@ def open_issuer(
             registry=db,
             status_base_url=status_url,
             suspension=suspension,
+            issuer_id=did,
         )
     except ValueError as exc:
         raise usage(command, str(exc)) from None
@@ -114,8 +116,12 @@ def issue_command(
         str | None, typer.Option("--status-url", help="Base URL where status lists are served.")
     ] = None,
     suspension: Annotated[
-        bool, typer.Option("--suspension", help="Also add a suspension status entry.")
+        bool, typer.Option("--suspension", help="Make credentials suspendable.")
     ] = False,
+    did: Annotated[
+        str | None,
+        typer.Option("--did", help="Issuer DID (default: the profile's DID id, else did:key)."),
+    ] = None,
 ) -> None:
     """Issue one signed credential (re-emits the stored one if already issued)."""
     from mcbadge.errors import MCBadgeError
@@ -134,6 +140,7 @@ def issue_command(
         db=db,
         status_url=status_url,
         suspension=suspension,
+        did=did,
     )
     try:
         issued = the_issuer.issue(
@@ -186,8 +193,12 @@ def issue_batch_command(
         str | None, typer.Option("--status-url", help="Base URL where status lists are served.")
     ] = None,
     suspension: Annotated[
-        bool, typer.Option("--suspension", help="Also add a suspension status entry.")
+        bool, typer.Option("--suspension", help="Make credentials suspendable.")
     ] = False,
+    did: Annotated[
+        str | None,
+        typer.Option("--did", help="Issuer DID (default: the profile's DID id, else did:key)."),
+    ] = None,
 ) -> None:
     """Issue a whole roster; writes one file per row and manifest.json. Re-running is safe."""
     from mcbadge.errors import MCBadgeError
@@ -208,6 +219,7 @@ def issue_batch_command(
         db=db,
         status_url=status_url,
         suspension=suspension,
+        did=did,
     )
     try:
         rows = load_roster(roster)

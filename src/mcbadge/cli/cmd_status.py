@@ -23,6 +23,10 @@ def publish_command(
     status_url: Annotated[
         str | None, typer.Option("--status-url", help="Base URL where the files are served.")
     ] = None,
+    did: Annotated[
+        str | None,
+        typer.Option("--did", help="Issuer DID (default: the profile's DID id, else did:key)."),
+    ] = None,
 ) -> None:
     """Write one signed BitstringStatusListCredential per list and revocations.json."""
     from mcbadge.errors import MCBadgeError
@@ -30,7 +34,13 @@ def publish_command(
     if out.exists() and not out.is_dir():
         raise usage("status publish", f"--out {out} is not a directory")
     the_issuer = open_issuer(
-        "status publish", issuer, key, signature_format=None, db=db, status_url=status_url
+        "status publish",
+        issuer,
+        key,
+        signature_format=None,
+        db=db,
+        status_url=status_url,
+        did=did,
     )
     try:
         published = the_issuer.publish(str(out))

@@ -215,13 +215,20 @@ class Issuer:
         status_base_url: str | None = None,
         suspension: bool = False,
         old_key_paths: Sequence[str | os.PathLike[str]] = (),
+        issuer_id: str | None = None,
     ) -> Issuer:
-        """An Issuer from an ``issuer.json`` Profile and private JWK key files.
+        """An Issuer from an ``issuer.json`` Profile and private key files.
 
-        Without ``status_base_url`` the lists live under ``/status/`` on the did:web host,
-        or else under the profile's ``url``. ``format`` defaults to the key's suite.
+        The issuer id is ``issuer_id``, else the Profile's ``id`` when it is a DID, else the
+        key's did:key. Without ``status_base_url`` the lists live under ``/status/`` on the
+        did:web host, or else under the profile's ``url``. ``format`` defaults to the key's
+        suite.
         """
         profile = load_profile(profile_path)
+        if issuer_id is not None:
+            if not issuer_id.startswith("did:"):
+                raise ValueError("the issuer id must be a DID (did:web:… or did:key:…)")
+            profile["id"] = issuer_id
         key = SigningKey.load(key_path)
         old = [SigningKey.load(path) for path in old_key_paths]
         base = status_base_url or default_status_base_url(profile)
@@ -232,6 +239,7 @@ class Issuer:
             registry=registry,
             status_base_url=base,
             suspension=suspension,
+            issuer_id=issuer_id,
         )
 
     @property
