@@ -161,3 +161,18 @@ def test_budget_is_enforced_on_small_limit() -> None:
     with pytest.raises(CanonicalizationError) as caught:
         canonicalize(parse_nquads(quads), max_work=50)
     assert caught.value.code == "canonicalization.budget_exceeded"
+
+
+def test_canonize_does_not_mutate_the_input() -> None:
+    document = _credential([V2, OB])
+    before = json.dumps(document, sort_keys=True)
+    canonize(document)
+    canonize(document)
+    assert json.dumps(document, sort_keys=True) == before
+
+
+def test_iri_resembling_the_internal_sentinels_is_not_data_loss() -> None:
+    document = _credential([V2, OB])
+    document["credentialSubject"]["achievement"]["id"] = "urn:mcbadge:achievement:1"
+    assert "<urn:mcbadge:achievement:1>" in canonize(document)
+    assert canonize(document) == _pyld(document)

@@ -28,6 +28,7 @@ __all__ = ["to_rdf"]
 
 _UNDEFINED_VOCAB = "urn:mcbadge:undefined-term:"
 _RELATIVE_BASE = "urn:mcbadge:relative-iri:/"
+_SENTINEL_PREFIX = "urn:mcbadge:"  # common to both sentinels: one test per term
 
 
 def _is_sentinel(value: Any) -> bool:
@@ -98,16 +99,21 @@ def _scan_expanded(node: Any, path: str) -> None:
 
 
 def _rdf_has_sentinel(rdf: Mapping[str, Any]) -> bool:
+    prefix = _SENTINEL_PREFIX
     for graph_name, triples in rdf.items():
-        if _is_sentinel(graph_name):
+        if graph_name.startswith(prefix) and _is_sentinel(graph_name):
             return True
         for triple in triples:
-            for position in ("subject", "predicate", "object"):
-                term = triple[position]
-                if term["type"] != "literal" and _is_sentinel(term["value"]):
+            for value in (triple["subject"]["value"], triple["predicate"]["value"]):
+                if value.startswith(prefix) and _is_sentinel(value):
                     return True
-                if _is_sentinel(term.get("datatype")):
+            obj = triple["object"]
+            if obj["type"] == "literal":
+                datatype = obj.get("datatype", "")
+                if datatype.startswith(prefix) and _is_sentinel(datatype):
                     return True
+            elif obj["value"].startswith(prefix) and _is_sentinel(obj["value"]):
+                return True
     return False
 
 
@@ -189,8 +195,9 @@ def to_rdf(document: Mapping[str, Any]) -> Dataset:
         # then is the (slower) expanded-form walk run, to name the JSON path in the error.
         from mcbadge.jsonld._memo import MemoProcessor
 
+        # pyld deep-copies the input document itself before expanding it.
         rdf = MemoProcessor().to_rdf(
-            copy.deepcopy(dict(document)),
+            dict(document),
             {
                 "documentLoader": offline_document_loader,
                 "expandContext": {"@vocab": _UNDEFINED_VOCAB},
