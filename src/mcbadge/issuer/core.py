@@ -121,6 +121,23 @@ _SignResult = tuple[dict[str, Any] | str | None, str, str]  # signed document, e
 def _worker_init(jwk: dict[str, str], verification_method: str) -> None:
     global _WORKER_KEY
     _WORKER_KEY = SigningKey.from_jwk(jwk).with_verification_method(verification_method)
+    _exit_with_parent()
+
+
+def _exit_with_parent() -> None:
+    """A worker whose issuing process died (killed, crashed) exits too, instead of waiting
+    forever for work: the batch is re-run from the registry anyway."""
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="mcbadge-parent-watch", daemon=True).start()
 
 
 def _worker_sign(job: tuple[dict[str, Any], str]) -> _SignResult:
