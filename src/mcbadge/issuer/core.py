@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcbadge.errors import MCBadgeError, RegistryError, ValidationError
 from mcbadge.issuer.build import RosterRow, build_credential, load_profile, normalize_email
@@ -25,6 +25,9 @@ from mcbadge.issuer.signing import FORMATS, check_key_for_format, sign_credentia
 from mcbadge.issuer.store import CredentialRecord, IssuerStore
 from mcbadge.keys import Key
 from mcbadge.registry import Registry
+
+if TYPE_CHECKING:
+    from mcbadge.publish import PublishedStatus
 
 __all__ = [
     "BatchOutcome",
@@ -489,7 +492,9 @@ class Issuer:
         return self.registry.unsuspend(credential_id, reason)
 
     # -- publishing ---------------------------------------------------------------------
-    def publish(self, out_dir: str | None = None, *, now: datetime | None = None) -> Any:
+    def publish(
+        self, out_dir: str | os.PathLike[str] | None = None, *, now: datetime | None = None
+    ) -> PublishedStatus:
         """Sign the status lists and the revocation list; see :func:`mcbadge.publish.publish`."""
         from mcbadge.publish import publish
 
