@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python examples/demo.py
+	$(BIN)/python examples/e2e_demo.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench examples

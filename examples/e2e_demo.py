@@ -3,7 +3,8 @@
 Run with ``make demo`` (or ``python examples/e2e_demo.py``). Everything happens on this
 machine: the "provider" is served by a loopback HTTPS server (127.0.0.1 only) with a
 throwaway certificate authority made here, and the verifier reaches it through an explicit
-``provider.test:PORT:127.0.0.1`` pin plus that CA. Outputs stay in ``demo-output/``.
+``provider.test:PORT:127.0.0.1`` pin plus that CA, from the library and from
+``mcbadge verify --resolve ... --ca-bundle ...``. Outputs stay in ``demo-output/``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import shutil
 import ssl
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -213,6 +215,25 @@ def verify_all(entries: list[dict[str, Any]], out: Path, pin: str, ca: Path) -> 
     return results
 
 
+def verify_with_cli(entries: list[dict[str, Any]], out: Path, pin: str, ca: Path) -> int:
+    """Run ``mcbadge verify`` on these badges; prints the command, its output and exit code."""
+    files = [str(out / entry["baked"]) for entry in entries]
+    command = ["mcbadge", "verify", "--resolve", pin, "--ca-bundle", str(ca), *files]
+    print("$ " + " ".join(command))
+    completed = subprocess.run(  # noqa: S603 - our own interpreter, a fixed argv, no shell
+        [sys.executable, "-m", "mcbadge", *command[1:]],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    for line in (completed.stdout + completed.stderr).splitlines():
+        if not line.lstrip().startswith(("[ok", "[skip")):  # passed and skipped checks omitted
+            print(f"  {line}")
+    print(f"exit code {completed.returncode} (1: at least one credential failed)")
+    return completed.returncode
+
+
 def main() -> int:
     started = time.monotonic()
     from mcbadge.issuer import Issuer, SigningKey, did_web_for
@@ -298,12 +319,14 @@ def main() -> int:
             for cid, result in second.items()
             if any(c.id == "status" and c.code == "status.revoked" for c in result.checks)
         ]
+        step("9. The same check from the command line (mcbadge verify --resolve --ca-bundle)")
+        cli_exit = verify_with_cli([manifest[0], manifest[-1]], badges, pin, ca)
         issuer.registry.close()
     finally:
         server.shutdown()
         server.server_close()
 
-    ok = all_ok and revoked == [victim["credential_id"]] == status_failed
+    ok = all_ok and revoked == [victim["credential_id"]] == status_failed and cli_exit == 1
     step(f"Done in {time.monotonic() - started:.1f}s: {'OK' if ok else 'UNEXPECTED RESULT'}")
     print(f"outputs in {OUT.resolve()}")
     return 0 if ok else 1

@@ -34,6 +34,19 @@ def test_demo_issues_verifies_revokes_exactly_one(tmp_path: Path) -> None:
     assert [item["id"] for item in revocations["revokedCredential"]] == [
         manifest[0]["credential_id"]
     ]
-    after_revoke = out.split("== 8.")[1]
+    after_revoke = out.split("== 8.")[1].split("== 9.")[0]
     assert after_revoke.count("status:status.revoked") == 1
     assert after_revoke.count("VERIFIED") == len(manifest) - 1
+    cli = out.split("== 9.")[1]
+    assert "--resolve provider.test:" in cli
+    assert "--ca-bundle" in cli
+    assert f"{manifest[0]['baked']}: NOT VERIFIED" in cli
+    assert f"{manifest[-1]['baked']}: VERIFIED" in cli
+    assert "(status.revoked)" in cli
+    assert "exit code 1 " in cli
+
+
+def test_make_demo_runs_the_end_to_end_demo() -> None:
+    makefile = (DEMO.parents[1] / "Makefile").read_text()
+    recipe = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    assert "examples/e2e_demo.py" in recipe

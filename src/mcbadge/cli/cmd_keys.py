@@ -71,7 +71,7 @@ def did_command(
     key_file: Annotated[Path, typer.Argument(help="A key file (JWK, encrypted key file or PEM).")],
     web: Annotated[
         str | None,
-        typer.Option("--web", help="Build a did:web document for DOMAIN[/path] instead."),
+        typer.Option("--web", help="Build a did:web document for DOMAIN or DOMAIN/PATH instead."),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the did:web did.json here.")
