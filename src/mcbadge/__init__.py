@@ -1,10 +1,24 @@
 """mcbadge: issue and verify Open Badges 3.0 credentials (W3C Verifiable Credentials).
 
-The public face of the library. Heavy modules (JSON-LD, cryptography) are imported lazily so
-that ``import mcbadge`` and the CLI start fast and nothing touches the network at import time.
+The public face of the library::
+
+    import mcbadge
+
+    result = mcbadge.verify(data, mcbadge.VerificationPolicy(offline=True))
+    signed = mcbadge.sign(credential, mcbadge.load_key("key.json"))
+
+Only the errors are imported eagerly. Every other public name is loaded on first use (PEP 562
+module ``__getattr__``), so ``import mcbadge`` and the CLI start fast, no heavy dependency
+(pyld, jwcrypto, SQLAlchemy, httpx) is imported until needed, and nothing touches the network
+at import time.
 """
 
 from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
 
 from mcbadge.errors import (
     BakingError,
@@ -26,7 +40,64 @@ from mcbadge.errors import (
     ValidationError,
 )
 
+if TYPE_CHECKING:  # for type checkers and IDEs; at run time these load lazily
+    from mcbadge.baking import bake, unbake
+    from mcbadge.issuer import Issuer
+    from mcbadge.keys import Key, generate_key, load_key
+    from mcbadge.models import parse_credential
+    from mcbadge.models.builders import (
+        RosterRow,
+        achievement,
+        alignment,
+        award,
+        evidence,
+        load_catalog,
+        load_profile,
+        load_roster,
+        profile,
+        rubric,
+    )
+    from mcbadge.proofs import SignedCredential, sign, verify_proof
+    from mcbadge.registry import Registry
+    from mcbadge.schema import validate
+    from mcbadge.verify import VerificationPolicy, VerificationResult, verify, verify_many
+
 __version__ = "0.1.0"
+
+#: public name -> the module that defines it (imported on first access)
+_LAZY: dict[str, str] = {
+    # verifying
+    "verify": "mcbadge.verify",
+    "verify_many": "mcbadge.verify",
+    "VerificationPolicy": "mcbadge.verify",
+    "VerificationResult": "mcbadge.verify",
+    # signing and keys
+    "sign": "mcbadge.proofs",
+    "verify_proof": "mcbadge.proofs",
+    "SignedCredential": "mcbadge.proofs",
+    "Key": "mcbadge.keys",
+    "generate_key": "mcbadge.keys",
+    "load_key": "mcbadge.keys",
+    # issuing
+    "Issuer": "mcbadge.issuer",
+    "Registry": "mcbadge.registry",
+    # badge images
+    "bake": "mcbadge.baking",
+    "unbake": "mcbadge.baking",
+    # the data model
+    "parse_credential": "mcbadge.models",
+    "validate": "mcbadge.schema",
+    "achievement": "mcbadge.models.builders",
+    "alignment": "mcbadge.models.builders",
+    "award": "mcbadge.models.builders",
+    "evidence": "mcbadge.models.builders",
+    "profile": "mcbadge.models.builders",
+    "rubric": "mcbadge.models.builders",
+    "load_catalog": "mcbadge.models.builders",
+    "load_profile": "mcbadge.models.builders",
+    "load_roster": "mcbadge.models.builders",
+    "RosterRow": "mcbadge.models.builders",
+}
 
 __all__ = [
     "BakingError",
@@ -36,15 +107,80 @@ __all__ = [
     "DataLossError",
     "FetchError",
     "InputError",
+    "Issuer",
     "JWTError",
+    "Key",
     "KeyMaterialError",
     "MCBadgeError",
     "NetworkPolicyError",
     "ProofError",
+    "Registry",
     "RegistryError",
+    "RosterRow",
     "SchemaError",
     "SignatureError",
+    "SignedCredential",
     "StatusError",
     "ValidationError",
+    "VerificationPolicy",
+    "VerificationResult",
     "__version__",
+    "achievement",
+    "alignment",
+    "award",
+    "bake",
+    "evidence",
+    "generate_key",
+    "load_catalog",
+    "load_key",
+    "load_profile",
+    "load_roster",
+    "parse_credential",
+    "profile",
+    "rubric",
+    "sign",
+    "unbake",
+    "validate",
+    "verify",
+    "verify_many",
+    "verify_proof",
 ]
+
+
+class _CallableVerifyModule(types.ModuleType):
+    """The ``mcbadge.verify`` package, callable as its own ``verify`` function.
+
+    ``mcbadge.verify`` names both a subpackage and the top-level function. Python's import
+    system binds the subpackage as the ``verify`` attribute of ``mcbadge`` whenever it is first
+    imported (and ``import mcbadge.verify.pipeline as p`` needs that binding), so the attribute
+    stays the package, and calling it calls :func:`mcbadge.verify.verify`.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.verify(*args, **kwargs)
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "verify" and type(value) is types.ModuleType:
+            value.__class__ = _CallableVerifyModule
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mcbadge' has no attribute {name!r}")
+    loaded = importlib.import_module(module)
+    if name == "verify":
+        return loaded  # the callable package (see _CallableVerifyModule)
+    value = getattr(loaded, name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
