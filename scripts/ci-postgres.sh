@@ -42,8 +42,12 @@ mcbadge_pg_start() {
             return 1
         fi
         echo "ci-postgres: installing Debian's postgresql package" >&2
+        # The package would otherwise create (and try to start) a default "main" cluster
+        # listening on localhost:5432; the tests only need the throwaway one below.
+        mkdir -p /etc/postgresql-common/createcluster.d
+        echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.d/mcbadge-ci.conf
         DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || return 1
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2 || return 1
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >&2 || return 1
         bindir=$(_mcbadge_pg_find_bindir) || { echo "ci-postgres: no initdb after install" >&2; return 1; }
     fi
     export MCBADGE_PG_BIN="$bindir"
