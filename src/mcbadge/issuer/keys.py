@@ -1,15 +1,16 @@
 """The issuer's signing keys and identifiers: Ed25519 / P-256 keys, did:key, did:web documents.
 
-A key file is a private JWK (``kty``/``crv``/``x``/``d``, plus ``y`` for P-256) with an
-optional ``kid``; :meth:`SigningKey.save` writes it with mode 0600. The public side is a
-``Multikey`` verification method. Nothing here prints or touches the network, and no
-``repr`` or error message ever contains private key material.
+:class:`SigningKey` is a :class:`mcbadge.keys.Key` (which does all key parsing, encoding and
+signing) plus what an issuer needs on top: the verification method that names the key in the
+issuer's DID document, and the ``Multikey`` entry for that document. A key file is a private
+JWK (``kty``/``crv``/``x``/``d``, plus ``y`` for P-256); unlike :func:`mcbadge.keys.save_key`,
+:meth:`SigningKey.save` also writes the verification method as ``kid`` so that a key saved by a
+``did:web`` issuer loads back under the same name. Nothing here prints or touches the network,
+and no ``repr`` or error message ever contains private key material.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -19,6 +20,7 @@ from typing import Any, Literal
 from urllib.parse import quote, unquote
 
 from mcbadge.errors import DIDError, KeyMaterialError
+from mcbadge.keys import Key, generate_key, key_from_jwk, load_key
 
 __all__ = [
     "KeyKind",
@@ -26,98 +28,74 @@ __all__ = [
     "did_web_document",
     "did_web_for",
     "did_web_url",
-    "multibase_b58",
 ]
 
 KeyKind = Literal["Ed25519", "P-256"]
-_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_MULTICODEC = {"Ed25519": b"\xed\x01", "P-256": b"\x80\x24"}
+_KINDS: dict[str, KeyKind] = {"ed25519": "Ed25519", "p256": "P-256"}
 _DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 _MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 
 
-def multibase_b58(data: bytes) -> str:
-    """``z`` + base58btc (Bitcoin alphabet), as used by Multikey and proofValue."""
-    number = int.from_bytes(data, "big")
-    text = ""
-    while number:
-        number, rest = divmod(number, 58)
-        text = _B58[rest] + text
-    return "z" + "1" * (len(data) - len(data.lstrip(b"\0"))) + text
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64url(value: Any, what: str) -> bytes:
-    if not isinstance(value, str):
-        raise KeyMaterialError(f"the key file has no {what}", code="key_resolution.bad_key")
-    try:
-        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-    except (binascii.Error, ValueError):
+def _kind_of(key: Key, where: str) -> KeyKind:
+    """The issuer kind of a private Ed25519 / P-256 key; anything else is refused."""
+    kind = _KINDS.get(key.key_type)
+    if kind is None or not key.has_private:
         raise KeyMaterialError(
-            f"the key file's {what} is not base64url", code="key_resolution.bad_key"
-        ) from None
+            f"{where} does not hold an Ed25519 or P-256 private key",
+            code="key_resolution.unsupported_key",
+        )
+    return kind
 
 
 @dataclass(frozen=True)
 class SigningKey:
     """A private signing key (Ed25519 or P-256) and the verification method that names it.
 
-    ``verification_method`` is set by the issuer (``did:web:…#key-…``); when empty the key
+    ``verification_method`` is set by the issuer (``did:web:…#…``); when empty the key
     stands for itself as ``did:key``.
     """
 
-    private_key: Any = field(repr=False, compare=False)
+    key: Key = field(repr=False, compare=False)
     kind: KeyKind
     verification_method: str = ""
+
+    def __post_init__(self) -> None:
+        if _kind_of(self.key, "the signing key") != self.kind:
+            raise KeyMaterialError(
+                f"the signing key is not a {self.kind} key", code="key_resolution.bad_key"
+            )
 
     # -- construction -------------------------------------------------------------------
     @classmethod
     def generate(cls, kind: KeyKind = "Ed25519") -> SigningKey:
         """A fresh random key."""
-        from cryptography.hazmat.primitives.asymmetric import ec, ed25519
-
-        if kind == "Ed25519":
-            return cls(ed25519.Ed25519PrivateKey.generate(), "Ed25519")
-        if kind == "P-256":
-            return cls(ec.generate_private_key(ec.SECP256R1()), "P-256")
-        raise ValueError(f"unsupported key kind {kind!r}")
+        if kind not in ("Ed25519", "P-256"):
+            raise ValueError(f"unsupported key kind {kind!r}")
+        return cls(generate_key("ed25519" if kind == "Ed25519" else "p256"), kind)
 
     @classmethod
     def from_jwk(cls, jwk: Mapping[str, Any]) -> SigningKey:
-        """A key from a private JWK (OKP/Ed25519 or EC/P-256)."""
-        from cryptography.hazmat.primitives.asymmetric import ec, ed25519
-
+        """A key from a private JWK (OKP/Ed25519 or EC/P-256); its ``kid``, if any, becomes
+        the verification method."""
         if not isinstance(jwk, Mapping):
             raise KeyMaterialError(
                 "the key file is not a JWK object", code="key_resolution.bad_key"
             )
-        kid = jwk.get("kid", "")
-        kid = kid if isinstance(kid, str) else ""
-        try:
-            if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
-                private = ed25519.Ed25519PrivateKey.from_private_bytes(_unb64url(jwk.get("d"), "d"))
-                key = cls(private, "Ed25519", kid)
-            elif jwk.get("kty") == "EC" and jwk.get("crv") == "P-256":
-                scalar = int.from_bytes(_unb64url(jwk.get("d"), "d"), "big")
-                key = cls(ec.derive_private_key(scalar, ec.SECP256R1()), "P-256", kid)
-            else:
-                raise KeyMaterialError(
-                    "the key must be an Ed25519 (OKP) or P-256 (EC) private JWK",
-                    code="key_resolution.unsupported_key",
-                )
-        except ValueError:
+        if "d" not in jwk:
             raise KeyMaterialError(
-                "the key file does not hold a valid private key", code="key_resolution.bad_key"
-            ) from None
-        if "x" in jwk and jwk.get("x") != key.public_jwk()["x"]:
-            raise KeyMaterialError(
-                "the key file's public and private parts do not match",
-                code="key_resolution.bad_key",
+                "the key file holds no private key", code="key_resolution.bad_key"
             )
-        return key
+        try:
+            key = key_from_jwk(jwk)
+        except KeyMaterialError as exc:
+            code = (
+                "key_resolution.unsupported_key"
+                if exc.code.endswith("unsupported_key_type")
+                else "key_resolution.bad_key"
+            )
+            raise KeyMaterialError(exc.message, code=code) from None
+        kid = jwk.get("kid", "")
+        return cls.from_proofs_key(key, kid if isinstance(kid, str) else "")
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> SigningKey:
@@ -135,18 +113,12 @@ class SigningKey:
             body = None
         if isinstance(body, dict) and "d" in body:
             return cls.from_jwk(body)
-        from mcbadge.keys import load_key
-
         key = load_key(path)
-        if not key.has_private or key.key_type not in ("ed25519", "p256"):
-            raise KeyMaterialError(
-                f"{path} does not hold an Ed25519 or P-256 private key",
-                code="key_resolution.unsupported_key",
-            )
-        return cls.from_proofs_key(key)
+        return cls(key, _kind_of(key, str(path)))
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the private JWK with owner-only permissions; returns the path."""
+        """Write the private JWK (with the verification method as ``kid``) with owner-only
+        permissions; returns the path."""
         target = Path(path)
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
@@ -155,39 +127,23 @@ class SigningKey:
         return target
 
     @classmethod
-    def from_proofs_key(cls, key: Any, verification_method: str = "") -> SigningKey:
+    def from_proofs_key(cls, key: Key, verification_method: str = "") -> SigningKey:
         """From a :class:`mcbadge.keys.Key` holding an Ed25519 or P-256 private key."""
-        return cls.from_jwk(key.private_jwk()).with_verification_method(verification_method)
+        return cls(key, _kind_of(key, "the key"), verification_method)
 
-    def to_proofs_key(self) -> Any:
+    def to_proofs_key(self) -> Key:
         """This key as a :class:`mcbadge.keys.Key` (what :mod:`mcbadge.proofs` signs with)."""
-        from mcbadge.keys import Key
-
-        return Key(self.private_key.public_key(), self.private_key)
+        return self.key
 
     def with_verification_method(self, verification_method: str) -> SigningKey:
-        """The same key, named by ``verification_method`` (e.g. ``did:web:…#key-1``)."""
-        return SigningKey(self.private_key, self.kind, verification_method)
+        """The same key, named by ``verification_method`` (e.g. ``did:web:…#…``)."""
+        return SigningKey(self.key, self.kind, verification_method)
 
     # -- public side --------------------------------------------------------------------
-    def _public_raw(self) -> bytes:
-        from cryptography.hazmat.primitives import serialization
-
-        public = self.private_key.public_key()
-        if self.kind == "Ed25519":
-            return bytes(
-                public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-            )
-        return bytes(
-            public.public_bytes(
-                serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
-            )
-        )
-
     @property
     def public_multikey(self) -> str:
         """The public key as a Multikey ``publicKeyMultibase`` value."""
-        return multibase_b58(_MULTICODEC[self.kind] + self._public_raw())
+        return self.key.public_multibase()
 
     @property
     def did_key(self) -> str:
@@ -212,36 +168,17 @@ class SigningKey:
 
     @property
     def jwt_alg(self) -> str:
-        return "EdDSA" if self.kind == "Ed25519" else "ES256"
+        return self.key.alg
 
     @property
     def default_cryptosuite(self) -> str:
         return "eddsa-rdfc-2022" if self.kind == "Ed25519" else "ecdsa-rdfc-2019"
 
     def public_jwk(self) -> dict[str, str]:
-        if self.kind == "Ed25519":
-            return {"kty": "OKP", "crv": "Ed25519", "x": _b64url(self._public_raw())}
-        numbers = self.private_key.public_key().public_numbers()
-        return {
-            "kty": "EC",
-            "crv": "P-256",
-            "x": _b64url(numbers.x.to_bytes(32, "big")),
-            "y": _b64url(numbers.y.to_bytes(32, "big")),
-        }
+        return self.key.public_jwk()
 
     def private_jwk(self) -> dict[str, str]:
-        from cryptography.hazmat.primitives import serialization
-
-        jwk = self.public_jwk()
-        if self.kind == "Ed25519":
-            raw = self.private_key.private_bytes(
-                serialization.Encoding.Raw,
-                serialization.PrivateFormat.Raw,
-                serialization.NoEncryption(),
-            )
-            jwk["d"] = _b64url(bytes(raw))
-        else:
-            jwk["d"] = _b64url(self.private_key.private_numbers().private_value.to_bytes(32, "big"))
+        jwk = self.key.private_jwk()
         if self.verification_method:
             jwk["kid"] = self.verification_method
         return jwk
@@ -259,14 +196,7 @@ class SigningKey:
     # -- signing ------------------------------------------------------------------------
     def sign_bytes(self, message: bytes) -> bytes:
         """Sign: Ed25519, or ECDSA P-256/SHA-256 as raw ``r || s`` (64 bytes, IEEE P1363)."""
-        if self.kind == "Ed25519":
-            return bytes(self.private_key.sign(message))
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import ec
-        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
-
-        r, s = decode_dss_signature(self.private_key.sign(message, ec.ECDSA(hashes.SHA256())))
-        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        return self.key.sign(message)
 
 
 def did_web_url(did: str) -> str:
