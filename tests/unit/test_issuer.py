@@ -240,7 +240,7 @@ def test_unknown_level_and_bad_email_are_refused_before_anything_is_reserved(
     issuer = make_issuer(store)
     with pytest.raises(ValidationError) as caught:
         issuer.issue(ACHIEVEMENT, "t@school.example", achieved_level="https://nope.example")
-    assert caught.value.code == "data_model.unknown_level"
+    assert caught.value.code == "data_model.unknown_achieved_level"
     with pytest.raises(MCBadgeError) as bad_email:
         issuer.issue(ACHIEVEMENT, "not an email")
     assert bad_email.value.code == "input.bad_email"

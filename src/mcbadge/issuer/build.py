@@ -1,19 +1,19 @@
 """Building unsigned OpenBadgeCredentials, and reading a provider's catalog, roster and profile.
 
-The credential follows OB 3.0 (VCDM 2.0): a ``urn:uuid`` id, the issuer Profile, ``validFrom``,
-the recipient as a salted SHA-256 hash of their e-mail address (an ``IdentityObject``), the
-Achievement, an optional Result with ``achievedLevel``, Evidence, the 1EdTech JSON Schema in
-``credentialSchema``, and ``credentialStatus`` entries.
+The credential is built by :func:`mcbadge.models.builders.award` (OB 3.0, VCDM 2.0: a
+``urn:uuid`` id, the issuer Profile, ``validFrom``, the recipient as a salted SHA-256 hash of
+their e-mail address, the Achievement, an optional Result with ``achievedLevel``, Evidence and
+the 1EdTech JSON Schema in ``credentialSchema``), so it passes the same typed model and domain
+rules as everything else; this module adds the ``credentialStatus`` entries the registry
+allocated. The issuer works on JSON objects (what it signs and stores), so the loaders here
+validate each Achievement with the typed model and return its exact JSON.
 """
 
 from __future__ import annotations
 
-import copy
 import csv
-import hashlib
 import json
 import os
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from mcbadge.errors import InputError, ValidationError
+from mcbadge.models import VC_V2_CONTEXT, Achievement, Evidence, IdentityObject, Profile
+from mcbadge.models._parse import validate_as
+from mcbadge.models.builders import ACHIEVEMENT_SCHEMA_URL, OB_CONTEXT, award
+from mcbadge.models.builders import EXTENSIONS_CONTEXT as OB_EXTENSIONS_CONTEXT
+from mcbadge.models.builders import load_catalog as load_model_catalog
 
 __all__ = [
     "ACHIEVEMENT_SCHEMA_URL",
@@ -37,15 +42,6 @@ __all__ = [
     "load_roster",
     "normalize_email",
 ]
-
-VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
-OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-# Defines the 1EdTechJsonSchemaValidator2019 type used in credentialSchema.
-OB_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
-ACHIEVEMENT_SCHEMA_URL = (
-    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
-)
-_SCHEMA_TYPE = "1EdTechJsonSchemaValidator2019"
 
 
 def format_time(value: datetime) -> str:
@@ -65,28 +61,8 @@ def normalize_email(email: str) -> str:
 
 
 def hashed_email_identifier(email: str, salt: str | None = None) -> dict[str, Any]:
-    """An OB 3.0 IdentityObject: ``sha256$hex(sha256(email + salt))``, hashed, salted."""
-    salt = salt if salt is not None else secrets.token_hex(16)
-    digest = hashlib.sha256((normalize_email(email) + salt).encode("utf-8")).hexdigest()
-    return {
-        "type": "IdentityObject",
-        "identityHash": f"sha256${digest}",
-        "identityType": "emailAddress",
-        "hashed": True,
-        "salt": salt,
-    }
-
-
-def _levels(achievement: Mapping[str, Any]) -> dict[str, str]:
-    """rubric level id → the ResultDescription id that declares it."""
-    found: dict[str, str] = {}
-    for description in achievement.get("resultDescription", []) or []:
-        if not isinstance(description, Mapping):
-            continue
-        for level in description.get("rubricCriterionLevel", []) or []:
-            if isinstance(level, Mapping) and isinstance(level.get("id"), str):
-                found[level["id"]] = str(description.get("id"))
-    return found
+    """An OB 3.0 IdentityObject for the normalised address: ``sha256$hex(sha256(email + salt))``."""
+    return IdentityObject.hashed_email(normalize_email(email), salt).to_json()
 
 
 def build_credential(
@@ -103,60 +79,37 @@ def build_credential(
     credential_schema: bool = True,
     salt: str | None = None,
 ) -> dict[str, Any]:
-    """An unsigned OpenBadgeCredential for one earner."""
-    if not isinstance(achievement.get("id"), str) or not isinstance(achievement.get("name"), str):
+    """An unsigned OpenBadgeCredential for one earner (:func:`mcbadge.models.builders.award`
+    plus ``credentialStatus``). ``achieved_level`` is a rubric level's id or name; evidence items
+    are URLs or Evidence objects. The e-mail address is normalised before it is hashed."""
+    if not isinstance(achievement, Mapping) or not isinstance(issuer, Mapping):
         raise ValidationError(
-            "the achievement needs an id and a name", code="data_model.bad_achievement"
+            "the achievement and the issuer must be JSON objects", code="data_model.invalid"
         )
-    subject: dict[str, Any] = {
-        "type": ["AchievementSubject"],
-        "identifier": [hashed_email_identifier(recipient_email, salt)],
-        "achievement": copy.deepcopy(dict(achievement)),
-    }
-    if achieved_level is not None:
-        levels = _levels(achievement)
-        if achieved_level not in levels:
-            raise ValidationError(
-                f"the achievement has no rubric level {achieved_level!r}",
-                code="data_model.unknown_level",
-            )
-        subject["result"] = [
-            {
-                "type": ["Result"],
-                "resultDescription": levels[achieved_level],
-                "achievedLevel": achieved_level,
-            }
-        ]
-    credential: dict[str, Any] = {
-        "@context": [VC_V2_CONTEXT, OB_CONTEXT],
-        "id": credential_id,
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": copy.deepcopy(dict(issuer)),
-        "validFrom": format_time(valid_from),
-    }
-    if valid_until is not None:
-        if valid_until <= valid_from:
-            raise ValidationError("validUntil must be after validFrom", code="validity.bad_window")
-        credential["validUntil"] = format_time(valid_until)
-    credential["name"] = achievement["name"]
-    credential["credentialSubject"] = subject
-    if evidence:
-        credential["evidence"] = [_evidence(item) for item in evidence]
-    if credential_schema:
-        credential["@context"].append(OB_EXTENSIONS_CONTEXT)
-        credential["credentialSchema"] = [{"id": ACHIEVEMENT_SCHEMA_URL, "type": _SCHEMA_TYPE}]
+    credential = award(
+        validate_as(Achievement, achievement),
+        issuer=validate_as(Profile, issuer),
+        recipient_email=normalize_email(recipient_email),
+        achieved_level=achieved_level,
+        evidence=[_evidence(item) for item in evidence],
+        valid_from=valid_from,
+        valid_until=valid_until,
+        credential_id=credential_id,
+        salt=salt,
+        credential_schema=credential_schema,
+    ).to_json()
     if credential_status:
         statuses = [dict(entry) for entry in credential_status]
         credential["credentialStatus"] = statuses[0] if len(statuses) == 1 else statuses
     return credential
 
 
-def _evidence(item: str | Mapping[str, Any]) -> dict[str, Any]:
+def _evidence(item: str | Mapping[str, Any]) -> Evidence:
     if isinstance(item, str):
-        return {"id": item, "type": ["Evidence"]}
-    evidence = dict(item)
-    evidence.setdefault("type", ["Evidence"])
-    return evidence
+        return validate_as(Evidence, {"id": item, "type": ["Evidence"]})
+    if not isinstance(item, Mapping):
+        raise ValidationError("evidence must be a URL or an object", code="data_model.invalid")
+    return validate_as(Evidence, {"type": ["Evidence"], **item})
 
 
 # -- provider files -----------------------------------------------------------------------
@@ -172,7 +125,10 @@ def _read_json(path: Path) -> Any:
 
 
 def load_profile(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The issuer Profile (``issuer.json``); its ``id`` is replaced by the issuer's DID."""
+    """The issuer Profile (``issuer.json``) as JSON; its ``id`` is replaced by the issuer's DID.
+
+    Unlike :func:`mcbadge.models.builders.load_profile` this does not require an ``id`` (the
+    issuer supplies its DID); the full Profile is checked when each credential is built."""
     profile = _read_json(Path(path))
     if not isinstance(profile, dict) or not isinstance(profile.get("name"), str):
         raise ValidationError(
@@ -183,31 +139,35 @@ def load_profile(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def load_achievement(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """An Achievement JSON file, checked against the typed model; returns its JSON."""
     achievement = _read_json(Path(path))
     if not isinstance(achievement, dict) or not isinstance(achievement.get("id"), str):
         raise ValidationError(
             f"{path} is not an Achievement with an id", code="data_model.bad_achievement"
         )
     achievement.setdefault("type", ["Achievement"])
-    return achievement
+    return validate_as(Achievement, achievement).to_json()
 
 
 def load_catalog(directory: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
-    """Every ``*.json`` Achievement in ``directory``, by achievement ``id`` (and file stem)."""
-    folder = Path(directory)
-    if not folder.is_dir():
-        raise InputError(f"{folder} is not a directory", code="input.unreadable")
+    """:func:`mcbadge.models.builders.load_catalog` as JSON: every ``*.json`` Achievement in
+    ``directory``, by achievement ``id`` and by file stem (both keys share one object)."""
     catalog: dict[str, dict[str, Any]] = {}
-    for path in sorted(folder.glob("*.json")):
-        achievement = load_achievement(path)
-        catalog[achievement["id"]] = achievement
-        catalog.setdefault(path.stem, achievement)
+    as_json: dict[int, dict[str, Any]] = {}
+    for name, achievement in load_model_catalog(directory).items():
+        catalog[name] = as_json.setdefault(id(achievement), achievement.to_json())
     return catalog
 
 
 @dataclass(frozen=True)
 class RosterRow:
-    """One line of a roster: who earned what."""
+    """One line of a roster: who earned what.
+
+    Deliberately not :class:`mcbadge.models.builders.RosterRow` (the quickstart's fixed
+    seven-column row): an issuing batch also needs an idempotency key, several evidence URLs,
+    an optional ``valid_until`` and the column aliases providers' exports use; the evidence
+    narrative is folded into the first Evidence object, ready for :func:`build_credential`.
+    """
 
     row_id: str
     email: str
