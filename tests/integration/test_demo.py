@@ -50,3 +50,28 @@ def test_make_demo_runs_the_end_to_end_demo() -> None:
     makefile = (DEMO.parents[1] / "Makefile").read_text()
     recipe = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
     assert "examples/e2e_demo.py" in recipe
+
+
+def test_unsigned_catalog_example_prints_a_valid_credential_per_roster_row(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, str(DEMO.parent / "demo.py")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    from mcbadge.schema import validate
+
+    decoder, text, documents = json.JSONDecoder(), completed.stdout, []
+    position = 0
+    while text[position:].strip():
+        position += len(text[position:]) - len(text[position:].lstrip())
+        document, position = decoder.raw_decode(text, position)
+        documents.append(document)
+    roster_rows = (DEMO.parent / "roster.csv").read_text().strip().splitlines()[1:]
+    assert len(documents) == len(roster_rows) == 12
+    for document in documents:
+        assert "OpenBadgeCredential" in document["type"]
+        assert "proof" not in document
+        validate(document)
