@@ -42,6 +42,8 @@ def test_docs_cli_flow_runs(tmp_path: Path) -> None:
     assert ": revoked" in out
 
     ada = json.loads((tmp_path / "ada.json").read_text())
+    (result,) = ada["credentialSubject"]["result"]  # --level Proficient, named by the rubric
+    assert result["achievedLevel"].endswith("k5-data-analysis#proficient")
     assert json.loads((tmp_path / "ada-unbaked.json").read_text()) == ada
     revoked = json.loads((tmp_path / "status" / "revocations.json").read_text())
     assert [entry["id"] for entry in revoked["revokedCredential"]] == [ada["id"]]

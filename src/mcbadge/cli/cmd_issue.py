@@ -98,7 +98,9 @@ def issue_command(
     issuer: Annotated[Path, typer.Option("--issuer", help="The issuer Profile JSON file.")],
     key: Annotated[Path, typer.Option("--key", help="The issuer's private key (JWK file).")],
     recipient: Annotated[str, typer.Option("--recipient", help="The earner's e-mail address.")],
-    level: Annotated[str | None, typer.Option("--level", help="Achieved rubric level id.")] = None,
+    level: Annotated[
+        str | None, typer.Option("--level", help="Achieved rubric level (its id or name).")
+    ] = None,
     evidence: Annotated[
         list[str] | None, typer.Option("--evidence", help="Evidence URL (repeatable).")
     ] = None,

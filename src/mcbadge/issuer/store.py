@@ -6,7 +6,8 @@ only the reservation exists (a crash between reserving and recording), signs aga
 the same id and index. This module maps the registry's records to what the Issuer needs and
 implements the OB 3.0 one-``credentialStatus`` rule for suspendable credentials: they get a
 suspension entry in the credential (plus a revocation slot kept in the registry, never put in
-the credential), and revoking one also suspends it for good.
+the credential), and revoking one also suspends it for good. It is deliberately only an
+adapter: every row, constraint and transaction lives in :mod:`mcbadge.registry` (no SQL here).
 """
 
 from __future__ import annotations
