@@ -11,7 +11,7 @@ import pytest
 from _helpers import ISSUER_KEY, make_credential, run
 from _signer import b64url, jwt_payload, p256_key, sign_jwt
 
-from mcbadge.verify._fallback_keys import b58decode
+from mcbadge.multibase import b58decode
 
 P256_KEY = p256_key(2)
 

@@ -11,7 +11,7 @@ from _helpers import ATTACKER_KEY, ISSUER_KEY, make_credential, run
 from _signer import b58encode, b64url, jwt_payload, p256_key, sign_di, sign_jwt
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from mcbadge.verify._fallback_keys import b58decode
+from mcbadge.multibase import b58decode
 
 P256_KEY = p256_key(1)
 L = 2**252 + 27742317777372353535851937790883648493

@@ -1,27 +1,30 @@
 """The verifier's door to the network: the hardened fetcher and a did:web-aware resolver.
 
 Both come from lower layers (:mod:`mcbadge.net`, :mod:`mcbadge.did`); this module only builds
-them from a :class:`VerificationPolicy`. When a layer is missing, fetching fails closed with
-a typed error (which the status checks report as indeterminate).
+them from a :class:`VerificationPolicy` and reads what they fetch. A test may hand the
+verifier any object with ``get(url) -> bytes`` instead of a :class:`mcbadge.net.Fetcher`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from mcbadge import did, net
+from mcbadge._json import loads_strict
 from mcbadge.errors import FetchError, InputError, NetworkPolicyError
-from mcbadge.verify._input import loads_strict
+from mcbadge.verify._input import looks_like_jws
 from mcbadge.verify.policy import VerificationPolicy
 
-__all__ = ["fetch_json", "make_fetcher", "make_resolver"]
+__all__ = ["Fetched", "fetch_document", "fetch_json", "make_fetcher", "make_resolver"]
+
+# A status list credential may come as JSON or as a VC-JWT; ask for both.
+STATUS_ACCEPT = "application/vc+ld+json, application/vc+jwt, application/vc, application/json"
 
 
-def make_fetcher(policy: VerificationPolicy) -> Any:
-    """A hardened fetcher for this policy, or ``None`` when the network layer is absent."""
-    try:
-        from mcbadge import net  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
+def make_fetcher(policy: VerificationPolicy) -> net.Fetcher:
+    """The hardened fetcher for this policy."""
     resolve = dict(net.parse_resolve(entry) for entry in policy.resolve)
     network_policy = net.NetworkPolicy(
         offline=policy.offline,
@@ -32,21 +35,38 @@ def make_fetcher(policy: VerificationPolicy) -> Any:
     return net.Fetcher(network_policy)
 
 
-def fetch_json(fetcher: Any, url: str, *, offline: bool) -> Any:
-    """GET ``url`` through the fetcher and parse it strictly as JSON."""
+@dataclass(frozen=True)
+class Fetched:
+    """A fetched document: a JSON object, or a compact JWS string (a VC-JWT).
+
+    ``fetched_at`` / ``expires_at`` come from the real fetcher (``None`` from a test double).
+    """
+
+    url: str
+    document: dict[str, Any] | str
+    fetched_at: datetime | None = None
+    expires_at: datetime | None = None
+
+
+def _raw(fetcher: Any, url: str, offline: bool, accept: str) -> tuple[bytes, Any]:
     if offline:
         raise NetworkPolicyError(
             f"offline mode: {url} was not fetched", code="network_policy.offline"
         )
     if fetcher is None:
         raise FetchError("network access is not available", code="status_retrieval.unavailable")
-    if hasattr(fetcher, "get_json"):
-        return fetcher.get_json(url).data
+    if hasattr(fetcher, "get_bytes"):
+        fetched = fetcher.get_bytes(url, accept=accept)
+        return bytes(fetched.body), fetched
     body = fetcher.get(url)
     if isinstance(body, str):
         body = body.encode("utf-8")
     if not isinstance(body, bytes):
         raise FetchError(f"no content from {url}", code="status_retrieval.failed")
+    return body, None
+
+
+def _parse_json(body: bytes, url: str) -> Any:
     try:
         return loads_strict(body)
     except InputError as exc:
@@ -56,54 +76,75 @@ def fetch_json(fetcher: Any, url: str, *, offline: bool) -> Any:
         ) from None
 
 
+def fetch_json(fetcher: Any, url: str, *, offline: bool) -> Any:
+    """GET ``url`` through the fetcher and parse it strictly as JSON."""
+    body, _ = _raw(fetcher, url, offline, "application/json")
+    return _parse_json(body, url)
+
+
+def fetch_document(fetcher: Any, url: str, *, offline: bool) -> Fetched:
+    """GET a status list (credential): a JSON object, or a VC-JWT (compact JWS) as text."""
+    body, fetched = _raw(fetcher, url, offline, STATUS_ACCEPT)
+    document: dict[str, Any] | str
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = ""
+    if text and looks_like_jws(text):
+        document = text.strip()
+    else:
+        value = _parse_json(body, url)
+        if not isinstance(value, dict):
+            raise FetchError(
+                f"{url} did not return a JSON object", code="status_retrieval.bad_json"
+            )
+        document = value
+    if fetched is None:
+        return Fetched(url, document)
+    return Fetched(url, document, fetched.fetched_at, fetched.expires_at)
+
+
 def make_resolver(policy: VerificationPolicy, fetcher: Any) -> Any:
     """A DID resolver for :func:`mcbadge.proofs.verify_proof`: preloaded documents, did:key
     and did:jwk offline, did:web fetched through the hardened fetcher."""
-    try:
-        from mcbadge import did  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    offline_factory = getattr(did, "OfflineResolver", None)
-    if offline_factory is None:
-        return None
     documents = {key: dict(value) for key, value in policy.did_documents.items()}
-    offline = offline_factory(documents, trust_embedded_keys=policy.trust_embedded_keys)
+    offline = did.OfflineResolver(documents, trust_embedded_keys=policy.trust_embedded_keys)
     if policy.offline or fetcher is None:
         return offline
-    return _WebResolver(offline, fetcher, did)
+    return _WebResolver(offline, fetcher)
 
 
 class _WebResolver:
     """Resolves what the offline resolver knows, and fetches did:web documents otherwise."""
 
-    def __init__(self, offline: Any, fetcher: Any, did_module: Any) -> None:
+    def __init__(self, offline: did.OfflineResolver, fetcher: Any) -> None:
         self._offline = offline
         self._fetcher = fetcher
-        self._did = did_module
+        self.trust_embedded_keys = offline.trust_embedded_keys
         self.fetch_failures: list[FetchError] = []
 
-    def _fetch(self, did: str) -> dict[str, Any]:
+    def _fetch(self, did_id: str) -> dict[str, Any]:
         try:
-            document = fetch_json(self._fetcher, self._did.did_web_url(did), offline=False)
+            document = fetch_json(self._fetcher, did.did_web_url(did_id), offline=False)
         except FetchError as exc:
             # Remembered so the verifier can report "could not be decided", not "bad key".
             self.fetch_failures.append(exc)
             raise
-        if not isinstance(document, dict) or document.get("id") != did:
+        if not isinstance(document, dict) or document.get("id") != did_id:
             raise FetchError(
                 "the did:web document does not describe that DID",
                 code="key_resolution.did_mismatch",
             )
         return document
 
-    def resolve(self, did: str) -> Any:
-        base = did.split("#", 1)[0]
+    def resolve(self, did_id: str) -> Any:
+        base = did_id.split("#", 1)[0]
         if base.startswith("did:web:") and base not in self._offline.documents:
             return self._fetch(base)
-        return self._offline.resolve(did)
+        return self._offline.resolve(did_id)
 
     def resolve_verification_method(self, vm_id: str) -> Any:
         base = vm_id.split("#", 1)[0]
         if base.startswith("did:web:") and base not in self._offline.documents:
-            return self._did.verification_method_from_document(self._fetch(base), vm_id)
+            return did.verification_method_from_document(self._fetch(base), vm_id)
         return self._offline.resolve_verification_method(vm_id)

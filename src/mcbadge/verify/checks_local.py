@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import inspect
 from typing import Any
 
-from mcbadge.errors import MCBadgeError, SchemaError, ValidationError
+from mcbadge.errors import SchemaError, ValidationError
+from mcbadge.schema import schema_for_url
+from mcbadge.schema import validate as validate_schema
 from mcbadge.verify._context import RunContext
 from mcbadge.verify._util import (
     DateTimeError,
     as_list,
-    check_from_error,
     failed,
     parse_datetime,
     passed,
@@ -115,56 +115,14 @@ def check_data_model(ctx: RunContext) -> Check:
         return failed("data_model", "invalid", "; ".join(problems))
     if ctx.kind == "status_list":
         return passed("data_model", "status list credential structure is valid")
-    parse_credential = _typed_parser()
-    if not _accepts_one_argument(parse_credential):
-        return passed("data_model", "core structure is valid (typed model not available)")
+    from mcbadge.models import parse_credential  # pydantic: loaded only when verifying
+
     try:
         parse_credential(credential)
     except ValidationError as exc:
         where = "; ".join(f"{e.get('loc')}: {e.get('message')}" for e in exc.errors[:5])
         return Check("data_model", "failed", _own(exc.code, "data_model"), where or exc.message)
     return passed("data_model", "follows the Open Badges 3.0 data model")
-
-
-def _typed_parser() -> Any:
-    try:
-        from mcbadge.models import parse_credential
-    except ImportError:
-        return None
-    return parse_credential
-
-
-def _accepts_one_argument(function: Any) -> bool:
-    """True when ``function(document)`` is a valid call (guards against an API we did not
-    expect from a layer that landed after us; then only the built-in rules apply)."""
-    if not callable(function):
-        return False
-    try:
-        inspect.signature(function).bind({})
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-def _schema_module() -> Any:
-    shared: Any
-    try:
-        from mcbadge import schema as shared_module
-    except ImportError:
-        shared = None
-    else:
-        shared = shared_module
-    if shared is not None and callable(getattr(shared, "schema_for_url", None)):
-        try:
-            inspect.signature(shared.schema_for_url).bind("")
-            inspect.signature(shared.validate).bind({}, {})
-        except (TypeError, ValueError, AttributeError):
-            shared = None
-        else:
-            return shared
-    from mcbadge.verify import _fallback_schema
-
-    return _fallback_schema
 
 
 def _own(code: str, check_id: str) -> str:
@@ -179,19 +137,18 @@ def check_schema(ctx: RunContext) -> Check:
     ]
     if not entries:
         return skipped("schema", "the credential names no 1EdTech JSON Schema")
-    schema_module = _schema_module()
     unknown: list[str] = []
     for entry in entries:
         url = entry.get("id")
         try:
-            schema = schema_module.schema_for_url(url)
+            schema = schema_for_url(url)
         except SchemaError:
             schema = None
         if schema is None:
             unknown.append(str(url))
             continue
         try:
-            schema_module.validate(ctx.credential, schema)
+            validate_schema(ctx.credential, schema)
         except SchemaError as exc:
             detail = "; ".join(f"{e.get('loc')}: {e.get('message')}" for e in exc.errors[:3])
             return Check("schema", "failed", _own(exc.code, "schema"), detail or exc.message)
@@ -314,20 +271,3 @@ def check_recipient(ctx: RunContext) -> Check:
     return failed(
         "recipient", "mismatch", "the credential was not issued to the expected recipient"
     )
-
-
-def check_trusted_issuer(ctx: RunContext) -> Check | None:
-    """Fails when an allow-list is set and the issuer is not on it (reported under data_model)."""
-    allowed = ctx.policy.trusted_issuers
-    if allowed is None:
-        return None
-    issuer_id = _id_of(ctx.credential.get("issuer"))
-    if issuer_id not in allowed:
-        return failed(
-            "key_binding", "untrusted_issuer", f"issuer {issuer_id!r} is not a trusted issuer"
-        )
-    return None
-
-
-def error_check(check_id: str, exc: MCBadgeError) -> Check:
-    return check_from_error(check_id, exc)

@@ -3,7 +3,7 @@
 The cheap, structural rules (which types, suites, purposes, header parameters and claims are
 acceptable; whose key it must be) are enforced here before any cryptography, so a hostile
 proof fails with a precise check id. The cryptography itself is :func:`mcbadge.proofs.verify_proof`;
-when that layer is absent the signature check fails closed.
+its error codes name the check they fail (``key_binding.*`` fails ``key_binding``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from mcbadge.errors import MCBadgeError
+from mcbadge.proofs import verify_proof
 from mcbadge.verify._context import RunContext
 from mcbadge.verify._util import (
     DateTimeError,
@@ -21,6 +22,7 @@ from mcbadge.verify._util import (
     parse_datetime,
     passed,
     skipped,
+    warning,
 )
 from mcbadge.verify.checks_local import is_vcdm_v1
 from mcbadge.verify.result import Check
@@ -44,7 +46,7 @@ PROOF_CHECK_IDS = (
 )
 DI_CHECK_IDS = frozenset(PROOF_CHECK_IDS) - {"jwt", "jwt_claims"}
 JWT_CHECK_IDS = frozenset(
-    {"proof", "signature", "key_resolution", "key_binding", "jwt", "jwt_claims"}
+    {"proof", "signature", "key_resolution", "key_binding", "jwt", "jwt_claims", "data_loss"}
 )
 _DI_SUITES: dict[str, set[str | None]] = {
     "DataIntegrityProof": {"eddsa-rdfc-2022", "ecdsa-rdfc-2019"},
@@ -240,41 +242,6 @@ def _jwt_claims(ctx: RunContext, payload: dict[str, Any]) -> Check:
     return passed("jwt_claims", "JWT claims match the credential")
 
 
-def _fallback_verify(ctx: RunContext, document: Any, proof: Any) -> None:
-    from mcbadge.verify import _fallback_proofs as fallback
-    from mcbadge.verify._network import fetch_json
-
-    fetch_did = None
-    if not ctx.policy.offline and ctx.fetcher is not None:
-
-        def fetch_did(did: str) -> Any:
-            try:
-                from mcbadge.did import did_web_url  # type: ignore[import-not-found,attr-defined,unused-ignore]
-            except ImportError:
-                from mcbadge.verify._fallback_keys import did_web_url
-            try:
-                return fetch_json(ctx.fetcher, did_web_url(did), offline=False)
-            except MCBadgeError as exc:
-                if exc.code.startswith("network_policy."):
-                    ctx.network_refusals.append(
-                        check_from_error("network_policy", exc, indeterminate=True)
-                    )
-                raise MCBadgeError(
-                    f"the issuer's DID document could not be retrieved: {exc.message}",
-                    code="key_resolution.unreachable",
-                ) from None
-
-    lookup = fallback.make_lookup(
-        ctx.policy.did_documents, fetch_did, trust_embedded=ctx.policy.trust_embedded_keys
-    )
-    if isinstance(document, str):
-        assert ctx.parsed is not None
-        header = ctx.parsed.jwt_header or {}
-        fallback.verify_jws(document, header, lookup, trust_jwk=ctx.policy.trust_embedded_keys)
-    else:
-        fallback.verify_data_integrity(document, proof, lookup)
-
-
 def _failure_for(code: str, message: str) -> Check:
     """The failed check a proof-layer error code names (``signature`` when it names none)."""
     check_id = code.split(".", 1)[0]
@@ -303,23 +270,43 @@ def _unreachable_key(ctx: RunContext, failure: Check) -> Check:
 def _crypto(ctx: RunContext, document: Any, proof: Any = None) -> Check:
     """Verify the signature; typed errors name the check they fail."""
     try:
-        try:
-            from mcbadge.proofs import verify_proof  # type: ignore[import-not-found,attr-defined,unused-ignore]
-        except ImportError:
-            _fallback_verify(ctx, document, proof)
-            outcome: Any = None
-        else:
-            outcome = verify_proof(document, ctx.resolver, now=ctx.now)
-    except MCBadgeError as exc:
+        outcome = verify_proof(
+            document,
+            ctx.resolver,
+            now=ctx.now,
+            trust_embedded_keys=ctx.policy.trust_embedded_keys,
+        )
+    except MCBadgeError as exc:  # verify_proof reports rather than raises; kept fail-closed
         raise _Stop(_unreachable_key(ctx, _failure_for(exc.code, exc.message))) from None
-    verified = getattr(outcome, "verified", True)
-    if verified is not True:
-        code = str(getattr(outcome, "code", None) or "signature.invalid")
-        errors = getattr(outcome, "all_errors", None) or []
-        message = str(getattr(errors[0], "message", "")) if errors else ""
+    if outcome.verified is not True:
+        code = outcome.code or "signature.invalid"
+        errors = outcome.all_errors
+        message = errors[0].message if errors else ""
         failure = _failure_for(code, message or "the proof does not verify")
         raise _Stop(_unreachable_key(ctx, failure))
     return passed("signature", "the signature verifies")
+
+
+def _jwt_data_loss(ctx: RunContext) -> Check:
+    """JSON-LD safe mode over a VC-JWT's credential: a warning, never a failure.
+
+    The JWS signs the bytes, so an undefined term is covered by the signature all the same;
+    but a term no context defines has no agreed meaning, and a licensure office must see it.
+    """
+    if not ctx.policy.check_jwt_data_loss:
+        return skipped("data_loss", "JSON-LD checking of VC-JWTs is turned off", "disabled")
+    from mcbadge.jsonld import to_rdf
+
+    try:
+        to_rdf(ctx.credential)
+    except MCBadgeError as exc:
+        detail = exc.code.split(".", 1)[1] if exc.code.startswith("data_loss.") else "not_jsonld"
+        return warning(
+            "data_loss",
+            detail,
+            f"{exc.message} (the JWS signature covers these bytes, but their meaning is undefined)",
+        )
+    return passed("data_loss", "JSON-LD processing of the JWT's credential drops nothing")
 
 
 def _stop_marks(
@@ -357,10 +344,12 @@ def run_proof_checks(ctx: RunContext) -> dict[str, Check]:
             _jwt_structure(ctx, checks)
             checks["signature"] = _crypto(ctx, parsed.jws)
             checks["key_resolution"] = passed("key_resolution", "the key was resolved")
+            checks["data_loss"] = _jwt_data_loss(ctx)
         except _Stop as stop:
             checks = _stop_marks(stop.check, applicable, checks)
         for check_id in DI_CHECK_IDS - applicable:
-            checks[check_id] = skipped(check_id, "not applicable to a VC-JWT")
+            # setdefault: a proof-layer failure reported under one of these ids must stay
+            checks.setdefault(check_id, skipped(check_id, "not applicable to a VC-JWT"))
         return checks
     proofs = as_list(ctx.credential.get("proof"))
     if not proofs:
@@ -383,5 +372,5 @@ def run_proof_checks(ctx: RunContext) -> dict[str, Check]:
                 checks = stop.checks or _stop_marks(stop.check, DI_CHECK_IDS)
                 break
     for check_id in not_jwt:
-        checks[check_id] = skipped(check_id, "not a VC-JWT")
+        checks.setdefault(check_id, skipped(check_id, "not a VC-JWT"))
     return checks

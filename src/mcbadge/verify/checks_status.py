@@ -3,12 +3,15 @@
 
 A status list credential is verified with the same pipeline as the credential (proof, key,
 validity), must come from the same issuer, have the right type and purpose and hold at least
-131,072 entries. Anything that stops us from reading a trustworthy status is *indeterminate*.
+131,072 entries; it may come as JSON or as a VC-JWT. Anything that stops us from reading a
+trustworthy status is *indeterminate*. A verified list stays in the fetcher's cache for its
+``ttl``, never past its ``validUntil``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from mcbadge.errors import MCBadgeError
@@ -21,15 +24,25 @@ from mcbadge.status import (
     parse_credential_status,
 )
 from mcbadge.verify._context import RunContext
-from mcbadge.verify._network import fetch_json
-from mcbadge.verify._util import as_list, check_from_error, failed, passed, skipped, warning
+from mcbadge.verify._input import parse_input
+from mcbadge.verify._network import Fetched, fetch_document
+from mcbadge.verify._util import (
+    DateTimeError,
+    as_list,
+    check_from_error,
+    failed,
+    parse_datetime,
+    passed,
+    skipped,
+    warning,
+)
 from mcbadge.verify.result import Check, VerificationResult
 
 __all__ = ["STATUS_CHECK_IDS", "run_status_checks"]
 
 STATUS_CHECK_IDS = ("status", "status_retrieval", "status_list", "status_range")
 
-NestedVerify = Callable[[dict[str, Any], RunContext], VerificationResult]
+NestedVerify = Callable[[dict[str, Any] | str, RunContext], VerificationResult]
 
 
 class _Outcome(Exception):
@@ -54,9 +67,9 @@ def _issuer_id(document: dict[str, Any]) -> Any:
     return issuer.get("id") if isinstance(issuer, dict) else issuer
 
 
-def _fetch(ctx: RunContext, url: str) -> Any:
+def _fetch(ctx: RunContext, url: str) -> Fetched:
     try:
-        return fetch_json(ctx.fetcher, url, offline=ctx.policy.offline)
+        return fetch_document(ctx.fetcher, url, offline=ctx.policy.offline)
     except MCBadgeError as exc:
         raise _retrieval_failed(ctx, exc) from None
 
@@ -69,31 +82,80 @@ def _list_failure(exc: MCBadgeError) -> _Outcome:
     return _Outcome(check_from_error("status_list", exc, indeterminate=True))
 
 
+def _list_credential(document: dict[str, Any] | str) -> dict[str, Any]:
+    """The status list credential itself (a VC-JWT's payload credential, decoded unverified)."""
+    if isinstance(document, dict):
+        return document
+    try:
+        return parse_input(document).credential
+    except MCBadgeError as exc:
+        raise _indeterminate(
+            "status_list", "malformed", f"the status list VC-JWT cannot be read: {exc.message}"
+        ) from None
+
+
 def _bitstring(
     ctx: RunContext, entry: BitstringStatusEntry, nested: NestedVerify
 ) -> dict[str, Check]:
     url = entry.status_list_credential
-    document = _fetch(ctx, url)
+    fetched = _fetch(ctx, url)
     checks = {"status_retrieval": passed("status_retrieval", f"status list retrieved from {url}")}
+    list_credential = _list_credential(fetched.document)
+    out_of_range: MCBadgeError | None = None
+    outcome: StatusOutcome | None = None
     try:
         outcome = check_bitstring_list_credential(
-            document,
+            list_credential,
             entry=entry,
             credential_issuer=_issuer_id(ctx.credential),
             now=ctx.now,
             skew_seconds=ctx.policy.clock_skew.total_seconds(),
         )
     except MCBadgeError as exc:
-        raise _list_failure(exc) from None
-    list_result = nested(document, ctx)
+        if not exc.code.startswith("status_range."):
+            raise _list_failure(exc) from None
+        # Judged only once the list is known to be the issuer's: an unverified list must
+        # not be able to make a credential fail outright either.
+        out_of_range = exc
+    list_result = nested(fetched.document, ctx)
     if not list_result.verified:
         reasons = ", ".join(list_result.failed_checks)
         raise _indeterminate(
             "status_list", "unverified", f"the status list credential does not verify ({reasons})"
         )
-    checks["status_list"] = passed("status_list", "the status list credential verifies")
+    if out_of_range is not None or outcome is None:
+        raise _list_failure(out_of_range or MCBadgeError("no status", code="status_list.failed"))
+    _remember_freshness(ctx, fetched, list_credential)
+    form = "VC-JWT " if isinstance(fetched.document, str) else ""
+    checks["status_list"] = passed("status_list", f"the {form}status list credential verifies")
     checks["status_range"] = passed("status_range", f"index {entry.status_list_index} is in range")
     return {**checks, "status": _judge(ctx, outcome)}
+
+
+def _remember_freshness(ctx: RunContext, fetched: Fetched, list_credential: dict[str, Any]) -> None:
+    """Let the fetcher's cache keep a verified list for its ``ttl`` (ms), capped by its
+    ``validUntil``; a list with no ``ttl`` is kept only as long as the server's Cache-Control."""
+    update = getattr(ctx.fetcher, "update_expiry", None)
+    if fetched.fetched_at is None or not callable(update):
+        return
+    subject = list_credential.get("credentialSubject")
+    if isinstance(subject, list) and len(subject) == 1:
+        subject = subject[0]
+    ttl = subject.get("ttl") if isinstance(subject, dict) else None
+    deadlines: list[datetime] = []
+    if isinstance(ttl, int) and not isinstance(ttl, bool) and ttl > 0:
+        deadlines.append(fetched.fetched_at + timedelta(milliseconds=ttl))
+    elif fetched.expires_at is not None and fetched.expires_at > fetched.fetched_at:
+        deadlines.append(fetched.expires_at)
+    else:
+        return
+    for name in ("validUntil", "expirationDate"):
+        if name in list_credential:
+            try:
+                deadlines.append(parse_datetime(list_credential[name], name))
+            except DateTimeError:
+                return  # the list verified, so this cannot happen; never cache on a guess
+    update(fetched.url, min(deadlines))
 
 
 def _judge(ctx: RunContext, outcome: StatusOutcome) -> Check:
@@ -105,11 +167,19 @@ def _judge(ctx: RunContext, outcome: StatusOutcome) -> Check:
         )
     if outcome.state == "message":
         return warning("status", "message", f"status message: {outcome.message or outcome.value}")
-    return passed("status", f"not {'revoked' if outcome.purpose == 'revocation' else 'suspended'}")
+    if outcome.purpose in ("revocation", "suspension"):
+        return passed(
+            "status", "not revoked" if outcome.purpose == "revocation" else "not suspended"
+        )
+    return passed("status", f"{outcome.purpose} status value {outcome.value}")
 
 
 def _revocation_list(ctx: RunContext, entry: RevocationListEntry) -> dict[str, Check]:
-    document = _fetch(ctx, entry.id)
+    document = _fetch(ctx, entry.id).document
+    if not isinstance(document, dict):
+        raise _indeterminate(
+            "status_list", "malformed", "the 1EdTech revocation list is not a JSON object"
+        )
     credential_id = ctx.credential.get("id")
     if not isinstance(credential_id, str):
         raise _Outcome(failed("status", "no_credential_id", "the credential has no id to look up"))

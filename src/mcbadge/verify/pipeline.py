@@ -142,7 +142,7 @@ def _nested_ctx(ctx: RunContext, kind: str) -> RunContext:
     )
 
 
-def _verify_status_list(document: dict[str, Any], ctx: RunContext) -> VerificationResult:
+def _verify_status_list(document: dict[str, Any] | str, ctx: RunContext) -> VerificationResult:
     return verify_in_context(document, _nested_ctx(ctx, "status_list"))
 
 

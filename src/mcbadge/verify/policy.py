@@ -31,6 +31,8 @@ class VerificationPolicy:
     * ``did_documents``: preloaded DID documents by DID (used before any network).
     * ``require_status``: fail a credential that has no ``credentialStatus``.
     * ``check_endorsements`` / ``max_endorsement_depth``: verify embedded endorsements.
+    * ``check_jwt_data_loss``: run the JSON-LD safe-mode check on a VC-JWT's credential and
+      report undefined terms/types as a ``data_loss`` warning (on by default).
     * ``fetcher``: a :class:`mcbadge.net.Fetcher` to share (its cache and request counter)
       across calls; by default each :func:`verify` call builds its own from the options above.
     """
@@ -49,6 +51,7 @@ class VerificationPolicy:
     require_status: bool = False
     check_endorsements: bool = True
     max_endorsement_depth: int = 2
+    check_jwt_data_loss: bool = True
     fetcher: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
