@@ -22,7 +22,8 @@ Every outbound request mcbadge makes goes through :class:`Fetcher`, which enforc
 
 Responses are cached in memory (bounded, least recently used evicted) until the
 ``Cache-Control: max-age`` of the response or an expiry the caller sets with
-:meth:`Fetcher.update_expiry` (a status list's ``ttl`` or ``validUntil``), whichever is sooner.
+:meth:`Fetcher.update_expiry` (the verifier sets a verified status list's ``ttl``, capped by
+its ``validUntil``), whichever is sooner; a ``no-store`` response is never cached.
 """
 
 from __future__ import annotations
@@ -489,6 +490,8 @@ class Fetcher:
     def _store(self, url: str, accept: str, document: FetchedDocument) -> None:
         if self.policy.cache_entries <= 0:
             return
+        if "no-store" in document.headers.get("cache-control", "").lower():
+            return  # the server forbade keeping it; not even a list's ttl overrides that
         with self._lock:
             had_freshness = document.expires_at > document.fetched_at
             self._cache[(url, accept)] = _CacheEntry(document, document.expires_at, had_freshness)

@@ -332,6 +332,17 @@ def test_caller_expiry_sets_or_shortens_the_cache_lifetime(https_server: HTTPSSe
     assert fetcher.request_count == 3
 
 
+def test_no_store_is_not_revived_by_a_caller_expiry(https_server: HTTPSServer) -> None:
+    https_server.routes["/x"] = _json_route(LIST, **{"Cache-Control": "no-store"})
+    clock = _Clock()
+    fetcher = _cached_fetcher(https_server, clock)
+    url = https_server.url("status.test", "/x")
+    fetcher.get_json(url)
+    fetcher.update_expiry(url, clock.now + timedelta(seconds=300))  # a list's ttl
+    assert not fetcher.get_json(url).from_cache
+    assert fetcher.request_count == 2
+
+
 def test_cache_is_bounded(https_server: HTTPSServer) -> None:
     for index in range(3):
         https_server.routes[f"/{index}"] = _json_route(LIST, **{"Cache-Control": "max-age=60"})
