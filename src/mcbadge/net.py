@@ -377,7 +377,13 @@ class Fetcher:
         deadline = time.monotonic() + self.policy.timeout
         with self._lock:
             self.request_count += 1
-        client = self._http_client()
+        try:
+            client = self._http_client()
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            raise FetchError(
+                f"the TLS trust anchors could not be loaded ({type(exc).__name__})",
+                code="status_retrieval.tls_failed",
+            ) from None
         request = client.build_request(
             "GET", target, headers=headers, extensions={"sni_hostname": host}
         )

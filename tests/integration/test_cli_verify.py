@@ -158,3 +158,152 @@ def test_failed_beats_indeterminate(tmp_path: Path) -> None:
     undecided = _signed(tmp_path, "undecided.json", credentialStatus=status)
     expired = _signed(tmp_path, "expired.json", validUntil="2026-02-01T00:00:00Z")
     assert main(["verify", "--now", NOW, "--offline", str(undecided), str(expired)]) == 1
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda tmp: tmp / "missing.json", "no such file"),
+        (lambda tmp: tmp, "it is a directory"),
+        (lambda tmp: Path("/dev/zero"), "not a regular file"),
+    ],
+    ids=["missing", "directory", "dev-zero"],
+)
+def test_unreadable_paths_are_usage_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], make: object, message: str
+) -> None:
+    path = make(tmp_path)  # type: ignore[operator]
+    assert main(["verify", "--offline", str(path)]) == 64
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"", "input.malformed"),
+        (bytes(range(256)) * 4, "input.not_utf8"),
+        (b"\x00" * 64, "input.malformed"),
+        (b"\xef\xbb\xbf{}", "input.not_utf8"),
+        (b"[1, 2, 3]", "input.not_object"),
+        (b"{" * 5000, "input.too_deep"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "input.baking_"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'><", "input.baking_"),
+        (b"aGVsbG8.d29ybGQ.eA", "jwt.malformed"),
+    ],
+    ids=["empty", "binary", "nul", "bom", "array", "deep", "bad-png", "bad-svg", "not-a-jwt"],
+)
+def test_hostile_files_fail_input_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, code: str
+) -> None:
+    path = tmp_path / "hostile.json"
+    path.write_bytes(content)
+    assert main(["verify", "--format", "json", "--offline", str(path)]) == 1
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert report["file"] == str(path)
+    assert len(report["failed_checks"]) == 1
+    failed = next(c for c in report["checks"] if c["status"] == "failed")
+    assert failed["code"].startswith(code)
+    assert "Traceback" not in err
+
+
+def test_oversize_file_fails_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "big.json"
+    path.write_bytes(b" " * (8 * 1024 * 1024) + b"{}")
+    assert main(["verify", "--format", "json", "--offline", str(path)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["failed_checks"] == ["input"]
+    assert report["checks"][0]["code"] == "input.too_large"
+
+
+def test_unusable_ca_bundle_is_a_usage_error(
+    files: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pem = tmp_path / "ca.pem"
+    pem.write_text("not a certificate", encoding="utf-8")
+    assert main(["verify", "--ca-bundle", str(pem), str(files[0])]) == 64
+    assert "no usable PEM" in capsys.readouterr().err
+
+
+def test_json_report_shape(files: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
+    main(["verify", "--format", "json", "--now", NOW, "--offline", str(files[0])])
+    report = json.loads(capsys.readouterr().out)
+    assert sorted(report) == [
+        "checks",
+        "failed_checks",
+        "file",
+        "indeterminate",
+        "summary",
+        "verified",
+    ]
+    assert [c["id"] for c in report["checks"]][:3] == ["input", "data_model", "schema"]
+    assert set(report["checks"][0]) == {"id", "status", "code", "message", "indeterminate"}
+    assert report["failed_checks"] == [c["id"] for c in report["checks"] if c["status"] == "failed"]
+
+
+def test_text_is_one_line_per_check_and_coloured_only_on_a_terminal(
+    files: list[Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mcbadge.verify import CHECK_IDS
+
+    main(["verify", "--now", NOW, "--offline", str(files[2])])
+    plain = capsys.readouterr().out
+    check_lines = [line for line in plain.splitlines() if line.startswith("  [")]
+    assert [line.split("]", 1)[1].split()[0] for line in check_lines] == list(CHECK_IDS)
+    assert "\x1b[" not in plain
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    main(["verify", "--now", NOW, "--offline", str(files[2])])
+    coloured = capsys.readouterr().out
+    assert "\x1b[31m" in coloured  # the failed validity check, in red
+    assert coloured.count("\n") == plain.count("\n")
+
+
+def test_progress_bar_on_stderr_only_on_a_terminal(
+    files: list[Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ["verify", "--format", "json", "--now", NOW, "--offline", *map(str, files)]
+    main(args)
+    out, err = capsys.readouterr()
+    assert err == ""
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    main(args)
+    out_tty, err_tty = capsys.readouterr()
+    assert out_tty == out  # stdout stays clean JSON lines
+    assert "] 3/3" in err_tty
+    assert err_tty.count("\r") == 3
+
+
+def test_every_documented_option_is_accepted(
+    files: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from https_fixture import make_tls_material
+
+    (tmp_path / "tls").mkdir()
+    ca = make_tls_material(tmp_path / "tls").ca_path
+    argv = [
+        "verify",
+        "--format",
+        "text",
+        "--now",
+        NOW,
+        "--recipient",
+        "teacher@example.org",
+        "--offline",
+        "--resolve",
+        "status.test:443:127.0.0.1",
+        "--ca-bundle",
+        str(ca),
+        "--timeout",
+        "2.5",
+        "--trusted-issuer",
+        "did:example:issuer",
+        "--jobs",
+        "2",
+        str(files[0]),
+        str(files[2]),
+    ]
+    assert main(argv) == 1
+    out = capsys.readouterr().out
+    assert out.count("NOT VERIFIED") == 2

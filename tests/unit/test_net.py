@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -180,6 +181,18 @@ def test_loopback_server_is_unreachable_without_a_resolve_entry(https_server: HT
     )
     error = _error(fetcher.get_json, https_server.url("status.test", "/x"))
     assert error.code == "network_policy.private_address"
+    assert https_server.requests == []
+
+
+def test_unusable_ca_bundle_is_a_typed_error(https_server: HTTPSServer, tmp_path: Path) -> None:
+    bogus = tmp_path / "ca.pem"
+    bogus.write_text("not a certificate", encoding="utf-8")
+    https_server.routes["/x"] = _json_route({})
+    fetcher = Fetcher(
+        NetworkPolicy(resolve=https_server.resolve_entries("status.test"), ca_bundle=bogus)
+    )
+    error = _error(fetcher.get_json, https_server.url("status.test", "/x"))
+    assert error.code == "status_retrieval.tls_failed"
     assert https_server.requests == []
 
 

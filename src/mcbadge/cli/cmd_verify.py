@@ -46,13 +46,31 @@ def _policy(**options: Any) -> VerificationPolicy:
 
 def _check_files(files: list[Path]) -> None:
     for path in files:
-        if not path.is_file():
+        if not path.exists():
             raise _usage(f"cannot read {path}: no such file")
+        if path.is_dir():
+            raise _usage(f"cannot read {path}: it is a directory")
+        if not path.is_file():
+            # a device or a pipe could block or never end; credentials are regular files
+            raise _usage(f"cannot read {path}: not a regular file")
         try:
             with path.open("rb"):
                 pass
         except OSError as exc:
             raise _usage(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _check_ca_bundle(ca_bundle: Path | None) -> None:
+    if ca_bundle is None:
+        return
+    if not ca_bundle.is_file():
+        raise _usage(f"--ca-bundle {ca_bundle} is not a readable file")
+    import ssl
+
+    try:
+        ssl.create_default_context(cafile=str(ca_bundle))
+    except (OSError, ssl.SSLError, ValueError):
+        raise _usage(f"--ca-bundle {ca_bundle} holds no usable PEM certificate") from None
 
 
 @app.command("verify")
@@ -91,8 +109,7 @@ def verify_command(
         raise _usage("--format must be text or json")
     if jobs < 1:
         raise _usage("--jobs must be at least 1")
-    if ca_bundle is not None and not ca_bundle.is_file():
-        raise _usage(f"--ca-bundle {ca_bundle} is not a readable file")
+    _check_ca_bundle(ca_bundle)
     _check_files(files)
     policy = _policy(
         now=_parse_now(now),
@@ -105,7 +122,14 @@ def verify_command(
         trust_embedded_keys=trust_embedded_keys,
         clock_skew=timedelta(seconds=300),
     )
-    raise typer.Exit(_run(files, policy, output_format, jobs))
+    # more workers than files only costs start-up time (and memory)
+    raise typer.Exit(_run(files, policy, output_format, min(jobs, len(files))))
+
+
+def progress_bar(done: int, total: int, width: int = 30) -> str:
+    """``[#########.....................]  3/10`` (stderr, on a terminal only)."""
+    filled = width * done // total if total else width
+    return f"[{'#' * filled}{'.' * (width - filled)}] {done:>{len(str(total))}}/{total}"
 
 
 def _run(files: list[Path], policy: VerificationPolicy, output_format: str, jobs: int) -> int:
@@ -128,7 +152,7 @@ def _run(files: list[Path], policy: VerificationPolicy, output_format: str, jobs
         if code == EXIT_FAILED or (code == EXIT_INDETERMINATE and worst == EXIT_OK):
             worst = code
         if show_progress:
-            typer.echo(f"\r{done}/{len(files)} verified", err=True, nl=False)
+            typer.echo(f"\r{progress_bar(done, len(files))}", err=True, nl=False)
     if show_progress:
         typer.echo("", err=True)
     return worst
