@@ -240,3 +240,39 @@ def test_an_unverified_list_is_not_kept_for_its_ttl(https_server: HTTPSServer) -
     fetcher = _fetcher(https_server, clock)
     assert _verify_twice(fetcher, url, clock, timedelta(seconds=1)) == [2, 2]
     assert fetcher.request_count == 2
+
+
+def test_offline_makes_zero_requests_over_https(https_server: HTTPSServer) -> None:
+    url = https_server.url("status.test", "/lists/1")
+    _serve_list(https_server, _list_with_ttl(url, None))
+    fetcher = _fetcher(https_server, _Clock())
+    code, result = run(credential_with_status(url=url), offline=True)
+    assert code == 2
+    assert result.failed_checks == ["status_retrieval", "network_policy"]
+    assert https_server.requests == []
+    assert fetcher.request_count == 0
+
+
+def test_bad_index_and_unknown_schema_make_zero_requests(https_server: HTTPSServer) -> None:
+    url = https_server.url("status.test", "/lists/1")
+    _serve_list(https_server, _list_with_ttl(url, None))
+    schema = {
+        "id": https_server.url("status.test", "/schema.json"),
+        "type": "1EdTechJsonSchemaValidator2019",
+    }
+    contexts = [
+        *make_credential()["@context"],
+        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+    ]
+    credential = sign_di(
+        make_credential(credentialSchema=[schema], **{"@context": contexts}), ISSUER_KEY
+    )
+    code, result = run(credential, fetcher=_fetcher(https_server, _Clock()))
+    assert code == 0
+    assert result.check("schema").code == "schema.unknown_url"
+    code, result = run(
+        credential_with_status(url=url, index="007"), fetcher=_fetcher(https_server, _Clock())
+    )
+    assert code == 1
+    assert result.failed_checks == ["status_range"]
+    assert https_server.requests == []
