@@ -15,13 +15,16 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "adversarial"))
 
 from _helpers import ISSUER_KEY, make_credential, policy
-from _signer import jwt_payload, sign_di, sign_jwt
+from _signer import b64url, jwt_payload, p256_key, sign_di, sign_jwt
 
 from mcbadge.verify import verify
 
 SIGNED = sign_di(make_credential(), ISSUER_KEY)
 SIGNED_BYTES = json.dumps(SIGNED).encode()
 TOKEN = sign_jwt(jwt_payload(make_credential()), ISSUER_KEY)
+P256_KEY = p256_key(7)
+# ecdsa-rdfc-2019 over a VCDM 1.1 credential: the other suite and the other data model
+SIGNED_V1_ECDSA = sign_di(make_credential(P256_KEY, v1=True), P256_KEY)
 POLICY = policy(offline=True)
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -29,6 +32,7 @@ FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 def test_the_unmutated_inputs_verify() -> None:
     assert verify(SIGNED_BYTES, POLICY).verified
     assert verify(TOKEN, POLICY).verified
+    assert verify(SIGNED_V1_ECDSA, POLICY).verified
 
 
 def _parses_to(data: bytes, expected: Any) -> bool:
@@ -93,8 +97,51 @@ REPLACEMENTS = st.one_of(
 )
 
 
+def _mutate(original: Any, path: tuple[Any, ...], action: str, value: Any) -> Any:
+    document = copy.deepcopy(original)
+    parent: Any = document
+    for key in path[:-1]:
+        parent = parent[key]
+    last = path[-1]
+    if action == "replace":
+        parent[last] = value
+    elif action == "delete":
+        del parent[last]
+    elif isinstance(parent, dict):
+        parent[f"x{abs(hash(str(value))) % 1000}"] = value
+    else:
+        parent.append(value)
+    return document
+
+
+ACTIONS = st.sampled_from(["replace", "delete", "add"])
+
+
 @FUZZ
-@given(st.sampled_from(PATHS), st.sampled_from(["replace", "delete", "add"]), REPLACEMENTS)
+@given(st.sampled_from(_paths(SIGNED_V1_ECDSA)), ACTIONS, REPLACEMENTS)
+def test_json_mutations_of_an_ecdsa_vcdm_1_1_credential(
+    path: tuple[Any, ...], action: str, value: Any
+) -> None:
+    document = _mutate(SIGNED_V1_ECDSA, path, action, value)
+    if verify(document, POLICY).verified:
+        assert document == SIGNED_V1_ECDSA
+
+
+JWT_PAYLOAD = jwt_payload(make_credential())
+
+
+@FUZZ
+@given(st.sampled_from(_paths(JWT_PAYLOAD)), ACTIONS, REPLACEMENTS)
+def test_json_mutations_of_a_jwt_payload(path: tuple[Any, ...], action: str, value: Any) -> None:
+    header, _, signature = TOKEN.split(".")
+    payload = _mutate(JWT_PAYLOAD, path, action, value)
+    token = f"{header}.{b64url(json.dumps(payload).encode())}.{signature}"
+    if verify(token, POLICY).verified:
+        assert token == TOKEN
+
+
+@FUZZ
+@given(st.sampled_from(PATHS), ACTIONS, REPLACEMENTS)
 def test_json_mutations(path: tuple[Any, ...], action: str, value: Any) -> None:
     document = copy.deepcopy(SIGNED)
     parent: Any = document
