@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -126,7 +127,8 @@ def test_ed25519_s_plus_l_malleability_is_rejected() -> None:
     ("change", "check_id"),
     [
         pytest.param({"type": "Ed25519Signature2018"}, "proof", id="unknown-proof-type"),
-        pytest.param({"type": None}, "proof", id="missing-proof-type"),
+        # the typed model already requires a proof type
+        pytest.param({"type": None}, "data_model+proof", id="missing-proof-type"),
         pytest.param({"cryptosuite": "eddsa-jcs-2022"}, "cryptosuite", id="unknown-cryptosuite"),
         pytest.param({"cryptosuite": "ecdsa-rdfc-2019"}, "cryptosuite", id="cryptosuite-swap"),
         pytest.param({"cryptosuite": None}, "cryptosuite", id="missing-cryptosuite"),
@@ -141,7 +143,37 @@ def test_proof_type_and_suite(change: dict[str, Any], check_id: str) -> None:
             document["proof"][0][key] = value
     code, result = run(document, offline=True)
     assert code == 1
-    assert check_id in result.failed_checks
+    assert result.failed_checks == check_id.split("+")
+
+
+def _ed25519_2020() -> dict[str, Any]:
+    from mcbadge.did import did_for_key
+    from mcbadge.keys import generate_key
+    from mcbadge.proofs import sign
+
+    key = generate_key("ed25519")
+    credential = make_credential()
+    credential["issuer"]["id"] = did_for_key(key)
+    created = datetime(2026, 1, 1, tzinfo=UTC)
+    return sign(credential, key, format="ed25519-2020", created=created).document
+
+
+def test_tampered_ed25519_signature_2020_fails_the_signature() -> None:
+    document = _ed25519_2020()
+    assert run(document, offline=True)[0] == 0
+    document["credentialSubject"]["achievement"]["name"] = "PhD"
+    code, result = run(document, offline=True)
+    assert code == 1
+    assert result.failed_checks == ["signature"]
+
+
+def test_ed25519_signature_2020_without_its_context() -> None:
+    document = _ed25519_2020()
+    document["@context"] = document["@context"][:2]
+    code, result = run(document, offline=True)
+    assert code == 1
+    assert result.failed_checks == ["context"]
+    assert result.check("context").code == "context.missing_suite_context"
 
 
 def test_missing_proof() -> None:

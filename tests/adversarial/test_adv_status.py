@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from _helpers import ATTACKER_KEY, ISSUER_KEY, V1, FakeHost, make_credential, run
-from _signer import b64url, sign_di
+from _signer import b64url, jwt_payload, sign_di, sign_jwt
 from _status_kit import LIST_URL, credential_with_status, gzip_bomb_list, status_list
 
 from mcbadge.status import new_bitstring, set_bit
@@ -148,10 +148,17 @@ def test_offline_with_status_is_indeterminate_and_makes_no_request(host: FakeHos
 
 
 def test_unknown_status_type(host: FakeHost) -> None:
+    # Signed as Data Integrity, the undefined type already fails JSON-LD safe mode ...
     document = make_credential(credentialStatus={"id": LIST_URL, "type": "MadeUpStatus"})
     code, result = run(sign_di(document, ISSUER_KEY))
     assert code == 1
-    assert "status" in result.failed_checks or "data_loss" in result.failed_checks
+    assert result.failed_checks == ["data_loss"]
+    # ... as a VC-JWT (only a data_loss warning) the status check refuses what it cannot read.
+    code, result = run(sign_jwt(jwt_payload(document), ISSUER_KEY))
+    assert code == 1
+    assert result.failed_checks == ["status"]
+    assert result.check("status").code == "status.unsupported_type"
+    assert host.requests == []
 
 
 def _revocation_credential(**overrides: Any) -> dict[str, Any]:
