@@ -67,15 +67,9 @@ class VerificationPolicy:
             raise ValueError("max_endorsement_depth must be >= 0")
         if isinstance(self.resolve, str):
             raise ValueError("resolve is a sequence of HOST:PORT:ADDR strings")
+        from mcbadge.net import parse_resolve
+
         for pin in self.resolve:
-            host, _, rest = pin.partition(":")
-            port, _, addr = rest.partition(":")
-            if not host or not port.isdigit() or not addr:
-                raise ValueError(f"resolve entry {pin!r} is not HOST:PORT:ADDR")
-            try:
-                from mcbadge.net import parse_resolve
-            except ImportError:  # pragma: no cover - the network layer is optional
-                continue
-            parse_resolve(pin)
+            parse_resolve(pin)  # ValueError naming the entry and what is wrong with it
         if self.trusted_issuers is not None and not isinstance(self.trusted_issuers, frozenset):
             object.__setattr__(self, "trusted_issuers", frozenset(self.trusted_issuers))
