@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 
 from mcbadge.errors import CanonicalizationError
-from mcbadge.jsonld.nquads import Dataset, Quad, serialize_quad
+from mcbadge.jsonld.nquads import Dataset, Quad
 
 __all__ = ["DEFAULT_MAX_WORK", "canonicalize", "issued_identifiers"]
 
@@ -84,13 +84,18 @@ class _State:
         self.quads_of: dict[str, list[Quad]] = {}
         self.first_degree: dict[str, str] = {}
         self.canonical = _Issuer("c14n")
-        for quad in dataset:
-            for position in (0, 2, 3):
-                term = quad[position]
-                if term.startswith("_:"):
-                    bucket = self.quads_of.setdefault(term[2:], [])
-                    if not bucket or bucket[-1] is not quad:
-                        bucket.append(quad)
+        quads_of = self.quads_of
+        # Terms are canonical N-Quads strings: only a blank node starts with "_" (IRIs start
+        # with "<", literals with '"', the default graph is ""). A dataset is a set: a repeated
+        # quad is counted once.
+        for quad in dict.fromkeys(dataset):
+            subject, _predicate, obj, graph = quad
+            if subject[:1] == "_":
+                quads_of.setdefault(subject[2:], []).append(quad)
+            if obj[:1] == "_" and obj != subject:
+                quads_of.setdefault(obj[2:], []).append(quad)
+            if graph[:1] == "_" and graph != subject and graph != obj:
+                quads_of.setdefault(graph[2:], []).append(quad)
 
     def spend(self) -> None:
         self.work += 1
@@ -106,12 +111,17 @@ class _State:
             return cached
         reference = "_:" + node
         lines = []
-        for quad in self.quads_of[node]:
-            terms = [
-                (("_:a" if term == reference else "_:z") if term.startswith("_:") else term)
-                for term in quad
-            ]
-            lines.append(serialize_quad((terms[0], terms[1], terms[2], terms[3])))
+        for subject, predicate, obj, graph in self.quads_of[node]:
+            if subject[:1] == "_":
+                subject = "_:a" if subject == reference else "_:z"
+            if obj[:1] == "_":
+                obj = "_:a" if obj == reference else "_:z"
+            if graph:
+                if graph[:1] == "_":
+                    graph = "_:a" if graph == reference else "_:z"
+                lines.append(f"{subject} {predicate} {obj} {graph} .\n")
+            else:
+                lines.append(f"{subject} {predicate} {obj} .\n")
         lines.sort()
         result = self.hash("".join(lines).encode())
         self.first_degree[node] = result
@@ -224,13 +234,15 @@ def canonicalize(
     state = _run(dataset, hash_algorithm, max_work)
     issued = state.canonical.issued
     lines = set()
-    for quad in dataset:
-        subject, predicate, obj, graph = quad
-        if subject.startswith("_:"):
+    for subject, predicate, obj, graph in dataset:
+        if subject[:1] == "_":
             subject = "_:" + issued[subject[2:]]
-        if obj.startswith("_:"):
+        if obj[:1] == "_":
             obj = "_:" + issued[obj[2:]]
-        if graph.startswith("_:"):
-            graph = "_:" + issued[graph[2:]]
-        lines.add(serialize_quad((subject, predicate, obj, graph)))
+        if graph:
+            if graph[:1] == "_":
+                graph = "_:" + issued[graph[2:]]
+            lines.add(f"{subject} {predicate} {obj} {graph} .\n")
+        else:
+            lines.add(f"{subject} {predicate} {obj} .\n")
     return "".join(sorted(lines))
