@@ -7,6 +7,7 @@ is the verifier's job; :func:`did_web_url` tells it where to look.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -358,4 +359,15 @@ class OfflineResolver:
             return VerificationMethod(
                 vm_id, base, "Multikey", key, frozenset({"assertionMethod"}), True
             )
+        if base not in self.documents and base.startswith(("did:key:", "did:jwk:")):
+            return _self_describing_vm(vm_id)
         return verification_method_from_document(self.resolve(base), vm_id)
+
+
+@functools.lru_cache(maxsize=4096)
+def _self_describing_vm(vm_id: str) -> VerificationMethod:
+    # did:key / did:jwk methods are pure functions of their id: decode each one once per
+    # process (the public key object included). Failures raise and are not cached.
+    base = vm_id.split("#", 1)[0]
+    document = did_key_document(base) if base.startswith("did:key:") else did_jwk_document(base)
+    return verification_method_from_document(document, vm_id)

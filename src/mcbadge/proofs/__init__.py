@@ -9,6 +9,7 @@ Proof sets: every proof must verify (``ProofResult.proof_set_policy == "all"``).
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from mcbadge.proofs.di import Suite, sign_di, verify_di_proof
 from mcbadge.proofs.ecdsa_rdfc_2019 import ECDSA_RDFC_2019
 from mcbadge.proofs.ed25519_2020 import ED25519_2020
 from mcbadge.proofs.eddsa_rdfc_2022 import EDDSA_RDFC_2022
-from mcbadge.proofs.jwt import decode_jwt, sign_jwt, verify_jwt
+from mcbadge.proofs.jwt import _REGISTERED, _sign_jwt, decode_jwt, verify_jwt
 
 __all__ = [
     "FORMATS",
@@ -113,14 +114,19 @@ def sign(
         raise KeyMaterialError("signing needs a private key", code="key.no_private")
     vm = _signing_method(credential, key, verification_method)
     if format == "jwt":
-        token = sign_jwt(credential, key, verification_method=vm, embed_jwk=embed_jwk)
-        _, payload, _, _ = decode_jwt(token)
-        document = (
-            payload["vc"]
-            if "vc" in payload
-            else {k: v for k, v in credential.items() if k != "proof"}
-        )
-        return SignedCredential("jwt", dict(document), token)
+        token, payload_text = _sign_jwt(credential, key, vm, embed_jwk)
+        # our own output: a plain parse gives the caller a document that shares nothing with
+        # the input (no deep copy, no second strict decode of the token)
+        payload = json.loads(payload_text)
+        if "vc" in payload:
+            document = payload["vc"]
+        else:
+            document = {
+                k: (copy.deepcopy(v) if k in _REGISTERED else payload[k])
+                for k, v in credential.items()
+                if k != "proof"
+            }
+        return SignedCredential("jwt", document, token)
     suite = SUITES.get(format)
     if suite is None:
         raise MCBadgeError(f"unknown proof format {format!r}", code="cryptosuite.unsupported")

@@ -14,7 +14,6 @@ a *missing* ``nbf``/``exp``/``jti``/``sub`` only warns (the spec's own examples 
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -65,8 +64,18 @@ def sign_jwt(
     embed_jwk: bool = False,
 ) -> str:
     """Compact JWS of ``credential`` (header ``kid`` = the VM, or ``jwk`` when asked)."""
-    cred = copy.deepcopy(dict(credential))
-    cred.pop("proof", None)
+    return _sign_jwt(credential, key, verification_method, embed_jwk)[0]
+
+
+def _sign_jwt(
+    credential: Mapping[str, Any],
+    key: Key,
+    verification_method: str | None,
+    embed_jwk: bool,
+) -> tuple[str, str]:
+    """(compact JWS, payload JSON text). The credential is only read (a shallow copy without
+    ``proof``), never deep-copied: it is serialised once, right here."""
+    cred = {k: v for k, v in credential.items() if k != "proof"}
     claims: dict[str, Any] = {}
     issuer = issuer_id(cred)
     if issuer is not None:
@@ -88,12 +97,14 @@ def sign_jwt(
         header["kid"] = verification_method
     if embed_jwk or not verification_method:
         header["jwk"] = key.public_jwk()
+    payload_text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
     signing_input = (
         b64url_encode(json.dumps(header, separators=(",", ":")).encode("utf-8"))
         + "."
-        + b64url_encode(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode())
+        + b64url_encode(payload_text.encode())
     )
-    return signing_input + "." + b64url_encode(key.sign(signing_input.encode("ascii")))
+    token = signing_input + "." + b64url_encode(key.sign(signing_input.encode("ascii")))
+    return token, payload_text
 
 
 def _json_part(text: str, what: str) -> dict[str, Any]:
