@@ -24,7 +24,7 @@ from mcbadge.errors import (
 from mcbadge.jsonld.loader import offline_document_loader
 from mcbadge.jsonld.nquads import RDF_LANG_STRING, XSD_STRING, Dataset, Quad, literal
 
-__all__ = ["to_rdf"]
+__all__ = ["fast_dataset", "to_rdf"]
 
 _UNDEFINED_VOCAB = "urn:mcbadge:undefined-term:"
 _RELATIVE_BASE = "urn:mcbadge:relative-iri:/"
@@ -179,6 +179,27 @@ def _expand(document: Mapping[str, Any]) -> Any:
     )
 
 
+def fast_dataset(document: Mapping[str, Any]) -> Dataset | None:
+    """The fast path's quads for ``document``, or None when it must go through pyld.
+
+    None for anything the fast path does not support, for any error (pyld then raises the
+    typed error) and for any safe-mode sentinel in the result (pyld then names the data loss).
+    A literal that merely contains the sentinel text also sends the document to pyld.
+    """
+    from mcbadge.jsonld._fast import fast_to_rdf
+
+    try:
+        quads = fast_to_rdf(dict(document), _UNDEFINED_VOCAB, _RELATIVE_BASE)
+    except Exception:  # Unsupported, or a JSON-LD error pyld reports with its own type
+        return None
+    marker = "<" + _SENTINEL_PREFIX
+    for quad in quads:
+        for term in quad:
+            if marker in term:
+                return None
+    return quads
+
+
 def to_rdf(document: Mapping[str, Any]) -> Dataset:
     """Deserialize a JSON-LD document into a :data:`Dataset`, refusing any data loss.
 
@@ -189,7 +210,14 @@ def to_rdf(document: Mapping[str, Any]) -> Dataset:
     """
     if not isinstance(document, Mapping):
         raise InputError("a credential must be a JSON object", code="input.not_an_object")
+    fast = fast_dataset(document)
+    if fast is not None:
+        return fast
+    return _pyld_to_rdf(document)
 
+
+def _pyld_to_rdf(document: Mapping[str, Any]) -> Dataset:
+    """The reference path: pyld's toRdf with the safe-mode sentinels."""
     try:
         # One pass with the sentinels in place: a sentinel IRI in the RDF is data loss. Only
         # then is the (slower) expanded-form walk run, to name the JSON path in the error.
