@@ -1,16 +1,17 @@
 """Batch verification on a process pool: results in input order, bounded memory.
 
-Documents are handed to workers a window at a time (``jobs * chunk_size * 2`` in flight at
-most), so 10,000 credentials never sit in memory at once; pass paths rather than bytes to
-keep the parent small.
+Workers start once with the policy; documents go to them a chunk at a time (``jobs * 3``
+chunks in flight at most), so 10,000 credentials never sit in memory at once; pass paths
+rather than bytes to keep the parent small.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from mcbadge.verify._network import make_fetcher
@@ -21,18 +22,28 @@ from mcbadge.verify.result import VerificationResult
 __all__ = ["verify_many"]
 
 
+_worker_policy: VerificationPolicy | None = None
 _worker_fetcher: Any = None
 
 
-def _verify_one(item: tuple[Any, VerificationPolicy]) -> VerificationResult:
+def _init_worker(policy: VerificationPolicy) -> None:
+    # The policy crosses to each worker once, not with every document.
+    global _worker_policy, _worker_fetcher
+    _worker_policy = policy
+    _worker_fetcher = None
+
+
+def _verify_chunk(documents: list[Any]) -> list[VerificationResult]:
     # One fetcher per worker process, so its cache serves every credential it verifies.
     global _worker_fetcher
-    document, policy = item
+    policy = _worker_policy
+    if policy is None:  # pragma: no cover - the pool always runs the initializer
+        raise RuntimeError("verify worker used without its policy")
     if not policy.offline:
         if _worker_fetcher is None:
             _worker_fetcher = make_fetcher(policy)
         policy = dataclasses.replace(policy, fetcher=_worker_fetcher)
-    return verify(document, policy)
+    return [verify(document, policy) for document in documents]
 
 
 def verify_many(
@@ -44,7 +55,9 @@ def verify_many(
 ) -> Iterator[VerificationResult]:
     """Verify each document (anything :func:`verify` accepts); yields results in input order.
 
-    ``jobs`` > 1 uses that many worker processes. A result is yielded as soon as it and all
+    ``jobs`` > 1 uses that many worker processes, started once with the policy; documents go
+    to them ``chunk_size`` at a time with at most ``jobs * 3`` chunks in flight (workers never
+    idle between windows, memory stays bounded). A result is yielded as soon as it and all
     earlier ones are ready.
     """
     if jobs < 1 or chunk_size < 1:
@@ -63,11 +76,14 @@ def verify_many(
                 created.close()
         return
     policy = dataclasses.replace(policy, fetcher=None)  # a fetcher cannot cross processes
-    window = jobs * chunk_size * 2
     iterator = iter(documents)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        while True:
-            batch = [(document, policy) for document in itertools.islice(iterator, window)]
-            if not batch:
-                return
-            yield from pool.map(_verify_one, batch, chunksize=chunk_size)
+    in_flight: deque[Future[list[VerificationResult]]] = deque()
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_init_worker, initargs=(policy,)
+    ) as pool:
+        while chunk := list(itertools.islice(iterator, chunk_size)):
+            in_flight.append(pool.submit(_verify_chunk, chunk))
+            if len(in_flight) >= jobs * 3:
+                yield from in_flight.popleft().result()
+        while in_flight:
+            yield from in_flight.popleft().result()
