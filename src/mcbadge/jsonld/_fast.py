@@ -63,6 +63,32 @@ class Unsupported(Exception):
 
 
 _setup_lock = threading.Lock()
+_TermInfo = tuple[Any, Any, Any, bool]  # @context, @container, @type, has language/direction
+_term_cache: dict[tuple[int, str], tuple[Any, _TermInfo]] = {}
+_TERM_CACHE_LIMIT = 16384
+
+
+def _term(ctx: Any, key: str) -> _TermInfo:
+    """A term's scoped context, container, type coercion and whether it sets a language or
+    direction, as pyld's get_context_value reports them. Cached per (context, term); an entry
+    keeps its context object alive, so the identity in the key cannot be reused."""
+    cache_key = (id(ctx), key)
+    hit = _term_cache.get(cache_key)
+    if hit is not None and hit[0] is ctx:
+        return hit[1]
+    info: _TermInfo = (
+        _get(ctx, key, "@context"),
+        _get(ctx, key, "@container"),
+        _get(ctx, key, "@type"),
+        _get(ctx, key, "@language") is not None or _get(ctx, key, "@direction") is not None,
+    )
+    with _setup_lock:
+        if len(_term_cache) >= _TERM_CACHE_LIMIT:
+            _term_cache.clear()
+        _term_cache[cache_key] = (ctx, info)
+    return info
+
+
 _setup: dict[str, Any] = {}
 
 
@@ -133,7 +159,7 @@ class _Walk:
         options = self.options
         expand_iri = self.expand_iri
         property_scoped_ctx = (
-            _get(active_ctx, active_property, "@context") if active_property is not None else None
+            _term(active_ctx, active_property)[0] if active_property is not None else None
         )
         if not type_scoped_ctx and active_ctx.get("previousContext"):
             type_scoped_ctx = active_ctx
@@ -203,12 +229,12 @@ class _Walk:
     def property(
         self, active_ctx: Any, subject: str, key: str, expanded: str, value: Any, graph: str
     ) -> None:
+        scoped, raw_container, coerce, _language = _term(active_ctx, key)
         if value is None:
-            if _get(active_ctx, key, "@type") == "@json":
+            if coerce == "@json":
                 raise Unsupported  # a JSON null literal: leave it to pyld
             return
         term_ctx = active_ctx
-        scoped = _get(active_ctx, key, "@context")
         if scoped is not None:
             term_ctx = self.processor._process_context(
                 active_ctx, scoped, self.options, propagate=True, override_protected=True
@@ -216,14 +242,13 @@ class _Walk:
         mapping = term_ctx["mappings"].get(key)
         if mapping is not None and mapping.get("reverse"):
             raise Unsupported
-        raw_container = _get(active_ctx, key, "@container")
         container = [] if raw_container is None else JsonLdProcessor.arrayify(raw_container)
         for entry in container:
             if entry not in ("@set", "@list", "@graph"):
                 raise Unsupported
         predicate = "<" + expanded + ">"
         quads = self.quads
-        if _get(active_ctx, key, "@type") == "@json":
+        if coerce == "@json":
             if container:
                 raise Unsupported
             quads.append((subject, predicate, self.json_literal(value), graph))
@@ -269,7 +294,7 @@ class _Walk:
             return self.node(active_ctx, key, item, graph)
         if isinstance(item, list):
             raise Unsupported  # nested arrays (lists of lists)
-        coerce = _get(active_ctx, key, "@type")
+        _scoped, _container, coerce, language = _term(active_ctx, key)
         if isinstance(item, str):
             if coerce == "@id":
                 return self.node_term(
@@ -279,10 +304,7 @@ class _Walk:
                 return self.node_term(
                     self.expand_iri(active_ctx, item, vocab=True, base=self.options.get("base", ""))
                 )
-        if (
-            _get(active_ctx, key, "@language") is not None
-            or _get(active_ctx, key, "@direction") is not None
-        ):
+        if language:
             raise Unsupported
         datatype = coerce if coerce not in (None, "@id", "@vocab", "@none") else None
         if datatype is not None and (
