@@ -216,3 +216,23 @@ def test_input_is_not_mutated() -> None:
     before = copy.deepcopy(document)
     fast_dataset(document)
     assert document == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d["type"].append("\x85"),
+        lambda d: d["credentialSubject"]["achievement"].update(id="https://example.edu/a b"),
+        lambda d: d.update(issuer="did:example:is suer"),
+        lambda d: d["credentialSubject"].update(id="https://x.example/\u2028"),
+    ],
+)
+def test_iris_pyld_would_silently_drop_are_data_loss(change: Any) -> None:
+    # pyld skips triples whose IRIs contain (Unicode) whitespace; a signature over the rest
+    # would still verify after such data was added, so both paths must refuse instead.
+    document = _credential()
+    change(document)
+    assert fast_dataset(document) is None
+    with pytest.raises(DataLossError) as caught:
+        to_rdf(document)
+    assert caught.value.code == "data_loss.invalid_iri"

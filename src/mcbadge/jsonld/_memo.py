@@ -15,6 +15,12 @@ results are memoized here:
 IRI expansion outside context processing (``_expand_iri`` without a local context) depends
 only on the active context and its arguments and is memoized the same way.
 
+pyld's RDF conversion silently skips any triple whose subject, predicate or IRI object fails
+its absolute-IRI test (an IRI containing whitespace, including Unicode whitespace such as
+U+0085, or a blank-node predicate). ``_graph_to_rdf`` here refuses such a graph with
+``DataLossError(code="data_loss.invalid_iri")`` instead: a signature must not silently skip
+data.
+
 The memo is bounded: when full it is emptied, costing only speed. The differential tests
 (tests/property/test_canon_differential.py) run many documents through one memo and compare
 with a fresh pyld run.
@@ -25,7 +31,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from pyld.jsonld import JsonLdProcessor
+from pyld.jsonld import JsonLdProcessor, _is_absolute_iri, _is_keyword
+
+from mcbadge.errors import DataLossError
 
 __all__ = ["MemoProcessor"]
 
@@ -113,3 +121,42 @@ class MemoProcessor(JsonLdProcessor):  # type: ignore[misc]
                 _iri_memo.clear()
             _iri_memo[key] = (active_ctx, result)
         return result
+
+    def _graph_to_rdf(self, graph: Any, issuer: Any, options: Any) -> Any:
+        for id_, node in graph.items():
+            _check_iri(id_)
+            for prop, items in node.items():
+                if prop == "@type":
+                    for type_ in items:
+                        _check_iri(type_)
+                    continue
+                if _is_keyword(prop):
+                    continue
+                if prop.startswith("_:"):
+                    _refuse(prop)
+                _check_iri(prop)
+                _check_values(items)
+        return super()._graph_to_rdf(graph, issuer, options)
+
+
+def _refuse(value: str) -> None:
+    raise DataLossError(
+        f"the IRI {value!r} is not valid (JSON-LD would drop its statements unsigned)",
+        code="data_loss.invalid_iri",
+    )
+
+
+def _check_iri(value: Any) -> None:
+    if not isinstance(value, str) or not _is_absolute_iri(value):
+        _refuse(str(value))
+
+
+def _check_values(items: Any) -> None:
+    stack = list(items)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "@list" in item:
+                stack.extend(item["@list"])
+            elif "@id" in item:
+                _check_iri(item["@id"])
