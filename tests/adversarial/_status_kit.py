@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 from typing import Any
+from urllib.parse import quote
 
 from _helpers import ISSUER_KEY, make_credential
 from _signer import TestKey, b64url, sign_di
@@ -17,7 +18,8 @@ def status_entry(
     index: int | str = 7, purpose: str = "revocation", url: str = LIST_URL
 ) -> dict[str, Any]:
     return {
-        "id": f"{url}#{index}",
+        # quoted: an IRI with a space is refused by JSON-LD safe mode (data_loss.invalid_iri)
+        "id": f"{url}#{quote(str(index))}",
         "type": "BitstringStatusListEntry",
         "statusPurpose": purpose,
         "statusListIndex": str(index),
