@@ -55,7 +55,7 @@ def _measure(fmt: str, jobs: int, documents: list[Any]) -> dict[str, Any]:
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
     rows = []
-    for fmt, count in (("eddsa-rdfc-2022", 6 if quick else 400), ("jwt", 10 if quick else 2000)):
+    for fmt, count in (("eddsa-rdfc-2022", 6 if quick else 400), ("jwt", 10 if quick else 600)):
         documents = _documents(fmt, count)
         for jobs in (1, 2):
             rows.append(_measure(fmt, jobs, documents))
