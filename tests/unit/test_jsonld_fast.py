@@ -236,3 +236,55 @@ def test_iris_pyld_would_silently_drop_are_data_loss(change: Any) -> None:
     with pytest.raises(DataLossError) as caught:
         to_rdf(document)
     assert caught.value.code == "data_loss.invalid_iri"
+
+
+def test_colliding_id_keys_are_refused_not_signed() -> None:
+    # "@id" and "id" on one node: pyld refuses (colliding keywords); the fast path used to
+    # keep one of them silently, so the other identifier would have been unsigned.
+    document = _credential()
+    document["@id"] = "urn:uuid:6c5f7c0e-0000-4000-8000-0000000000ff"
+    assert fast_dataset(document) is None
+    with pytest.raises(MCBadgeError) as caught:
+        to_rdf(document)
+    assert caught.value.code == "canonicalization.jsonld_colliding_keywords"
+
+
+def test_cached_node_plans_follow_each_documents_types_and_ids() -> None:
+    # Node plans are cached per (context, property, keys, types): documents of one shape
+    # must still each get their own types, type-scoped contexts and identifiers checked.
+    good = _credential()
+    _agree(good)
+    changed_type = _credential()
+    changed_type["issuer"]["type"] = ["Profile", "NoSuchType"]
+    assert fast_dataset(changed_type) is None
+    with pytest.raises(DataLossError) as caught:
+        to_rdf(changed_type)
+    assert caught.value.code == "data_loss.undefined_type"
+    relative_id = _credential()
+    relative_id["credentialSubject"]["achievement"]["id"] = "achievements/a"
+    assert fast_dataset(relative_id) is None
+    with pytest.raises(DataLossError) as caught:
+        to_rdf(relative_id)
+    assert caught.value.code == "data_loss.relative_iri"
+    other_types = _credential()
+    other_types["credentialSubject"]["achievement"]["type"] = "Achievement"
+    other_types["issuer"]["type"] = "Profile"
+    _agree(other_types)
+    _agree(good)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d.update(id="relative-credential-id"),
+        lambda d: d["credentialSubject"].update(id="subject"),
+        lambda d: d["credentialSubject"]["achievement"].update(image={"id": "img.png"}),
+    ],
+)
+def test_relative_iris_anywhere_leave_the_fast_path(change: Any) -> None:
+    document = _credential()
+    change(document)
+    assert fast_dataset(document) is None
+    with pytest.raises(DataLossError) as caught:
+        to_rdf(document)
+    assert caught.value.code == "data_loss.relative_iri"

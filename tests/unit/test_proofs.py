@@ -342,3 +342,20 @@ def test_trusted_embedded_key_never_overrides_a_known_controller_document() -> N
     }
     result = verify_proof(signed.document, OfflineResolver({issuer: doc}), trust_embedded_keys=True)
     assert result.codes == ["key_resolution.vm_not_found"]
+
+
+@pytest.mark.parametrize("fmt", list(FORMAT_KEYS))
+def test_signed_document_shares_nothing_with_the_input(fmt: str) -> None:
+    key = KEYS[FORMAT_KEYS[fmt]]
+    unsigned = credential(did_for_key(key))
+    first = sign(unsigned, key, format=fmt).document  # type: ignore[arg-type]
+    twice = sign(first, key, format=fmt).document  # type: ignore[arg-type]
+    snapshot = copy.deepcopy(twice)
+    # changing the inputs afterwards changes nothing that was signed
+    unsigned["credentialSubject"]["achievement"]["name"] = "changed"
+    unsigned["issuer"]["name"] = "changed"
+    first["proof"]["proofValue"] = "z1"
+    first["credentialSubject"]["achievement"]["criteria"]["narrative"] = "changed"
+    assert twice == snapshot
+    assert verify_proof(twice, OfflineResolver()).verified
+    assert not verify_proof(first, OfflineResolver()).verified

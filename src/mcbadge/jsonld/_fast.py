@@ -115,12 +115,92 @@ def _start(vocab: str, base: str) -> tuple[MemoProcessor, dict[str, Any], Any]:
         return result
 
 
-class _Walk:
-    __slots__ = ("blank", "counter", "expand_iri", "options", "processor", "quads")
+class _Head:
+    """A node's context decisions that do not depend on its types: the context after the
+    revert and property-scoped rules (``ctx_pre``), after its own ``@context`` (``ctx_mid``),
+    and which of its keys are ``@type`` keys. ``plans`` holds one :class:`_Plan` per tuple of
+    type values."""
 
-    def __init__(self, processor: MemoProcessor, options: dict[str, Any]) -> None:
+    __slots__ = ("active_ctx", "ctx_pre", "plans", "type_keys")
+
+    def __init__(self, active_ctx: Any, ctx_pre: Any, type_keys: tuple[str, ...]) -> None:
+        self.active_ctx = active_ctx  # keeps the context alive: its id() is in the cache key
+        self.ctx_pre = ctx_pre
+        self.type_keys = type_keys
+        self.plans: dict[tuple[Any, ...], _Plan] = {}
+
+
+class _Plan:
+    """Everything the walk needs to write a node object with given keys and types: the final
+    active context, the key holding ``@id``, the type terms and each property's predicate."""
+
+    __slots__ = ("ctx", "id_key", "infos", "props", "types")
+
+    def __init__(
+        self, ctx: Any, id_key: str | None, types: list[str], props: list[tuple[str, str]]
+    ) -> None:
+        self.ctx = ctx
+        self.id_key = id_key
+        self.types = types
+        self.props = props
+        self.infos: dict[str, _Info] = {}
+
+
+class _Info:
+    """How a property's values become RDF (computed on its first non-null value).
+    ``plain_strings``: a string value is a plain ``xsd:string`` literal."""
+
+    __slots__ = ("coerce", "ctx", "datatype", "language", "mode", "plain_strings")
+
+    def __init__(self, ctx: Any, mode: int, coerce: Any, language: bool, datatype: Any) -> None:
+        self.ctx = ctx  # the term's context (its scoped context applied)
+        self.mode = mode
+        self.coerce = coerce
+        self.language = language
+        self.datatype = datatype
+        self.plain_strings = (
+            mode == _PLAIN and coerce not in ("@id", "@vocab") and not language and datatype is None
+        )
+
+
+_PLAIN, _JSON, _LIST, _GRAPH = range(4)
+_BAD_DATATYPE = object()
+_HEAD_LIMIT = 4096
+_PLANS_PER_HEAD = 64
+_heads: dict[tuple[Any, ...], _Head] = {}
+_RDF_TYPE_TERM = "<" + RDF_TYPE + ">"
+_RDF_FIRST_TERM = "<" + RDF_FIRST + ">"
+_RDF_REST_TERM = "<" + RDF_REST + ">"
+_RDF_NIL_TERM = "<" + RDF_NIL + ">"
+_NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
+
+
+def _type_value(value: Any) -> Any:
+    """A hashable form of a node's @type value (strings only; anything else: pyld)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise Unsupported
+
+
+class _Walk:
+    __slots__ = (
+        "base",
+        "blank",
+        "counter",
+        "expand_iri",
+        "options",
+        "processor",
+        "quads",
+        "refuse",
+    )
+
+    def __init__(self, processor: MemoProcessor, options: dict[str, Any], refuse: str) -> None:
         self.processor = processor
         self.options = options
+        self.refuse = refuse  # an IRI containing this (a safe-mode sentinel) goes to pyld
+        self.base = options.get("base", "")
         self.expand_iri = processor._expand_iri
         self.quads: list[Quad] = []
         self.counter = 0
@@ -140,29 +220,21 @@ class _Walk:
             if label is None:
                 label = self.blank[iri] = self.fresh()
             return label
-        if _ABSOLUTE_IRI.match(iri) is None:
+        if _ABSOLUTE_IRI.match(iri) is None or self.refuse in iri:
             raise Unsupported
         return "<" + iri + ">"
 
-    # -- node objects -------------------------------------------------------------------
+    # -- the context decisions of a node object, cached -----------------------------------
 
-    def node(
-        self,
-        active_ctx: Any,
-        active_property: str | None,
-        element: dict[str, Any],
-        graph: str,
-        type_scoped_ctx: Any = None,
-    ) -> str:
-        """Emit the quads of a node object; return its subject term."""
+    def head(self, active_ctx: Any, active_property: str | None, element: dict[str, Any]) -> _Head:
+        """pyld's context steps for a node object up to its types (see ``_expand_object``):
+        the type-scoped revert rule, the property-scoped context, the node's own context."""
         processor = self.processor
-        options = self.options
         expand_iri = self.expand_iri
         property_scoped_ctx = (
             _term(active_ctx, active_property)[0] if active_property is not None else None
         )
-        if not type_scoped_ctx and active_ctx.get("previousContext"):
-            type_scoped_ctx = active_ctx
+        type_scoped_ctx = active_ctx if active_ctx.get("previousContext") else None
         must_revert = True
         if type_scoped_ctx and len(element) <= 2 and "@context" not in element:
             for key in sorted(element):
@@ -172,20 +244,34 @@ class _Walk:
                 if expanded == "@id" and len(element) == 1:
                     must_revert = False
                     break
+        ctx = active_ctx
         if must_revert:
-            active_ctx = processor._revert_to_previous_context(active_ctx)
+            ctx = processor._revert_to_previous_context(ctx)
         if property_scoped_ctx is not None:
-            active_ctx = processor._process_context(
-                active_ctx, property_scoped_ctx, options, override_protected=True
+            ctx = processor._process_context(
+                ctx, property_scoped_ctx, self.options, override_protected=True
             )
-        active_ctx, _type_key, type_scoped_ctx = processor._prepare_nested_context(
-            active_ctx, element, options
+        ctx_mid = ctx
+        if "@context" in element:
+            ctx_mid = processor._prepare_nested_context(
+                ctx, {"@context": element["@context"]}, self.options
+            )[0]
+        type_keys = tuple(
+            key for key in sorted(element) if expand_iri(ctx_mid, key, vocab=True) == "@type"
         )
+        return _Head(active_ctx, ctx, type_keys)
 
-        subject: str | None = None
+    def plan(self, head: _Head, element: dict[str, Any]) -> _Plan:
+        """The rest of the node's decisions once its types are known."""
+        expand_iri = self.expand_iri
+        base = self.base
+        active_ctx, _type_key, type_scoped_ctx = self.processor._prepare_nested_context(
+            head.ctx_pre, element, self.options
+        )
+        id_key: str | None = None
         types: list[str] = []
-        properties: list[tuple[str, str, Any]] = []
-        for key, value in sorted(element.items()):
+        props: list[tuple[str, str]] = []
+        for key in sorted(element):
             if key == "@context":
                 continue
             expanded = expand_iri(active_ctx, key, vocab=True)
@@ -195,45 +281,33 @@ class _Walk:
                 if expanded not in _HANDLED_KEYWORDS:
                     raise Unsupported
                 if expanded == "@id":
-                    if not isinstance(value, str):
-                        raise Unsupported
-                    subject = self.node_term(
-                        expand_iri(active_ctx, value, base=options.get("base", ""))
-                    )
+                    if id_key is not None:
+                        raise Unsupported  # colliding keywords: pyld reports the error
+                    id_key = key
                 elif expanded == "@type":
+                    value = element[key]
                     for type_value in value if isinstance(value, list) else [value]:
                         if not isinstance(type_value, str):
                             raise Unsupported
-                        iri = expand_iri(
-                            type_scoped_ctx, type_value, vocab=True, base=options.get("base", "")
-                        )
+                        iri = expand_iri(type_scoped_ctx, type_value, vocab=True, base=base)
                         if iri == "@json" or not isinstance(iri, str) or iri[:1] == "@":
                             raise Unsupported
-                        types.append(iri)
+                        if iri.startswith("_:"):
+                            types.append(iri)  # labelled per document by node_term
+                        elif _ABSOLUTE_IRI.match(iri) is None or self.refuse in iri:
+                            raise Unsupported
+                        else:
+                            types.append("<" + iri + ">")
                 continue
             if expanded.startswith("_:") or _ABSOLUTE_IRI.match(expanded) is None:
                 raise Unsupported  # pyld drops it (blank node or relative predicate)
-            properties.append((key, expanded, value))
+            if self.refuse in expanded:
+                raise Unsupported
+            props.append((key, "<" + expanded + ">"))
+        return _Plan(active_ctx, id_key, types, props)
 
-        if subject is None:
-            subject = self.fresh()
-        quads = self.quads
-        for iri in types:
-            quads.append((subject, "<" + RDF_TYPE + ">", self.node_term(iri), graph))
-        for key, expanded, value in properties:
-            self.property(active_ctx, subject, key, expanded, value, graph)
-        return subject
-
-    # -- properties ---------------------------------------------------------------------
-
-    def property(
-        self, active_ctx: Any, subject: str, key: str, expanded: str, value: Any, graph: str
-    ) -> None:
+    def info(self, active_ctx: Any, key: str) -> _Info:
         scoped, raw_container, coerce, _language = _term(active_ctx, key)
-        if value is None:
-            if coerce == "@json":
-                raise Unsupported  # a JSON null literal: leave it to pyld
-            return
         term_ctx = active_ctx
         if scoped is not None:
             term_ctx = self.processor._process_context(
@@ -246,71 +320,164 @@ class _Walk:
         for entry in container:
             if entry not in ("@set", "@list", "@graph"):
                 raise Unsupported
-        predicate = "<" + expanded + ">"
-        quads = self.quads
         if coerce == "@json":
             if container:
                 raise Unsupported
-            quads.append((subject, predicate, self.json_literal(value), graph))
-            return
-        items = value if isinstance(value, list) else [value]
-        if "@list" in container:
+            mode = _JSON
+        elif "@list" in container:
             if "@graph" in container:
                 raise Unsupported
-            terms = [self.value(term_ctx, key, item, graph, in_list=True) for item in items]
-            head = "<" + RDF_NIL + ">"
-            nodes = [self.fresh() for _ in terms]
-            if nodes:
-                head = nodes[0]
-            for index, term in enumerate(terms):
-                if term is None:
-                    raise Unsupported
-                rest = nodes[index + 1] if index + 1 < len(nodes) else "<" + RDF_NIL + ">"
-                quads.append((nodes[index], "<" + RDF_FIRST + ">", term, graph))
-                quads.append((nodes[index], "<" + RDF_REST + ">", rest, graph))
-            quads.append((subject, predicate, head, graph))
-            return
-        if "@graph" in container:
-            for item in items:
-                if item is None:
-                    continue
-                if not isinstance(item, dict):
-                    raise Unsupported
-                name = self.fresh()
-                self.node(term_ctx, key, item, name)
-                quads.append((subject, predicate, name, graph))
-            return
-        for item in items:
-            term = self.value(term_ctx, key, item, graph, in_list=False)
-            if term is not None:
-                quads.append((subject, predicate, term, graph))
+            mode = _LIST
+        elif "@graph" in container:
+            mode = _GRAPH
+        else:
+            mode = _PLAIN
+        _scoped, _container, value_coerce, language = _term(term_ctx, key)
+        datatype: Any = (
+            value_coerce if value_coerce not in (None, "@id", "@vocab", "@none") else None
+        )
+        if datatype is not None and (
+            not isinstance(datatype, str)
+            or _ABSOLUTE_IRI.match(datatype) is None
+            or self.refuse in datatype
+        ):
+            datatype = _BAD_DATATYPE
+        return _Info(term_ctx, mode, value_coerce, language, datatype)
 
-    def value(
-        self, active_ctx: Any, key: str, item: Any, graph: str, *, in_list: bool
-    ) -> str | None:
+    # -- node objects -------------------------------------------------------------------
+
+    def node(
+        self, active_ctx: Any, active_property: str | None, element: dict[str, Any], graph: str
+    ) -> str:
+        """Emit the quads of a node object; return its subject term."""
+        local = element.get("@context")
+        cacheable = True
+        context_key: Any = None
+        if local is not None or "@context" in element:
+            if isinstance(local, str):
+                context_key = (local,)
+            elif isinstance(local, list) and all(isinstance(item, str) for item in local):
+                context_key = tuple(local)
+            else:
+                cacheable = False  # an inline context object: processed by identity, not cached
+        head_key = (id(active_ctx), active_property, tuple(element), context_key)
+        head = _heads.get(head_key) if cacheable else None
+        if head is None or head.active_ctx is not active_ctx:
+            head = self.head(active_ctx, active_property, element)
+            if cacheable:
+                with _setup_lock:
+                    if len(_heads) >= _HEAD_LIMIT:
+                        _heads.clear()
+                    _heads[head_key] = head
+        type_keys = head.type_keys
+        if not type_keys:
+            type_key: tuple[Any, ...] = ()
+        elif len(type_keys) == 1:
+            type_key = (_type_value(element[type_keys[0]]),)
+        else:
+            type_key = tuple(_type_value(element[key]) for key in type_keys)
+        plans = head.plans
+        plan = plans.get(type_key) if cacheable else None
+        if plan is None:
+            plan = self.plan(head, element)
+            if cacheable:
+                with _setup_lock:
+                    if len(plans) >= _PLANS_PER_HEAD:
+                        plans.clear()
+                    plans[type_key] = plan
+
+        ctx = plan.ctx
+        if plan.id_key is not None:
+            id_value = element[plan.id_key]
+            if not isinstance(id_value, str):
+                raise Unsupported
+            subject = self.node_term(self.expand_iri(ctx, id_value, base=self.base))
+        else:
+            subject = self.fresh()
+        quads = self.quads
+        for type_term in plan.types:
+            if type_term[:1] != "<":
+                type_term = self.node_term(type_term)
+            quads.append((subject, _RDF_TYPE_TERM, type_term, graph))
+        infos = plan.infos
+        for key, predicate in plan.props:
+            value = element[key]
+            if value is None:
+                if _term(ctx, key)[2] == "@json":
+                    raise Unsupported  # a JSON null literal: leave it to pyld
+                continue
+            info = infos.get(key)
+            if info is None:
+                info = infos[key] = self.info(ctx, key)
+            mode = info.mode
+            if mode == _PLAIN:
+                plain_strings = info.plain_strings
+                for item in value if type(value) is list else (value,):
+                    if plain_strings and type(item) is str:
+                        if _NEEDS_ESCAPE.search(item) is None:
+                            term = '"' + item + '"'
+                        else:
+                            term = literal(item)
+                    elif type(item) is dict:
+                        term = self.node(info.ctx, key, item, graph)
+                    else:
+                        other = self.value(info, key, item, graph)
+                        if other is None:
+                            continue
+                        term = other
+                    quads.append((subject, predicate, term, graph))
+            elif mode == _JSON:
+                quads.append((subject, predicate, self.json_literal(value), graph))
+            elif mode == _LIST:
+                self.list(info, subject, key, predicate, value, graph)
+            else:
+                for item in value if isinstance(value, list) else [value]:
+                    if item is None:
+                        continue
+                    if not isinstance(item, dict):
+                        raise Unsupported
+                    name = self.fresh()
+                    self.node(info.ctx, key, item, name)
+                    quads.append((subject, predicate, name, graph))
+        return subject
+
+    def list(
+        self, info: _Info, subject: str, key: str, predicate: str, value: Any, graph: str
+    ) -> None:
+        items = value if isinstance(value, list) else [value]
+        terms = [self.value(info, key, item, graph) for item in items]
+        nodes = [self.fresh() for _ in terms]
+        quads = self.quads
+        for index, term in enumerate(terms):
+            if term is None:
+                raise Unsupported
+            rest = nodes[index + 1] if index + 1 < len(nodes) else _RDF_NIL_TERM
+            quads.append((nodes[index], _RDF_FIRST_TERM, term, graph))
+            quads.append((nodes[index], _RDF_REST_TERM, rest, graph))
+        quads.append((subject, predicate, nodes[0] if nodes else _RDF_NIL_TERM, graph))
+
+    def value(self, info: _Info, key: str, item: Any, graph: str) -> str | None:
         if item is None:
             return None
         if isinstance(item, dict):
-            return self.node(active_ctx, key, item, graph)
+            return self.node(info.ctx, key, item, graph)
         if isinstance(item, list):
             raise Unsupported  # nested arrays (lists of lists)
-        _scoped, _container, coerce, language = _term(active_ctx, key)
         if isinstance(item, str):
+            coerce = info.coerce
             if coerce == "@id":
-                return self.node_term(
-                    self.expand_iri(active_ctx, item, base=self.options.get("base", ""))
-                )
+                return self.node_term(self.expand_iri(info.ctx, item, base=self.base))
             if coerce == "@vocab":
-                return self.node_term(
-                    self.expand_iri(active_ctx, item, vocab=True, base=self.options.get("base", ""))
-                )
-        if language:
+                return self.node_term(self.expand_iri(info.ctx, item, vocab=True, base=self.base))
+        if info.language:
             raise Unsupported
-        datatype = coerce if coerce not in (None, "@id", "@vocab", "@none") else None
-        if datatype is not None and (
-            not isinstance(datatype, str) or _ABSOLUTE_IRI.match(datatype) is None
-        ):
+        datatype = info.datatype
+        if datatype is _BAD_DATATYPE:
             raise Unsupported
+        if datatype is None and type(item) is str:
+            if _NEEDS_ESCAPE.search(item) is None:
+                return '"' + item + '"'
+            return literal(item)
         return self.scalar(item, datatype)
 
     @staticmethod
@@ -339,13 +506,17 @@ class _Walk:
         return literal(_jcs(value).decode("utf-8"), RDF_JSON_LITERAL)
 
 
-def fast_to_rdf(document: dict[str, Any], vocab: str, base: str) -> Dataset:
+def fast_to_rdf(document: dict[str, Any], vocab: str, base: str, refuse: str) -> Dataset:
     """Quads of ``document`` (a JSON object) or :class:`Unsupported`.
 
-    ``vocab`` and ``base`` are the safe-mode sentinels; the caller checks the result for them.
-    Errors raised by pyld's context processing propagate unchanged, as in the slow path.
+    ``vocab`` and ``base`` are the safe-mode sentinels; any IRI (subject, predicate, type,
+    object or datatype) containing ``refuse``, their common prefix, raises
+    :class:`Unsupported`. Errors raised by pyld's context processing propagate unchanged,
+    as in the slow path.
     """
+    if not (vocab.startswith(refuse) and base.startswith(refuse)):
+        raise ValueError("refuse must be a prefix of both sentinels")
     processor, options, active = _start(vocab, base)
-    walk = _Walk(processor, options)
+    walk = _Walk(processor, options, refuse)
     walk.node(active, None, document, "")
     return list(dict.fromkeys(walk.quads))

@@ -183,21 +183,15 @@ def fast_dataset(document: Mapping[str, Any]) -> Dataset | None:
     """The fast path's quads for ``document``, or None when it must go through pyld.
 
     None for anything the fast path does not support, for any error (pyld then raises the
-    typed error) and for any safe-mode sentinel in the result (pyld then names the data loss).
-    A literal that merely contains the sentinel text also sends the document to pyld.
+    typed error) and for any IRI containing the safe-mode sentinels' common prefix, which the
+    walk checks as it writes each IRI (pyld then names the data loss).
     """
     from mcbadge.jsonld._fast import fast_to_rdf
 
     try:
-        quads = fast_to_rdf(dict(document), _UNDEFINED_VOCAB, _RELATIVE_BASE)
+        return fast_to_rdf(dict(document), _UNDEFINED_VOCAB, _RELATIVE_BASE, _SENTINEL_PREFIX)
     except Exception:  # Unsupported, or a JSON-LD error pyld reports with its own type
         return None
-    marker = "<" + _SENTINEL_PREFIX
-    for quad in quads:
-        for term in quad:
-            if marker in term:
-                return None
-    return quads
 
 
 def to_rdf(document: Mapping[str, Any]) -> Dataset:

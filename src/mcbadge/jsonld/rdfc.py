@@ -48,25 +48,29 @@ def _distinct_permutations(items: list[str]) -> Iterator[list[str]]:
 
 
 class _Issuer:
+    """An identifier issuer. Keys and issued identifiers are whole blank-node terms
+    (``_:b3`` -> ``_:c14n0``), so neither hashing nor relabelling slices or joins labels."""
+
     __slots__ = ("counter", "issued", "prefix")
 
     def __init__(self, prefix: str) -> None:
-        self.prefix = prefix
+        self.prefix = "_:" + prefix
         self.counter = 0
         self.issued: dict[str, str] = {}
 
     def issue(self, existing: str) -> str:
         found = self.issued.get(existing)
         if found is None:
-            found = f"{self.prefix}{self.counter}"
+            found = self.prefix + str(self.counter)
             self.counter += 1
             self.issued[existing] = found
         return found
 
     def copy(self) -> _Issuer:
-        clone = _Issuer(self.prefix)
+        clone = _Issuer.__new__(_Issuer)
+        clone.prefix = self.prefix
         clone.counter = self.counter
-        clone.issued = dict(self.issued)
+        clone.issued = self.issued.copy()
         return clone
 
 
@@ -84,18 +88,31 @@ class _State:
         self.quads_of: dict[str, list[Quad]] = {}
         self.first_degree: dict[str, str] = {}
         self.canonical = _Issuer("c14n")
+        # A dataset is a set: a repeated quad is counted once.
+        self.quads: list[Quad] = list(dict.fromkeys(dataset))
         quads_of = self.quads_of
         # Terms are canonical N-Quads strings: only a blank node starts with "_" (IRIs start
-        # with "<", literals with '"', the default graph is ""). A dataset is a set: a repeated
-        # quad is counted once.
-        for quad in dict.fromkeys(dataset):
+        # with "<", literals with '"', the default graph is "").
+        for quad in self.quads:
             subject, _predicate, obj, graph = quad
             if subject[:1] == "_":
-                quads_of.setdefault(subject[2:], []).append(quad)
+                found = quads_of.get(subject)
+                if found is None:
+                    quads_of[subject] = [quad]
+                else:
+                    found.append(quad)
             if obj[:1] == "_" and obj != subject:
-                quads_of.setdefault(obj[2:], []).append(quad)
+                found = quads_of.get(obj)
+                if found is None:
+                    quads_of[obj] = [quad]
+                else:
+                    found.append(quad)
             if graph[:1] == "_" and graph != subject and graph != obj:
-                quads_of.setdefault(graph[2:], []).append(quad)
+                found = quads_of.get(graph)
+                if found is None:
+                    quads_of[graph] = [quad]
+                else:
+                    found.append(quad)
 
     def spend(self) -> None:
         self.work += 1
@@ -109,16 +126,15 @@ class _State:
         cached = self.first_degree.get(node)
         if cached is not None:
             return cached
-        reference = "_:" + node
         lines = []
         for subject, predicate, obj, graph in self.quads_of[node]:
             if subject[:1] == "_":
-                subject = "_:a" if subject == reference else "_:z"
+                subject = "_:a" if subject == node else "_:z"
             if obj[:1] == "_":
-                obj = "_:a" if obj == reference else "_:z"
+                obj = "_:a" if obj == node else "_:z"
             if graph:
                 if graph[:1] == "_":
-                    graph = "_:a" if graph == reference else "_:z"
+                    graph = "_:a" if graph == node else "_:z"
                 lines.append(f"{subject} {predicate} {obj} {graph} .\n")
             else:
                 lines.append(f"{subject} {predicate} {obj} .\n")
@@ -128,28 +144,27 @@ class _State:
         return result
 
     def hash_related(self, related: str, quad: Quad, issuer: _Issuer, position: str) -> str:
-        parts = [position]
-        if position != "g":
-            parts.append(quad[1])
-        if related in self.canonical.issued:
-            parts.append("_:" + self.canonical.issued[related])
-        elif related in issuer.issued:
-            parts.append("_:" + issuer.issued[related])
-        else:
-            parts.append(self.hash_first_degree(related))
-        return self.hash("".join(parts).encode())
+        label = self.canonical.issued.get(related) or issuer.issued.get(related)
+        if label is None:
+            label = self.hash_first_degree(related)
+        if position == "g":
+            return self.hash((position + label).encode())
+        return self.hash((position + quad[1] + label).encode())
 
     def hash_n_degree(self, node: str, issuer: _Issuer) -> tuple[str, _Issuer]:
         self.spend()
         hash_to_related: dict[str, list[str]] = {}
-        reference = "_:" + node
         for quad in self.quads_of[node]:
             for position, label in ((0, "s"), (2, "o"), (3, "g")):
-                term = quad[position]
-                if term.startswith("_:") and term != reference:
-                    related = term[2:]
+                related = quad[position]
+                if related[:1] == "_" and related != node:
                     digest = self.hash_related(related, quad, issuer, label)
-                    hash_to_related.setdefault(digest, []).append(related)
+                    found = hash_to_related.get(digest)
+                    if found is None:
+                        hash_to_related[digest] = [related]
+                    else:
+                        found.append(related)
+        canonical = self.canonical.issued
         data: list[str] = []
         for related_hash in sorted(hash_to_related):
             data.append(related_hash)
@@ -162,12 +177,13 @@ class _State:
                 recursion: list[str] = []
                 skip = False
                 for related in permutation:
-                    if related in self.canonical.issued:
-                        path += "_:" + self.canonical.issued[related]
+                    known = canonical.get(related)
+                    if known is not None:
+                        path += known
                     else:
                         if related not in issuer_copy.issued:
                             recursion.append(related)
-                        path += "_:" + issuer_copy.issue(related)
+                        path += issuer_copy.issue(related)
                     if chosen_path and len(path) >= len(chosen_path) and path > chosen_path:
                         skip = True
                         break
@@ -175,7 +191,7 @@ class _State:
                     continue
                 for related in recursion:
                     result_hash, result_issuer = self.hash_n_degree(related, issuer_copy)
-                    path += "_:" + issuer_copy.issue(related) + "<" + result_hash + ">"
+                    path += issuer_copy.issue(related) + "<" + result_hash + ">"
                     issuer_copy = result_issuer
                     if chosen_path and len(path) >= len(chosen_path) and path > chosen_path:
                         skip = True
@@ -193,7 +209,12 @@ class _State:
     def run(self) -> None:
         by_hash: dict[str, list[str]] = {}
         for node in self.quads_of:
-            by_hash.setdefault(self.hash_first_degree(node), []).append(node)
+            digest = self.hash_first_degree(node)
+            found = by_hash.get(digest)
+            if found is None:
+                by_hash[digest] = [node]
+            else:
+                found.append(node)
         unique = sorted((digest, nodes[0]) for digest, nodes in by_hash.items() if len(nodes) == 1)
         for _digest, node in unique:
             self.canonical.issue(node)
@@ -224,7 +245,8 @@ def issued_identifiers(
     dataset: Dataset, *, hash_algorithm: str = "SHA256", max_work: int | None = None
 ) -> dict[str, str]:
     """The canonical issued identifiers map: input blank node label -> ``c14nN`` label."""
-    return dict(_run(dataset, hash_algorithm, max_work).canonical.issued)
+    issued = _run(dataset, hash_algorithm, max_work).canonical.issued
+    return {existing[2:]: label[2:] for existing, label in issued.items()}
 
 
 def canonicalize(
@@ -233,16 +255,19 @@ def canonicalize(
     """Canonical N-Quads (RDFC-1.0) of ``dataset``: relabelled, deduplicated, sorted lines."""
     state = _run(dataset, hash_algorithm, max_work)
     issued = state.canonical.issued
-    lines = set()
-    for subject, predicate, obj, graph in dataset:
+    # The quads are distinct and relabelling is one-to-one, so the lines are distinct too.
+    lines: list[str] = []
+    append = lines.append
+    for subject, predicate, obj, graph in state.quads:
         if subject[:1] == "_":
-            subject = "_:" + issued[subject[2:]]
+            subject = issued[subject]
         if obj[:1] == "_":
-            obj = "_:" + issued[obj[2:]]
+            obj = issued[obj]
         if graph:
             if graph[:1] == "_":
-                graph = "_:" + issued[graph[2:]]
-            lines.add(f"{subject} {predicate} {obj} {graph} .\n")
+                graph = issued[graph]
+            append(f"{subject} {predicate} {obj} {graph} .\n")
         else:
-            lines.add(f"{subject} {predicate} {obj} .\n")
-    return "".join(sorted(lines))
+            append(f"{subject} {predicate} {obj} .\n")
+    lines.sort()
+    return "".join(lines)

@@ -19,6 +19,7 @@ __all__ = [
     "ProofResult",
     "canonize",
     "check_key_binding",
+    "copy_json",
     "format_datetime",
     "issuer_id",
     "parse_datetime",
@@ -147,6 +148,22 @@ def _select_canonize() -> Callable[[Mapping[str, Any]], str]:
 def canonize(document: Mapping[str, Any]) -> str:
     """RDFC-1.0 N-Quads via :func:`mcbadge.jsonld.canonize` (pyld fallback until it exists)."""
     return _select_canonize()(document)
+
+
+_ATOMIC = frozenset({str, int, float, bool, type(None)})
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists, strings, numbers, booleans, None), several
+    times faster than :func:`copy.deepcopy`; any other object is deep-copied normally."""
+    kind = type(value)
+    if kind is dict:
+        return {k: (v if type(v) in _ATOMIC else copy_json(v)) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _ATOMIC else copy_json(v) for v in value]
+    if kind in _ATOMIC:
+        return value
+    return copy.deepcopy(value)
 
 
 def parse_datetime(value: Any, *, code: str) -> datetime:

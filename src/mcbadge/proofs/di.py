@@ -3,7 +3,6 @@ vc-di-ecdsa): proof configuration, hashing, signing and per-proof verification."
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from mcbadge.proofs._common import (
     ProofOutcome,
     canonize,
     check_key_binding,
+    copy_json,
     format_datetime,
     issuer_id,
     parse_datetime,
@@ -52,10 +52,8 @@ def _contexts(document: Mapping[str, Any]) -> list[Any]:
 
 def proof_config(document: Mapping[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
     """Proof options without ``proofValue``, with the document's ``@context``."""
-    config = {
-        k: copy.deepcopy(v) for k, v in options.items() if k not in ("proofValue", "@context")
-    }
-    config["@context"] = copy.deepcopy(document.get("@context"))
+    config = {k: copy_json(v) for k, v in options.items() if k not in ("proofValue", "@context")}
+    config["@context"] = copy_json(document.get("@context"))
     return config
 
 
@@ -86,7 +84,7 @@ def sign_di(
             f"{suite.name} needs a {suite.key_type} key, not {key.key_type}",
             code="cryptosuite.key_mismatch",
         )
-    unsecured = {k: copy.deepcopy(v) for k, v in document.items() if k != "proof"}
+    unsecured = {k: copy_json(v) for k, v in document.items() if k != "proof"}
     contexts = _contexts(unsecured)
     needed = suite.extra_context or (DI_V2 if VC_V1 in contexts else None)
     if needed and needed not in contexts:
@@ -108,7 +106,7 @@ def sign_di(
         signed["proof"] = options
     else:
         previous = existing if isinstance(existing, list) else [existing]
-        signed["proof"] = [*copy.deepcopy(previous), options]
+        signed["proof"] = [*copy_json(previous), options]
     return signed
 
 
