@@ -1,9 +1,12 @@
-"""``python -m bench`` (``make bench``): run every ``bench/*.py`` module's ``run`` and print one
-table. ``--quick`` uses small counts (a smoke test)."""
+"""``python -m bench`` (``make bench``): run every ``bench/*.py`` module's ``run`` and print its
+rows as one table per module, under a header with the date and the load average (figures on a
+shared machine are only comparable at similar load). ``--quick`` uses small counts (a smoke
+test). Module names as arguments run only those, e.g. ``python -m bench signing canon``."""
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +32,13 @@ def _table(rows: list[dict[str, Any]]) -> str:
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     wanted = [a for a in argv if not a.startswith("-")]
-    rows: list[dict[str, Any]] = []
+    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(
+        f"mcbadge benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {load}"
+        f"{' (quick)' if quick else ''}",
+        flush=True,
+    )
+    ran = 0
     for name in _modules():
         if wanted and name not in wanted:
             continue
@@ -37,12 +46,13 @@ def main(argv: list[str]) -> int:
         run = getattr(module, "run", None)
         if not callable(run):
             continue
-        for row in run(quick=quick):
-            rows.append({"bench": name, **row})
-    print(
-        f"mcbadge benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC{' (quick)' if quick else ''}"
-    )
-    print(_table(rows) if rows else "no benchmarks ran")
+        rows = [{"bench": name, **row} for row in run(quick=quick)]
+        if rows:
+            ran += 1
+            print()
+            print(_table(rows), flush=True)
+    if not ran:
+        print("no benchmarks ran")
     return 0
 
 

@@ -1,11 +1,12 @@
-"""JSON-LD to RDF and RDFC-1.0 canonicalization speed on the OB 3.0 spec credentials.
+"""JSON-LD to RDF and RDFC-1.0 canonicalization speed on the benchmark credentials.
 
-``run(quick=False)`` returns rows ``{"name", "document", "ms_each", "per_second", "runs"}``:
+``run(quick=False)`` returns rows ``{"name", "credential", "ms_each", "per_second", "runs"}``:
 pyld expansion + URDNA2015 (the reference baseline), our ``to_rdf``, our ``canonicalize``
 (RDFC-1.0 only), our ``canonize`` (both), and ``canonize`` of the document plus its
 eddsa-rdfc-2022 proof configuration (what one Data Integrity sign or verify canonicalizes).
-Documents: the spec's complete and sample credentials, and the credential ``mcbadge`` issues
-for the first row of ``examples/roster.csv`` from ``examples/catalog`` ("issuer").
+Credentials: ``bench._fixtures.realistic_credential`` ("realistic": the Issuer's output for
+roster row 1 of examples/), ``spec_complete_example`` ("spec complete") and the spec's sample
+credential ("spec sample").
 Each figure is the median of several timed runs.
 ``python -m bench.canon`` prints them.
 """
@@ -21,12 +22,9 @@ from pathlib import Path
 from typing import Any
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared/reference"
-DOCUMENTS = {
-    "07-complete": "examples/ob3/spec-rendered/07-complete-openbadgecredential/credential.json",
-    "01-sample": (
-        "examples/ob3/spec-rendered/01-sample-openbadgecredential-file-contents/credential.json"
-    ),
-}
+SPEC_SAMPLE = (
+    "examples/ob3/spec-rendered/01-sample-openbadgecredential-file-contents/credential.json"
+)
 
 
 def _median_ms(action: Callable[[], object], count: int, runs: int) -> float:
@@ -52,24 +50,17 @@ def _pyld_normalize(document: dict[str, Any]) -> str:
     return str(jsonld.normalize(copy.deepcopy(document), options))
 
 
-def _issuer_credential() -> dict[str, Any]:
-    """The unsigned credential mcbadge issues for the first roster row of examples/."""
-    from datetime import UTC, datetime
+def _documents() -> dict[str, dict[str, Any]]:
+    from bench._fixtures import realistic_credential, spec_complete_example
+    from mcbadge.keys import generate_key
 
-    from mcbadge.models.builders import award, evidence, load_catalog, load_profile, load_roster
-
-    examples = Path(__file__).resolve().parents[1] / "examples"
-    catalog = load_catalog(examples / "catalog")
-    row = next(iter(load_roster(examples / "roster.csv")))
-    credential = award(
-        catalog[row.achievement],
-        issuer=load_profile(examples / "issuer.json"),
-        recipient_email=row.email,
-        achieved_level=row.achieved_level,
-        evidence=[evidence(row.evidence_url, narrative=row.narrative, genre="Portfolio")],
-        valid_from=datetime(2026, 1, 1, tzinfo=UTC),
-    )
-    return dict(credential.to_json())
+    key = generate_key("ed25519")
+    sample: dict[str, Any] = json.loads((REFERENCE / SPEC_SAMPLE).read_text(encoding="utf-8"))
+    return {
+        "realistic": realistic_credential(key),
+        "spec complete": spec_complete_example(key),
+        "spec sample": sample,
+    }
 
 
 def _proof_config(document: dict[str, Any]) -> dict[str, Any]:
@@ -88,12 +79,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
 
     runs = 3 if quick else 7
     rows: list[dict[str, Any]] = []
-    documents: dict[str, dict[str, Any]] = {
-        label: json.loads((REFERENCE / relative).read_text(encoding="utf-8"))
-        for label, relative in DOCUMENTS.items()
-    }
-    documents["issuer"] = _issuer_credential()
-    for label, document in documents.items():
+    for label, document in _documents().items():
         dataset = to_rdf(document)
         config = _proof_config(document)
         cases: list[tuple[str, Callable[[], object], int]] = [
@@ -112,7 +98,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             rows.append(
                 {
                     "name": name,
-                    "document": label,
+                    "credential": label,
                     "ms_each": round(ms_each, 3),
                     "per_second": round(1000 / ms_each, 1),
                     "runs": runs,
