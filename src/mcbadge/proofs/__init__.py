@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
 from mcbadge._json import loads_strict
 from mcbadge.did import (
     OfflineResolver,
@@ -67,18 +69,36 @@ class SignedCredential:
         return json.dumps(self.document, indent=2, ensure_ascii=False) + "\n"
 
 
+_KEY_IDS: dict[bytes, tuple[str, str]] = {}
+_KEY_IDS_LIMIT = 1024
+
+
+def _key_ids(key: Key) -> tuple[str, str]:
+    """(DID, default verification method) of ``key``, cached by its public key (SPKI DER):
+    both depend on nothing else, and encoding them (base58) costs more than a signature."""
+    spki = key.public.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    found = _KEY_IDS.get(spki)
+    if found is None:
+        found = (did_for_key(key), default_verification_method(key))
+        if len(_KEY_IDS) >= _KEY_IDS_LIMIT:
+            _KEY_IDS.clear()
+        _KEY_IDS[spki] = found
+    return found
+
+
 def _signing_method(credential: Mapping[str, Any], key: Key, vm: str | None) -> str:
     issuer = issuer_id(credential)
     if issuer is None:
         raise MCBadgeError("the credential has no issuer id", code="key_binding.no_issuer")
     if vm is None:
-        if issuer != did_for_key(key):
+        did, default_vm = _key_ids(key)
+        if issuer != did:
             raise MCBadgeError(
-                f"the credential's issuer ({issuer}) is not this key's DID ({did_for_key(key)}); "
+                f"the credential's issuer ({issuer}) is not this key's DID ({did}); "
                 "name the issuer's verification method for this key",
                 code="key_binding.issuer_mismatch",
             )
-        return default_verification_method(key)
+        return default_vm
     if "#" not in vm or vm.split("#", 1)[0] != issuer:
         raise MCBadgeError(
             "the verification method does not belong to the credential's issuer",
