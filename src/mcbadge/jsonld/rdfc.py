@@ -9,6 +9,7 @@ make canonicalization explode fail fast with
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 
 from mcbadge.errors import CanonicalizationError
@@ -85,7 +86,7 @@ class _State:
         self.hash = hasher
         self.max_work = max_work
         self.work = 0
-        self.quads_of: dict[str, list[Quad]] = {}
+        self.quads_of: defaultdict[str, list[Quad]] = defaultdict(list)
         self.first_degree: dict[str, str] = {}
         self.canonical = _Issuer("c14n")
         # A dataset is a set: a repeated quad is counted once.
@@ -96,23 +97,11 @@ class _State:
         for quad in self.quads:
             subject, _predicate, obj, graph = quad
             if subject[:1] == "_":
-                found = quads_of.get(subject)
-                if found is None:
-                    quads_of[subject] = [quad]
-                else:
-                    found.append(quad)
+                quads_of[subject].append(quad)
             if obj[:1] == "_" and obj != subject:
-                found = quads_of.get(obj)
-                if found is None:
-                    quads_of[obj] = [quad]
-                else:
-                    found.append(quad)
+                quads_of[obj].append(quad)
             if graph[:1] == "_" and graph != subject and graph != obj:
-                found = quads_of.get(graph)
-                if found is None:
-                    quads_of[graph] = [quad]
-                else:
-                    found.append(quad)
+                quads_of[graph].append(quad)
 
     def spend(self) -> None:
         self.work += 1
@@ -254,20 +243,19 @@ def canonicalize(
 ) -> str:
     """Canonical N-Quads (RDFC-1.0) of ``dataset``: relabelled, deduplicated, sorted lines."""
     state = _run(dataset, hash_algorithm, max_work)
-    issued = state.canonical.issued
-    # The quads are distinct and relabelling is one-to-one, so the lines are distinct too.
+    # Every blank node of the dataset has a canonical label; only blank-node terms are keys
+    # (nothing else starts with "_:"), so a lookup with the term as default relabels exactly
+    # them. The quads are distinct and relabelling is one-to-one: so are the lines.
+    relabel = state.canonical.issued.get
     lines: list[str] = []
     append = lines.append
     for subject, predicate, obj, graph in state.quads:
-        if subject[:1] == "_":
-            subject = issued[subject]
-        if obj[:1] == "_":
-            obj = issued[obj]
         if graph:
-            if graph[:1] == "_":
-                graph = issued[graph]
-            append(f"{subject} {predicate} {obj} {graph} .\n")
+            append(
+                f"{relabel(subject, subject)} {predicate} {relabel(obj, obj)} "
+                f"{relabel(graph, graph)} .\n"
+            )
         else:
-            append(f"{subject} {predicate} {obj} .\n")
+            append(f"{relabel(subject, subject)} {predicate} {relabel(obj, obj)} .\n")
     lines.sort()
     return "".join(lines)
