@@ -288,3 +288,25 @@ def test_relative_iris_anywhere_leave_the_fast_path(change: Any) -> None:
     with pytest.raises(DataLossError) as caught:
         to_rdf(document)
     assert caught.value.code == "data_loss.relative_iri"
+
+
+def test_node_plan_cache_is_bounded_and_stays_correct(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mcbadge.jsonld import _fast
+
+    monkeypatch.setattr(_fast, "_PLAN_LIMIT", 6)
+    monkeypatch.setattr(_fast, "_HEAD_LIMIT", 8)
+    monkeypatch.setattr(_fast, "_PLANS_PER_HEAD", 2)
+    names = ["description", "image", "tag", "creator", "criteria"]
+    for index in range(12):
+        document = _credential()
+        achievement = document["credentialSubject"]["achievement"]
+        # a new key order (a new shape) and a new type combination every time
+        for name in names[: 1 + index % len(names)]:
+            achievement.pop(name, None)
+        achievement["tag"] = [f"t{index}"]
+        achievement["type"] = ["Achievement"] * (1 + index % 3)
+        document["type"] = ["VerifiableCredential", "OpenBadgeCredential"][: 1 + index % 2]
+        _agree(document)
+        plans = sum(len(head.plans) for head in _fast._heads.values())
+        assert len(_fast._heads) <= 8
+        assert plans <= 6

@@ -166,8 +166,10 @@ class _Info:
 _PLAIN, _JSON, _LIST, _GRAPH = range(4)
 _BAD_DATATYPE = object()
 _HEAD_LIMIT = 4096
+_PLAN_LIMIT = 8192  # plans in all heads together (a plan is a few KB): the memory bound
 _PLANS_PER_HEAD = 64
 _heads: dict[tuple[Any, ...], _Head] = {}
+_plan_count = [0]
 _RDF_TYPE_TERM = "<" + RDF_TYPE + ">"
 _RDF_FIRST_TERM = "<" + RDF_FIRST + ">"
 _RDF_REST_TERM = "<" + RDF_REST + ">"
@@ -368,6 +370,7 @@ class _Walk:
                 with _setup_lock:
                     if len(_heads) >= _HEAD_LIMIT:
                         _heads.clear()
+                        _plan_count[0] = 0
                     _heads[head_key] = head
         type_keys = head.type_keys
         if not type_keys:
@@ -382,9 +385,14 @@ class _Walk:
             plan = self.plan(head, element)
             if cacheable:
                 with _setup_lock:
+                    if _plan_count[0] >= _PLAN_LIMIT:
+                        _heads.clear()  # every plan goes with its head
+                        _plan_count[0] = 0
                     if len(plans) >= _PLANS_PER_HEAD:
+                        _plan_count[0] -= len(plans)
                         plans.clear()
                     plans[type_key] = plan
+                    _plan_count[0] += 1
 
         ctx = plan.ctx
         if plan.id_key is not None:
