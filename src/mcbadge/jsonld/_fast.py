@@ -10,6 +10,13 @@ type-scoped context reverting rules are pyld's own calls, made in the same order
 same arguments as ``JsonLdProcessor._expand``. Only the tree building, the node map and the
 RDF conversion are replaced.
 
+Those decisions depend only on the active context, the property a node sits under, the
+node's keys, its own ``@context`` (URLs) and its ``@type`` values, so they are cached per
+process as a node *plan* (:class:`_Head` per context/property/keys, :class:`_Plan` per type
+values, :class:`_Info` per property): a node of a known shape is one dictionary lookup plus
+its quads. Cache keys hold context identities and the entries hold the contexts; everything
+is bounded; nothing that raised is cached.
+
 Anything outside the supported subset raises :class:`Unsupported`, and the caller falls back
 to the full pyld path; so do sentinel IRIs (safe mode) and IRIs pyld would drop. The subset:
 node objects with ``@id``/``@type`` (or their aliases), properties whose values are strings,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from mcbadge.errors import CanonicalizationError
 from mcbadge.jsonld.nquads import Dataset, Quad
@@ -22,10 +23,7 @@ __all__ = ["DEFAULT_MAX_WORK", "canonicalize", "issued_identifiers"]
 #: W3C poison graph (a 10-node clique) needs far more and fails in under 0.1 s.
 DEFAULT_MAX_WORK = 10_000
 
-_HASHES: dict[str, Callable[[bytes], str]] = {
-    "SHA256": lambda data: hashlib.sha256(data).hexdigest(),
-    "SHA384": lambda data: hashlib.sha384(data).hexdigest(),
-}
+_HASHES: dict[str, Callable[[bytes], Any]] = {"SHA256": hashlib.sha256, "SHA384": hashlib.sha384}
 
 
 def _distinct_permutations(items: list[str]) -> Iterator[list[str]]:
@@ -83,7 +81,7 @@ class _State:
                 f"hash algorithm {hash_name!r} is not supported",
                 code="canonicalization.hash_algorithm",
             )
-        self.hash = hasher
+        self.new_hash = hasher
         self.max_work = max_work
         self.work = 0
         self.quads_of: defaultdict[str, list[Quad]] = defaultdict(list)
@@ -128,31 +126,29 @@ class _State:
             else:
                 lines.append(f"{subject} {predicate} {obj} .\n")
         lines.sort()
-        result = self.hash("".join(lines).encode())
+        result: str = self.new_hash("".join(lines).encode()).hexdigest()
         self.first_degree[node] = result
         return result
 
-    def hash_related(self, related: str, quad: Quad, issuer: _Issuer, position: str) -> str:
+    def hash_related(self, related: str, predicate: str, issuer: _Issuer, position: str) -> str:
+        """Hash Related Blank Node; ``predicate`` is "" for the graph position."""
         label = self.canonical.issued.get(related) or issuer.issued.get(related)
         if label is None:
             label = self.hash_first_degree(related)
-        if position == "g":
-            return self.hash((position + label).encode())
-        return self.hash((position + quad[1] + label).encode())
+        result: str = self.new_hash((position + predicate + label).encode()).hexdigest()
+        return result
 
     def hash_n_degree(self, node: str, issuer: _Issuer) -> tuple[str, _Issuer]:
         self.spend()
-        hash_to_related: dict[str, list[str]] = {}
-        for quad in self.quads_of[node]:
-            for position, label in ((0, "s"), (2, "o"), (3, "g")):
-                related = quad[position]
-                if related[:1] == "_" and related != node:
-                    digest = self.hash_related(related, quad, issuer, label)
-                    found = hash_to_related.get(digest)
-                    if found is None:
-                        hash_to_related[digest] = [related]
-                    else:
-                        found.append(related)
+        hash_to_related: defaultdict[str, list[str]] = defaultdict(list)
+        hash_related = self.hash_related
+        for subject, predicate, obj, graph in self.quads_of[node]:
+            if subject[:1] == "_" and subject != node:
+                hash_to_related[hash_related(subject, predicate, issuer, "s")].append(subject)
+            if obj[:1] == "_" and obj != node:
+                hash_to_related[hash_related(obj, predicate, issuer, "o")].append(obj)
+            if graph[:1] == "_" and graph != node:
+                hash_to_related[hash_related(graph, "", issuer, "g")].append(graph)
         canonical = self.canonical.issued
         data: list[str] = []
         for related_hash in sorted(hash_to_related):
@@ -193,7 +189,7 @@ class _State:
             data.append(chosen_path)
             if chosen_issuer is not None:
                 issuer = chosen_issuer
-        return self.hash("".join(data).encode()), issuer
+        return self.new_hash("".join(data).encode()).hexdigest(), issuer
 
     def run(self) -> None:
         by_hash: dict[str, list[str]] = {}
