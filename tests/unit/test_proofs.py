@@ -359,3 +359,19 @@ def test_signed_document_shares_nothing_with_the_input(fmt: str) -> None:
     assert twice == snapshot
     assert verify_proof(twice, OfflineResolver()).verified
     assert not verify_proof(first, OfflineResolver()).verified
+
+
+def test_cyclic_or_absurdly_deep_credential_is_a_typed_refusal() -> None:
+    key = KEYS["ed25519"]
+    cyclic = credential(did_for_key(key))
+    cyclic["credentialSubject"]["achievement"]["related"] = cyclic
+    deep = credential(did_for_key(key))
+    nested: dict[str, Any] = {}
+    deep["evidence"] = nested
+    for _ in range(5000):
+        nested["x"] = {}
+        nested = nested["x"]
+    for document in (cyclic, deep):
+        with pytest.raises(MCBadgeError) as caught:
+            sign(document, key, format="eddsa-rdfc-2022")
+        assert caught.value.code == "input.too_deep"

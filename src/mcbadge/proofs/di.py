@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mcbadge.did import Resolver, VerificationMethod
-from mcbadge.errors import KeyMaterialError, MCBadgeError
+from mcbadge.errors import InputError, KeyMaterialError, MCBadgeError
 from mcbadge.keys import Key
 from mcbadge.multibase import multibase_decode, multibase_encode
 from mcbadge.proofs._common import (
@@ -84,7 +84,10 @@ def sign_di(
             f"{suite.name} needs a {suite.key_type} key, not {key.key_type}",
             code="cryptosuite.key_mismatch",
         )
-    unsecured = {k: copy_json(v) for k, v in document.items() if k != "proof"}
+    try:
+        unsecured = {k: copy_json(v) for k, v in document.items() if k != "proof"}
+    except RecursionError:  # a cycle, or nesting deeper than any credential
+        raise InputError("the credential is nested too deeply", code="input.too_deep") from None
     contexts = _contexts(unsecured)
     needed = suite.extra_context or (DI_V2 if VC_V1 in contexts else None)
     if needed and needed not in contexts:
