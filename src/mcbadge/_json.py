@@ -86,6 +86,15 @@ def _parse_float(text: str) -> float:
     return value
 
 
+# One decoder for every call: json.loads with hooks builds a new JSONDecoder each time.
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_pairs_to_dict,
+    parse_constant=_reject_constant,
+    parse_int=_parse_int,
+    parse_float=_parse_float,
+)
+
+
 def _too_deep(max_depth: int) -> InputError:
     return InputError(
         f"the JSON is nested more than {max_depth} levels deep", code="input.too_deep"
@@ -202,13 +211,7 @@ def loads_strict(
     if openers > _PRESCAN_OPENERS:
         _prescan_depth(text, max_depth)
     try:
-        value = json.loads(
-            text,
-            object_pairs_hook=_pairs_to_dict,
-            parse_constant=_reject_constant,
-            parse_int=_parse_int,
-            parse_float=_parse_float,
-        )
+        value = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"the document is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
@@ -218,7 +221,7 @@ def loads_strict(
         raise _too_deep(max_depth) from None
     if max_depth < openers <= _PRESCAN_OPENERS:
         _check_depth(value, max_depth)
-    if _SURROGATE_ESCAPE.search(text):
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text):
         _check_strings_encodable(value)
     return value
 

@@ -117,14 +117,28 @@ def _der_to_raw_strict(signature: bytes) -> tuple[int, int]:
     return values[0], values[1]
 
 
+def _ed25519_verify(public: bytes, signature: bytes, message: bytes) -> None:
+    """RFC 8032 verification through libsodium (PyNaCl): about twice as fast as OpenSSL's here,
+    and stricter (it also refuses small-order public keys and R points, which no honest signer
+    produces). Raises :class:`SignatureError`."""
+    from nacl.bindings import crypto_sign_open
+    from nacl.exceptions import BadSignatureError, CryptoError
+
+    try:
+        crypto_sign_open(signature + message, public)
+    except (BadSignatureError, CryptoError, ValueError):
+        raise _bad_sig() from None
+
+
 class Key:
     """A public key or key pair; ``alg`` follows from the key type; ``repr`` shows no material."""
 
-    __slots__ = ("_private", "public")
+    __slots__ = ("_ed25519_raw", "_private", "public")
 
     def __init__(self, public: Any, private: Any = None) -> None:
         self.public: PublicKey = _check_public(public)
         self._private: PrivateKey | None = private
+        self._ed25519_raw: bytes | None = None
 
     # --- identity -------------------------------------------------------------------------
     @property
@@ -195,7 +209,12 @@ class Key:
                     raise _bad_sig("bad_encoding", "an Ed25519 signature must be 64 bytes")
                 if int.from_bytes(signature[32:], "little") >= ED25519_ORDER:
                     raise _bad_sig("malleable", "the Ed25519 signature is not canonical (S >= L)")
-                public.verify(signature, message)
+                raw = self._ed25519_raw
+                if raw is None:
+                    raw = self._ed25519_raw = public.public_bytes(
+                        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+                    )
+                _ed25519_verify(raw, signature, message)
             elif isinstance(public, ec.EllipticCurvePublicKey):
                 if ecdsa_encoding == "der":
                     r, s = _der_to_raw_strict(signature)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 
+import pybase64
+
 from mcbadge.errors import KeyMaterialError
 
 __all__ = [
@@ -80,6 +82,13 @@ def multicodec_split(data: bytes) -> tuple[bytes, bytes]:
     return prefix, data[2:]
 
 
+_SPARE_BITS = (0, 0, 0b1111, 0b11)  # by len(text) % 4
+_B64URL_VALUE = {
+    c: i
+    for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+}
+
+
 def b64url_encode(data: bytes) -> str:
     """Unpadded base64url."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
@@ -87,14 +96,19 @@ def b64url_encode(data: bytes) -> str:
 
 def b64url_decode(text: str, *, code: str = "jwt.bad_base64url") -> bytes:
     """Strict unpadded base64url: no padding, no whitespace, canonical trailing bits."""
-    if not isinstance(text, str) or "=" in text or len(text) % 4 == 1:
+    if not isinstance(text, str) or not text.isascii() or "=" in text or len(text) % 4 == 1:
+        raise KeyMaterialError("the value is not valid base64url", code=code)
+    if "+" in text or "/" in text:  # the standard alphabet's characters are not base64url
         raise KeyMaterialError("the value is not valid base64url", code=code)
     try:
-        raw = base64.b64decode(
-            text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4), validate=True
-        )
+        # validate: only alphabet characters (no whitespace, no stray padding); pybase64 (SIMD)
+        # decodes a VC-JWT payload ~10x faster than binascii
+        raw = pybase64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         raise KeyMaterialError("the value is not valid base64url", code=code) from None
-    if b64url_encode(raw) != text:
+    # Canonical: the bits the last character carries beyond the data must be zero, else two
+    # texts decode to the same bytes.
+    spare = _SPARE_BITS[len(text) % 4]
+    if spare and _B64URL_VALUE[text[-1]] & spare:
         raise KeyMaterialError("the value is not canonical base64url", code=code)
     return raw
