@@ -8,6 +8,7 @@ re-run re-emits what was signed and re-signs what was only reserved, never issui
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -116,15 +117,104 @@ def default_status_base_url(profile: Mapping[str, Any]) -> str:
     )
 
 
-# -- worker side (module level so it pickles) ----------------------------------------------
-_WORKER_KEY: SigningKey | None = None
+# -- batch work (module level so it pickles) -----------------------------------------------
 _SignResult = tuple[dict[str, Any] | str | None, str, str]  # signed document, error code, message
+# What a worker needs to build one row: achievement id (catalog key), normalised e-mail,
+# level, evidence, valid_until, valid_from.
+_Spec = tuple[str, str, str | None, tuple[Any, ...], datetime | None, datetime]
 
 
-def _worker_init(jwk: dict[str, str], verification_method: str) -> None:
-    global _WORKER_KEY
-    _WORKER_KEY = SigningKey.from_jwk(jwk).with_verification_method(verification_method)
+@dataclass
+class _BatchContext:
+    """Everything shared by a batch's rows; crosses to each worker once (initializer)."""
+
+    profile: dict[str, Any]
+    catalog: dict[str, dict[str, Any]]
+    credential_schema: bool
+    format: str
+    key: SigningKey | None = None  # in the issuing process
+    jwk: dict[str, str] | None = None  # for workers (a key object does not pickle)
+    vm_id: str = ""
+
+
+def _build_row(
+    ctx: _BatchContext, spec: _Spec, credential_id: str, indexes: Mapping[str, tuple[str, int]]
+) -> dict[str, Any]:
+    achievement_id, email, level, evidence, valid_until, valid_from = spec
+    entries = [
+        {
+            "id": f"{list_url}#{index}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": purpose,
+            "statusListIndex": str(index),
+            "statusListCredential": list_url,
+        }
+        for purpose, (list_url, index) in indexes.items()
+    ]
+    return build_credential(
+        credential_id=credential_id,
+        issuer=ctx.profile,
+        achievement=ctx.catalog[achievement_id],
+        recipient_email=email,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        achieved_level=level,
+        evidence=evidence,
+        credential_status=entries,
+        credential_schema=ctx.credential_schema,
+    )
+
+
+def _check_rows(ctx: _BatchContext, specs: list[_Spec]) -> list[tuple[str, str] | None]:
+    """Build each row once without an id or index, so bad input fails before anything is
+    reserved: ``None`` or the (code, message) of the refusal."""
+    out: list[tuple[str, str] | None] = []
+    for spec in specs:
+        try:
+            _build_row(ctx, spec, f"urn:uuid:{uuid.uuid4()}", {})
+        except MCBadgeError as exc:
+            out.append((exc.code, exc.message))
+        else:
+            out.append(None)
+    return out
+
+
+def _sign_rows(
+    ctx: _BatchContext, items: list[tuple[_Spec, str, dict[str, tuple[str, int]]]]
+) -> list[_SignResult]:
+    """Build each reserved row under its id and index, and sign it."""
+    assert ctx.key is not None
+    out: list[_SignResult] = []
+    for spec, credential_id, indexes in items:
+        try:
+            unsigned = _build_row(ctx, spec, credential_id, indexes)
+            out.append((sign_credential(unsigned, ctx.key, ctx.format), "", ""))
+        except MCBadgeError as exc:
+            out.append((None, exc.code, exc.message))
+    return out
+
+
+_WORKER: _BatchContext | None = None
+
+
+def _worker_init(ctx: _BatchContext) -> None:
+    global _WORKER
+    assert ctx.jwk is not None
+    ctx.key = SigningKey.from_jwk(ctx.jwk).with_verification_method(ctx.vm_id)
+    _WORKER = ctx
     _exit_with_parent()
+
+
+def _worker_check(specs: list[_Spec]) -> list[tuple[str, str] | None]:
+    assert _WORKER is not None
+    return _check_rows(_WORKER, specs)
+
+
+def _worker_sign(
+    items: list[tuple[_Spec, str, dict[str, tuple[str, int]]]],
+) -> list[_SignResult]:
+    assert _WORKER is not None
+    return _sign_rows(_WORKER, items)
 
 
 def _exit_with_parent() -> None:
@@ -141,15 +231,6 @@ def _exit_with_parent() -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="mcbadge-parent-watch", daemon=True).start()
-
-
-def _worker_sign(job: tuple[dict[str, Any], str]) -> _SignResult:
-    unsigned, format = job
-    assert _WORKER_KEY is not None
-    try:
-        return sign_credential(unsigned, _WORKER_KEY, format), "", ""
-    except MCBadgeError as exc:
-        return None, exc.code, exc.message
 
 
 class Issuer:
@@ -381,94 +462,204 @@ class Issuer:
     ) -> BatchResult:
         """Issue a roster; results come back in roster order.
 
-        Each row is reserved here, in order (the registry allocates the id and the status
-        indexes), and its signing is handed to one of ``jobs`` worker processes as soon as
-        it is reserved, so reservation and signing overlap. A row whose key was seen before
-        is re-emitted; an interrupted batch can simply be run again.
+        Rows go in chunks through four steps: a check build (bad input fails before anything
+        is reserved), one registry transaction reserving the chunk's ids and status indexes
+        (durable before any signing), build + sign under those ids (on ``jobs`` worker
+        processes, started once with the profile, catalog and key), and one transaction
+        recording the chunk's signed credentials (durable before ``progress`` counts them).
+        With workers, chunks overlap: the parent reserves and records while workers sign.
+        A row whose key was seen before is re-emitted; an interrupted batch can simply be
+        run again. A key repeated within the roster is issued once and re-emitted after.
         """
         rows = list(rows)
-        outcomes: list[BatchOutcome | None] = [None] * len(rows)
-        pool = self._pool(jobs, len(rows))
-        submitted: list[tuple[int, CredentialRecord, Future[_SignResult]]] = []
+        total = len(rows)
+        outcomes: list[BatchOutcome | None] = [None] * total
         done = 0
 
-        def tick() -> None:
+        def finish(position: int, outcome: BatchOutcome) -> None:
+            nonlocal done
+            outcomes[position] = outcome
+            done += 1
             if progress is not None:
-                progress(done, len(rows))
+                progress(done, total)
 
-        try:
-            for position, row in enumerate(rows):
-                try:
-                    record = self._reserve_row(row, catalog)
-                except MCBadgeError as exc:
-                    outcomes[position] = BatchOutcome(row, code=exc.code, message=exc.message)
+        ctx = _BatchContext(
+            profile=self.profile,
+            catalog={},
+            credential_schema=self.credential_schema,
+            format=self.format,
+            key=self.active_key,
+        )
+        specs: dict[int, _Spec] = {}
+        keys: dict[int, str] = {}
+        first_of: dict[str, int] = {}
+        repeats: list[tuple[int, int]] = []
+        valid_from = datetime.now(UTC)
+        for position, row in enumerate(rows):
+            achievement = catalog.get(row.achievement_id)
+            try:
+                if achievement is None:
+                    raise ValidationError(
+                        f"achievement {row.achievement_id!r} is not in the catalog",
+                        code="data_model.unknown_achievement",
+                    )
+                key = row.idempotency_key
+                email = normalize_email(row.email)
+            except MCBadgeError as exc:
+                outcomes[position] = BatchOutcome(row, code=exc.code, message=exc.message)
+                continue
+            if key in first_of:
+                repeats.append((position, first_of[key]))
+                continue
+            first_of[key] = position
+            ctx.catalog.setdefault(row.achievement_id, dict(achievement))
+            keys[position] = key
+            specs[position] = (
+                row.achievement_id,
+                email,
+                row.achieved_level,
+                tuple(row.evidence),
+                row.valid_until,
+                valid_from,
+            )
+        for outcome in outcomes:
+            if outcome is not None:
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+        workers = min(jobs, len(specs))
+        size = max(1, min(32, len(specs) // (max(workers, 1) * 4)))
+        order = list(specs)
+        chunks = [order[i : i + size] for i in range(0, len(order), size)]
+
+        def reserve(
+            chunk: list[int], checks: list[tuple[str, str] | None]
+        ) -> list[tuple[int, CredentialRecord]]:
+            passed: list[int] = []
+            for position, check in zip(chunk, checks, strict=True):
+                if check is None:
+                    passed.append(position)
                 else:
-                    if record.document is not None:
-                        outcomes[position] = BatchOutcome(row, self._reemit(record))
-                    elif pool is not None:
-                        assert record.unsigned is not None
-                        job = (record.unsigned, self.format)
-                        submitted.append((position, record, pool.submit(_worker_sign, job)))
-                        continue
-                    else:
-                        outcomes[position] = self._outcome(row, record, self._sign(record))
-                done += 1
-                tick()
-            for position, record, future in submitted:
-                outcomes[position] = self._outcome(rows[position], record, future.result())
-                done += 1
-                tick()
-        finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
+                    finish(position, BatchOutcome(rows[position], code=check[0], message=check[1]))
+            if not passed:
+                return []
+            records = self.registry.reserve_many(
+                self.issuer_id,
+                [(keys[p], str(ctx.catalog[specs[p][0]].get("id"))) for p in passed],
+                status_base_url=self.status_base_url,
+                suspension=self.suspension,
+            )
+            to_sign: list[tuple[int, CredentialRecord]] = []
+            for position, record in zip(passed, records, strict=True):
+                if isinstance(record, MCBadgeError):
+                    finish(
+                        position,
+                        BatchOutcome(rows[position], code=record.code, message=record.message),
+                    )
+                elif record.document is not None:
+                    finish(position, BatchOutcome(rows[position], self._reemit(record)))
+                else:
+                    to_sign.append((position, record))
+            return to_sign
+
+        def sign_items(
+            to_sign: list[tuple[int, CredentialRecord]],
+        ) -> list[tuple[_Spec, str, dict[str, tuple[str, int]]]]:
+            return [(specs[p], r.credential_id, dict(r.status_indexes)) for p, r in to_sign]
+
+        def record(to_sign: list[tuple[int, CredentialRecord]], signed: list[_SignResult]) -> None:
+            good = [
+                (p, r, document)
+                for (p, r), (document, _, _) in zip(to_sign, signed, strict=True)
+                if document is not None
+            ]
+            errors = self.registry.record_issued_many(
+                [(r.credential_id, document, self.format) for _, r, document in good]
+            )
+            failed = dict(zip((p for p, _, _ in good), errors, strict=True))
+            for (position, rec), (document, code, message) in zip(to_sign, signed, strict=True):
+                row = rows[position]
+                error = failed.get(position)
+                if document is None:
+                    finish(position, BatchOutcome(row, code=code, message=message))
+                elif error is not None:
+                    finish(position, BatchOutcome(row, code=error.code, message=error.message))
+                else:
+                    issued = IssuedCredential(
+                        rec.credential_id, document, rec.idempotency_key, rec.status_indexes
+                    )
+                    finish(position, BatchOutcome(row, issued))
+
+        if workers <= 1:
+            for chunk in chunks:
+                checks = _check_rows(ctx, [specs[p] for p in chunk])
+                to_sign = reserve(chunk, checks)
+                if to_sign:
+                    record(to_sign, _sign_rows(ctx, sign_items(to_sign)))
+        else:
+            self._run_pool(ctx, workers, chunks, specs, reserve, sign_items, record)
+        for position, first in repeats:
+            earlier = outcomes[first]
+            assert earlier is not None
+            if earlier.issued is not None:
+                again = dataclasses.replace(earlier.issued, reemitted=True)
+                finish(position, BatchOutcome(rows[position], again))
+            else:
+                finish(
+                    position,
+                    BatchOutcome(rows[position], code=earlier.code, message=earlier.message),
+                )
         return BatchResult([outcome for outcome in outcomes if outcome is not None])
 
-    def _reserve_row(
-        self, row: RosterRow, catalog: Mapping[str, Mapping[str, Any]]
-    ) -> CredentialRecord:
-        achievement = catalog.get(row.achievement_id)
-        if achievement is None:
-            raise ValidationError(
-                f"achievement {row.achievement_id!r} is not in the catalog",
-                code="data_model.unknown_achievement",
-            )
-        return self._reserve(
-            achievement,
-            row.email,
-            achieved_level=row.achieved_level,
-            evidence=row.evidence,
-            valid_until=row.valid_until,
-            idempotency_key=row.idempotency_key,
-        )
-
-    def _sign(self, record: CredentialRecord) -> _SignResult:
-        assert record.unsigned is not None
-        try:
-            return sign_credential(record.unsigned, self.active_key, self.format), "", ""
-        except MCBadgeError as exc:
-            return None, exc.code, exc.message
-
-    def _outcome(
-        self, row: RosterRow, record: CredentialRecord, result: _SignResult
-    ) -> BatchOutcome:
-        signed, code, message = result
-        if signed is None:
-            return BatchOutcome(row, code=code, message=message)
-        return BatchOutcome(row, self._finish(record, signed))
-
-    def _pool(self, jobs: int, size: int) -> ProcessPoolExecutor | None:
-        if jobs <= 1 or size < 2:
-            return None
+    def _run_pool(
+        self,
+        ctx: _BatchContext,
+        workers: int,
+        chunks: list[list[int]],
+        specs: Mapping[int, _Spec],
+        reserve: Callable[[list[int], list[tuple[str, str] | None]], list[Any]],
+        sign_items: Callable[[list[Any]], list[Any]],
+        record: Callable[[list[Any], list[_SignResult]], None],
+    ) -> None:
         import multiprocessing
+        from collections import deque
 
-        # spawn, not fork: the caller may have threads (servers, DB pools) a fork would copy.
         key = self.active_key
-        return ProcessPoolExecutor(
-            max_workers=min(jobs, size),
+        shipped = dataclasses.replace(ctx, key=None, jwk=key.private_jwk(), vm_id=key.vm_id)
+        # spawn, not fork: the caller may have threads (servers, DB pools) a fork would copy.
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_worker_init,
-            initargs=(key.private_jwk(), key.vm_id),
+            initargs=(shipped,),
         )
+        depth = workers * 3  # chunks in flight: workers never idle, memory stays bounded
+        pending = iter(chunks)
+        checking: deque[tuple[list[int], Future[list[tuple[str, str] | None]]]] = deque()
+        signing: deque[tuple[list[Any], Future[list[_SignResult]]]] = deque()
+
+        def fill() -> None:
+            while len(checking) + len(signing) < depth:
+                chunk = next(pending, None)
+                if chunk is None:
+                    return
+                future = pool.submit(_worker_check, [specs[p] for p in chunk])
+                checking.append((chunk, future))
+
+        try:
+            fill()
+            while checking or signing:
+                if checking and (not signing or checking[0][1].done()):
+                    chunk, checked = checking.popleft()
+                    to_sign = reserve(chunk, checked.result())
+                    if to_sign:
+                        signing.append((to_sign, pool.submit(_worker_sign, sign_items(to_sign))))
+                else:
+                    to_sign, signed = signing.popleft()
+                    record(to_sign, signed.result())
+                fill()
+        finally:
+            pool.shutdown(cancel_futures=True)
 
     # -- status changes -----------------------------------------------------------------
     def _own(self, credential_id: str) -> None:

@@ -160,6 +160,56 @@ class IssuerStore:
         )
         self.registry.record_issued(credential_id, text, format)
 
+    def reserve_many(
+        self,
+        issuer_id: str,
+        requests: list[tuple[str, str | None]],
+        *,
+        status_base_url: str,
+        suspension: bool,
+    ) -> list[CredentialRecord | RegistryError]:
+        """Reserve (or find) many ``(idempotency_key, achievement_id)`` in one durable
+        transaction; the records carry no unsigned credential (the caller builds it from
+        ``credential_id`` and ``status_indexes``). A key issued before without the
+        suspension entry a suspendable issuer needs is that row's error."""
+        purposes = ("revocation", "suspension") if suspension else ("revocation",)
+        reservations = self.registry.reserve_many(
+            issuer_id,
+            requests,
+            purposes=purposes,
+            list_url_template=f"{status_base_url}{{purpose}}-{{n}}.json",
+        )
+        out: list[CredentialRecord | RegistryError] = []
+        for (key, _), reservation in zip(requests, reservations, strict=True):
+            if suspension and "suspension" not in reservation.entries:
+                out.append(
+                    RegistryError(
+                        f"{key!r} was issued before without a suspension entry",
+                        code="registry.not_suspendable",
+                    )
+                )
+            else:
+                out.append(self._record(reservation))
+        return out
+
+    def record_issued_many(
+        self, items: list[tuple[str, dict[str, Any] | str, str]]
+    ) -> list[RegistryError | None]:
+        """Record many signed credentials in one durable transaction (see
+        :meth:`mcbadge.registry.Registry.record_issued_many`)."""
+        return self.registry.record_issued_many(
+            [
+                (
+                    credential_id,
+                    document
+                    if isinstance(document, str)
+                    else json.dumps(document, separators=(",", ":")),
+                    format,
+                )
+                for credential_id, document, format in items
+            ]
+        )
+
     # -- status changes ------------------------------------------------------------------
     def revoke(self, credential_id: str, reason: str | None = None) -> CredentialRecord:
         """Revoke (permanent). A suspendable credential is suspended too, because its one

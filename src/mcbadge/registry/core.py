@@ -10,6 +10,7 @@ index, same new list) rolls back and is retried, and sees the winner's row.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 import uuid
@@ -493,9 +494,103 @@ class Registry:
 
         return self._write("reserve a credential", work)
 
-    def _allocate(
-        self, conn: sa.Connection, issuer_id: str, purpose: str, credential_id: str, template: str
-    ) -> None:
+    def reserve_many(
+        self,
+        issuer_id: str,
+        requests: Sequence[tuple[str, str | None]],
+        *,
+        purposes: Sequence[str] = ("revocation",),
+        list_url_template: str,
+    ) -> list[Reservation]:
+        """:meth:`reserve` for many ``(idempotency_key, achievement_id)`` pairs in ONE
+        transaction (durable when it returns): one commit and a handful of statements per
+        chunk instead of a dozen per credential. Results are in request order; a key given
+        twice gets the same reservation (``new`` only on the first)."""
+        wanted = list(dict.fromkeys(purposes))
+        if not wanted or any(p not in PURPOSES for p in wanted):
+            raise RegistryError(
+                "purposes must be 'revocation' and/or 'suspension'", code="registry.bad_purpose"
+            )
+        if not issuer_id or any(not key for key, _ in requests):
+            raise RegistryError(
+                "issuer id and idempotency key are required", code="registry.bad_key"
+            )
+        if not requests:
+            return []
+
+        def work(conn: sa.Connection) -> list[Reservation]:
+            keys = list(dict.fromkeys(key for key, _ in requests))
+            found: dict[str, Reservation] = {}
+            for start in range(0, len(keys), 500):
+                rows = conn.execute(
+                    sa.select(credentials_t).where(
+                        credentials_t.c.issuer_id == issuer_id,
+                        credentials_t.c.idempotency_key.in_(keys[start : start + 500]),
+                    )
+                ).all()
+                for row in rows:
+                    found[row.idempotency_key] = self._record(conn, row, new=False)
+            fresh: dict[str, tuple[str, str | None]] = {}
+            for key, achievement_id in requests:
+                if key not in found and key not in fresh:
+                    fresh[key] = (f"urn:uuid:{uuid.uuid4()}", achievement_id)
+            if fresh:
+                self._ensure_issuer(conn, issuer_id, None)
+                now = _now()
+                conn.execute(
+                    sa.insert(credentials_t),
+                    [
+                        {
+                            "id": credential_id,
+                            "issuer_id": issuer_id,
+                            "idempotency_key": key,
+                            "achievement_id": achievement_id,
+                            "recipient_hash": None,
+                            "state": "reserved",
+                            "reserved_at": now,
+                            "revoked": False,
+                            "suspended": False,
+                        }
+                        for key, (credential_id, achievement_id) in fresh.items()
+                    ],
+                )
+                ids = [credential_id for credential_id, _ in fresh.values()]
+                entries = {
+                    purpose: self._allocate_many(conn, issuer_id, purpose, ids, list_url_template)
+                    for purpose in wanted
+                }
+                for key, (credential_id, achievement_id) in fresh.items():
+                    found[key] = Reservation(
+                        credential_id=credential_id,
+                        issuer_id=issuer_id,
+                        idempotency_key=key,
+                        achievement_id=achievement_id,
+                        recipient_hash=None,
+                        state="reserved",
+                        document=None,
+                        format=None,
+                        digest=None,
+                        reserved_at=now,
+                        issued_at=None,
+                        entries={p: entries[p][credential_id] for p in wanted},
+                        new=True,
+                    )
+            result: list[Reservation] = []
+            given: set[str] = set()
+            for key, _ in requests:
+                reservation = found[key]
+                if key in given and reservation.new:
+                    reservation = dataclasses.replace(reservation, new=False)
+                given.add(key)
+                result.append(reservation)
+            return result
+
+        return self._write("reserve credentials", work)
+
+    def _current_list(
+        self, conn: sa.Connection, issuer_id: str, purpose: str, template: str
+    ) -> tuple[int, int, str]:
+        """The issuer's open list for ``purpose`` (id, size, url), started when none is."""
         query = (
             sa.select(status_lists_t)
             .where(
@@ -509,78 +604,109 @@ class Registry:
         if self.dialect == "postgresql":
             query = query.with_for_update()
         current = conn.execute(query).first()
-        if current is None:
-            seq = (
-                conn.execute(
-                    sa.select(sa.func.max(status_lists_t.c.seq)).where(
-                        status_lists_t.c.issuer_id == issuer_id,
-                        status_lists_t.c.purpose == purpose,
-                    )
-                ).scalar()
-                or 0
-            ) + 1
-            url = _list_url(template, purpose, seq)
-            owner = conn.execute(
-                sa.select(status_lists_t.c.issuer_id).where(status_lists_t.c.url == url)
-            ).scalar()
-            if owner is not None and owner != issuer_id:
-                raise RegistryError(
-                    f"status list URL {url} already belongs to another issuer",
-                    code="registry.list_url_taken",
-                )
-            list_id = conn.execute(
-                sa.insert(status_lists_t)
-                .values(
-                    issuer_id=issuer_id,
-                    purpose=purpose,
-                    seq=seq,
-                    url=url,
-                    size=self.list_size,
-                    created_at=_now(),
-                    full=False,
-                )
-                .returning(status_lists_t.c.id)
-            ).scalar_one()
-            size = self.list_size
-        else:
-            list_id, size = int(current.id), int(current.size)
-        taken = (
-            set(
-                conn.execute(
-                    sa.select(status_entries_t.c.status_index).where(
-                        status_entries_t.c.list_id == list_id
-                    )
-                ).scalars()
-            )
-            if self.fill_limit < 64
-            else None
-        )
-        for _ in range(1000):
-            index = secrets.randbelow(size)
-            if taken is not None and index in taken:
-                continue
-            clash = conn.execute(
-                sa.select(status_entries_t.c.status_index).where(
-                    status_entries_t.c.list_id == list_id,
-                    status_entries_t.c.status_index == index,
-                )
-            ).first()
-            if clash is None:
-                break
-        else:  # pragma: no cover - a list is marked full long before this
-            raise RegistryError("no free status index found", code="registry.list_full")
-        conn.execute(
-            sa.insert(status_entries_t).values(
-                list_id=list_id, status_index=index, credential_id=credential_id, purpose=purpose
-            )
-        )
-        count = conn.execute(
-            sa.select(sa.func.count()).where(status_entries_t.c.list_id == list_id)
-        ).scalar_one()
-        if count >= self.fill_limit:
+        if current is not None:
+            return int(current.id), int(current.size), str(current.url)
+        seq = (
             conn.execute(
-                sa.update(status_lists_t).where(status_lists_t.c.id == list_id).values(full=True)
+                sa.select(sa.func.max(status_lists_t.c.seq)).where(
+                    status_lists_t.c.issuer_id == issuer_id,
+                    status_lists_t.c.purpose == purpose,
+                )
+            ).scalar()
+            or 0
+        ) + 1
+        url = _list_url(template, purpose, seq)
+        owner = conn.execute(
+            sa.select(status_lists_t.c.issuer_id).where(status_lists_t.c.url == url)
+        ).scalar()
+        if owner is not None and owner != issuer_id:
+            raise RegistryError(
+                f"status list URL {url} already belongs to another issuer",
+                code="registry.list_url_taken",
             )
+        list_id = conn.execute(
+            sa.insert(status_lists_t)
+            .values(
+                issuer_id=issuer_id,
+                purpose=purpose,
+                seq=seq,
+                url=url,
+                size=self.list_size,
+                created_at=_now(),
+                full=False,
+            )
+            .returning(status_lists_t.c.id)
+        ).scalar_one()
+        return int(list_id), self.list_size, url
+
+    def _allocate(
+        self, conn: sa.Connection, issuer_id: str, purpose: str, credential_id: str, template: str
+    ) -> None:
+        self._allocate_many(conn, issuer_id, purpose, [credential_id], template)
+
+    def _allocate_many(
+        self,
+        conn: sa.Connection,
+        issuer_id: str,
+        purpose: str,
+        credential_ids: Sequence[str],
+        template: str,
+    ) -> dict[str, StatusEntry]:
+        """One random free index per credential, in the open list (a list is marked full,
+        and the next one started, at ``fill_limit``); inserted in this transaction."""
+        allocated: dict[str, StatusEntry] = {}
+        remaining = list(credential_ids)
+        while remaining:
+            list_id, size, url = self._current_list(conn, issuer_id, purpose, template)
+            count = conn.execute(
+                sa.select(sa.func.count()).where(status_entries_t.c.list_id == list_id)
+            ).scalar_one()
+            take = max(1, min(len(remaining), self.fill_limit - count))
+            chosen: set[int] = set()
+            for _ in range(1000):
+                draws: set[int] = set()
+                while len(draws) < take - len(chosen):
+                    index = secrets.randbelow(size)
+                    if index not in chosen:
+                        draws.add(index)
+                clashes = set(
+                    conn.execute(
+                        sa.select(status_entries_t.c.status_index).where(
+                            status_entries_t.c.list_id == list_id,
+                            status_entries_t.c.status_index.in_(sorted(draws)),
+                        )
+                    ).scalars()
+                )
+                chosen |= draws - clashes
+                if len(chosen) == take:
+                    break
+            else:  # pragma: no cover - a list is marked full long before this
+                raise RegistryError("no free status index found", code="registry.list_full")
+            batch, remaining = remaining[:take], remaining[take:]
+            pairs = list(
+                zip(batch, secrets.SystemRandom().sample(sorted(chosen), take), strict=True)
+            )
+            conn.execute(
+                sa.insert(status_entries_t),
+                [
+                    {
+                        "list_id": list_id,
+                        "status_index": index,
+                        "credential_id": credential_id,
+                        "purpose": purpose,
+                    }
+                    for credential_id, index in pairs
+                ],
+            )
+            for credential_id, index in pairs:
+                allocated[credential_id] = StatusEntry(purpose, list_id, url, index)
+            if count + take >= self.fill_limit:
+                conn.execute(
+                    sa.update(status_lists_t)
+                    .where(status_lists_t.c.id == list_id)
+                    .values(full=True)
+                )
+        return allocated
 
     def record_issued(self, credential_id: str, document: str, format: str) -> None:
         """Store the signed ``document`` (JSON text or compact JWS) and mark it issued;
@@ -614,6 +740,78 @@ class Registry:
             )
 
         self._write("record the issued credential", work)
+
+    def record_issued_many(
+        self, items: Sequence[tuple[str, str, str]]
+    ) -> list[RegistryError | None]:
+        """:meth:`record_issued` for many ``(credential_id, document, format)`` in ONE
+        transaction, durable when it returns. Per item ``None`` (recorded, or the same
+        document recorded before) or the error that item alone would have raised."""
+        outcome: list[RegistryError | None] = [None] * len(items)
+        digests: list[str] = []
+        for position, (_, document, _) in enumerate(items):
+            if not isinstance(document, str) or not document:
+                outcome[position] = RegistryError(
+                    "the signed document must be non-empty text", code="registry.bad_document"
+                )
+                digests.append("")
+            else:
+                digests.append(hashlib.sha256(document.encode("utf-8")).hexdigest())
+
+        def work(conn: sa.Connection) -> list[RegistryError | None]:
+            result = list(outcome)
+            ids = [item[0] for item in items]
+            state: dict[str, tuple[str, str | None]] = {}
+            for start in range(0, len(ids), 500):
+                query = sa.select(
+                    credentials_t.c.id, credentials_t.c.state, credentials_t.c.digest
+                ).where(credentials_t.c.id.in_(ids[start : start + 500]))
+                if self.dialect == "postgresql":
+                    query = query.with_for_update()
+                for row in conn.execute(query):
+                    state[row.id] = (row.state, row.digest)
+            now = _now()
+            updates: list[dict[str, Any]] = []
+            for position, (credential_id, document, format) in enumerate(items):
+                if result[position] is not None:
+                    continue
+                digest = digests[position]
+                current = state.get(credential_id)
+                if current is None:
+                    result[position] = RegistryError(
+                        f"no credential {credential_id} in this registry",
+                        code="registry.unknown_credential",
+                    )
+                elif current[0] == "issued":
+                    if current[1] != digest:
+                        result[position] = RegistryError(
+                            f"credential {credential_id} was already issued with a different "
+                            "document",
+                            code="registry.already_issued",
+                        )
+                else:
+                    state[credential_id] = ("issued", digest)
+                    updates.append(
+                        {
+                            "b_id": credential_id,
+                            "state": "issued",
+                            "document": document,
+                            "format": format,
+                            "digest": digest,
+                            "issued_at": now,
+                        }
+                    )
+            if updates:
+                conn.execute(
+                    sa.update(credentials_t).where(
+                        credentials_t.c.id == sa.bindparam("b_id"),
+                        credentials_t.c.state == "reserved",
+                    ),
+                    updates,
+                )
+            return result
+
+        return self._write("record the issued credentials", work)
 
     # -- look-ups --------------------------------------------------------------------
     def get(self, credential_id: str) -> CredentialRecord:
