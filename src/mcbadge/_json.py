@@ -206,8 +206,14 @@ def loads_strict(
     ``input.duplicate_key``, ``input.non_finite_number``, ``input.huge_number``,
     ``input.not_utf8`` or ``input.malformed`` (the message gives line and column).
     """
-    text = _to_text(data, max_bytes)
-    openers = text.count("[") + text.count("{")
+    if isinstance(data, bytes):
+        # "[" and "{" are single bytes in UTF-8 (never inside a multi-byte sequence), and
+        # counting bytes is cheaper than counting characters of the decoded text
+        text = _to_text(data, max_bytes)
+        openers = data.count(b"[") + data.count(b"{")
+    else:
+        text = _to_text(data, max_bytes)
+        openers = text.count("[") + text.count("{")
     if openers > _PRESCAN_OPENERS:
         _prescan_depth(text, max_depth)
     try:

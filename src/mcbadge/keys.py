@@ -121,13 +121,19 @@ def _ed25519_verify(public: bytes, signature: bytes, message: bytes) -> None:
     """RFC 8032 verification through libsodium (PyNaCl): about twice as fast as OpenSSL's here,
     and stricter (it also refuses small-order public keys and R points, which no honest signer
     produces). Raises :class:`SignatureError`."""
-    from nacl.bindings import crypto_sign_open
-    from nacl.exceptions import BadSignatureError, CryptoError
+    if not _NACL:  # imported on first use (not at import time), then kept
+        from nacl.bindings import crypto_sign_open
+        from nacl.exceptions import BadSignatureError, CryptoError
 
+        _NACL.extend((crypto_sign_open, (BadSignatureError, CryptoError, ValueError)))
+    crypto_sign_open, failures = _NACL
     try:
         crypto_sign_open(signature + message, public)
-    except (BadSignatureError, CryptoError, ValueError):
+    except failures:
         raise _bad_sig() from None
+
+
+_NACL: list[Any] = []
 
 
 class Key:

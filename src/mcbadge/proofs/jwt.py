@@ -40,6 +40,16 @@ _REGISTERED = ("iss", "jti", "sub", "nbf", "exp", "iat", "aud")
 _FORBIDDEN_HEADERS = ("jku", "x5u", "x5c", "x5t", "x5t#S256", "b64")
 _ALLOWED_TYP = ("JWT", "vc+ld+jwt", "vc+jwt")
 _MAX_TOKEN = 2_000_000
+# one encoder each, not one per json.dumps call
+_PAYLOAD_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_HEADER_ENCODER = json.JSONEncoder(separators=(",", ":"))
+# Headers repeat (one per issuer key): a strictly parsed header segment is kept, keyed by its
+# exact base64url text, and handed out as a fresh dict. Only flat headers (string members:
+# alg, typ, kid) are kept, so the copy shares nothing; a header with a jwk is parsed each time.
+# Parsing is a pure function of the text, so a hit gives the same answer a parse would;
+# failures are never stored. Bounded: cleared when full.
+_HEADER_CACHE: dict[str, dict[str, str]] = {}
+_HEADER_CACHE_MAX = 256
 
 
 def _fail(code: str, message: str) -> MCBadgeError:
@@ -97,9 +107,9 @@ def _sign_jwt(
         header["kid"] = verification_method
     if embed_jwk or not verification_method:
         header["jwk"] = key.public_jwk()
-    payload_text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    payload_text = _PAYLOAD_ENCODER.encode(payload)
     signing_input = (
-        b64url_encode(json.dumps(header, separators=(",", ":")).encode("utf-8"))
+        b64url_encode(_HEADER_ENCODER.encode(header).encode("utf-8"))
         + "."
         + b64url_encode(payload_text.encode())
     )
@@ -123,6 +133,18 @@ def _json_part(text: str, what: str) -> dict[str, Any]:
     return value
 
 
+def _header(text: str) -> dict[str, Any]:
+    cached = _HEADER_CACHE.get(text)
+    if cached is not None:
+        return dict(cached)
+    header = _json_part(text, "header")
+    if all(type(v) is str for v in header.values()):
+        if len(_HEADER_CACHE) >= _HEADER_CACHE_MAX:
+            _HEADER_CACHE.clear()
+        _HEADER_CACHE[text] = dict(header)
+    return header
+
+
 def decode_jwt(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:
     """(header, payload, signing input, signature) after structural checks (no crypto)."""
     if not isinstance(token, str) or len(token) > _MAX_TOKEN:
@@ -133,7 +155,7 @@ def decode_jwt(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes
         raise _fail("jwt.jwe_unsupported", "encrypted JWTs (JWE) are not accepted")
     if len(parts) != 3 or not all(parts):
         raise _fail("jwt.malformed", "the JWT does not have three non-empty parts")
-    header = _json_part(parts[0], "header")
+    header = _header(parts[0])
     payload = _json_part(parts[1], "payload")
     try:
         signature = b64url_decode(parts[2], code="jwt.bad_base64url")
