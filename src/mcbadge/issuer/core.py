@@ -217,6 +217,19 @@ def _worker_sign(
     return _sign_rows(_WORKER, items)
 
 
+def _start_method() -> str:
+    """``fork`` when this process has one thread (workers start in milliseconds, with every
+    module imported and every context already processed; they never touch the registry's
+    connections and leave with ``os._exit``), else ``spawn``: a fork would copy other threads'
+    held locks (servers, DB pools). A spawned worker re-imports everything (~0.7 s each)."""
+    import multiprocessing
+    import threading
+
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "spawn"
+
+
 def _exit_with_parent() -> None:
     """A worker whose issuing process died (killed, crashed) exits too, instead of waiting
     forever for work: the batch is re-run from the registry anyway."""
@@ -626,10 +639,9 @@ class Issuer:
 
         key = self.active_key
         shipped = dataclasses.replace(ctx, key=None, jwk=key.private_jwk(), vm_id=key.vm_id)
-        # spawn, not fork: the caller may have threads (servers, DB pools) a fork would copy.
         pool = ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=multiprocessing.get_context(_start_method()),
             initializer=_worker_init,
             initargs=(shipped,),
         )
@@ -639,7 +651,8 @@ class Issuer:
         signing: deque[tuple[list[Any], Future[list[_SignResult]]]] = deque()
 
         def fill() -> None:
-            while len(checking) + len(signing) < depth:
+            # At most one check chunk per worker queued, so signing never waits behind checks.
+            while len(checking) < workers and len(checking) + len(signing) < depth:
                 chunk = next(pending, None)
                 if chunk is None:
                     return
