@@ -7,6 +7,7 @@ verifier any object with ``get(url) -> bytes`` instead of a :class:`mcbadge.net.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,12 +41,14 @@ class Fetched:
     """A fetched document: a JSON object, or a compact JWS string (a VC-JWT).
 
     ``fetched_at`` / ``expires_at`` come from the real fetcher (``None`` from a test double).
+    ``digest`` is the SHA-256 of the exact bytes received (what a cached verdict is keyed by).
     """
 
     url: str
     document: dict[str, Any] | str
     fetched_at: datetime | None = None
     expires_at: datetime | None = None
+    digest: str = ""
 
 
 def _raw(fetcher: Any, url: str, offline: bool, accept: str) -> tuple[bytes, Any]:
@@ -99,9 +102,10 @@ def fetch_document(fetcher: Any, url: str, *, offline: bool) -> Fetched:
                 f"{url} did not return a JSON object", code="status_retrieval.bad_json"
             )
         document = value
+    digest = hashlib.sha256(body).hexdigest()
     if fetched is None:
-        return Fetched(url, document)
-    return Fetched(url, document, fetched.fetched_at, fetched.expires_at)
+        return Fetched(url, document, digest=digest)
+    return Fetched(url, document, fetched.fetched_at, fetched.expires_at, digest)
 
 
 def make_resolver(policy: VerificationPolicy, fetcher: Any) -> Any:

@@ -5,7 +5,10 @@ A status list credential is verified with the same pipeline as the credential (p
 validity), must come from the same issuer, have the right type and purpose and hold at least
 131,072 entries; it may come as JSON or as a VC-JWT. Anything that stops us from reading a
 trustworthy status is *indeterminate*. A verified list stays in the fetcher's cache for its
-``ttl``, never past its ``validUntil``.
+``ttl``, never past its ``validUntil``, and its verdict is remembered (same policy, same
+bytes, within its ``ttl``: :mod:`mcbadge.verify._list_cache`) so credentials sharing a list
+do not verify it again; the checks that depend on the credential (issuer, purpose, window,
+index) run every time.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from mcbadge.status import (
     check_revocation_list,
     parse_credential_status,
 )
+from mcbadge.verify import _list_cache
 from mcbadge.verify._context import RunContext
 from mcbadge.verify._input import parse_input
 from mcbadge.verify._network import Fetched, fetch_document
@@ -82,16 +86,18 @@ def _list_failure(exc: MCBadgeError) -> _Outcome:
     return _Outcome(check_from_error("status_list", exc, indeterminate=True))
 
 
-def _list_credential(document: dict[str, Any] | str) -> dict[str, Any]:
-    """The status list credential itself (a VC-JWT's payload credential, decoded unverified)."""
+def _list_credential(document: dict[str, Any] | str) -> tuple[dict[str, Any], Any]:
+    """The status list credential itself (a VC-JWT's payload credential, decoded unverified)
+    and, for a VC-JWT, its payload (None for a JSON document)."""
     if isinstance(document, dict):
-        return document
+        return document, None
     try:
-        return parse_input(document).credential
+        parsed = parse_input(document)
     except MCBadgeError as exc:
         raise _indeterminate(
             "status_list", "malformed", f"the status list VC-JWT cannot be read: {exc.message}"
         ) from None
+    return parsed.credential, parsed.jwt_payload
 
 
 def _bitstring(
@@ -100,7 +106,7 @@ def _bitstring(
     url = entry.status_list_credential
     fetched = _fetch(ctx, url)
     checks = {"status_retrieval": passed("status_retrieval", f"status list retrieved from {url}")}
-    list_credential = _list_credential(fetched.document)
+    list_credential, jwt_payload = _list_credential(fetched.document)
     out_of_range: MCBadgeError | None = None
     outcome: StatusOutcome | None = None
     try:
@@ -117,12 +123,16 @@ def _bitstring(
         # Judged only once the list is known to be the issuer's: an unverified list must
         # not be able to make a credential fail outright either.
         out_of_range = exc
-    list_result = nested(fetched.document, ctx)
-    if not list_result.verified:
-        reasons = ", ".join(list_result.failed_checks)
-        raise _indeterminate(
-            "status_list", "unverified", f"the status list credential does not verify ({reasons})"
-        )
+    if not _list_cache.verified_before(ctx, fetched):
+        list_result = nested(fetched.document, ctx)
+        if not list_result.verified:
+            reasons = ", ".join(list_result.failed_checks)
+            raise _indeterminate(
+                "status_list",
+                "unverified",
+                f"the status list credential does not verify ({reasons})",
+            )
+        _list_cache.remember(ctx, fetched, list_credential, jwt_payload)
     if out_of_range is not None or outcome is None:
         raise _list_failure(out_of_range or MCBadgeError("no status", code="status_list.failed"))
     _remember_freshness(ctx, fetched, list_credential)
