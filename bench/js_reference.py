@@ -15,7 +15,8 @@ rows are ``mcbadge.proofs.sign`` and ``verify_proof`` on the same credentials an
 the same process run right after the JS rows.
 
 ``run(quick=False)`` returns rows ``{"name", "stack", "format", "credential", "per_second",
-"ms_each", "runs"}`` (median of 5 runs; 3 when quick), then one ``interop`` row per verdict:
+"ms_each", "runs", "count", "range"}`` (median of 5 runs of ``count`` calls, 3 when quick;
+``range`` is the slowest-fastest run), then one ``interop`` row per verdict:
 the JS stack verifying mcbadge-signed credentials and mcbadge verifying JS-signed ones, each
 also on a tampered copy that must be refused (``ok`` says whether the verdict is the expected
 one). When ``node`` or ``bench/js/node_modules`` is missing it returns one ``skipped`` row with
@@ -214,7 +215,8 @@ def cross_verify(js_output: dict[str, Any]) -> list[dict[str, Any]]:
     return verdicts
 
 
-def _median_rate(action: Callable[[], object], count: int, runs: int) -> float:
+def _rates(action: Callable[[], object], count: int, runs: int) -> list[float]:
+    """Operations per second of ``count`` calls, ``runs`` times, after a short warm-up."""
     for _ in range(max(3, count // 5)):
         action()
     rates = []
@@ -223,7 +225,7 @@ def _median_rate(action: Callable[[], object], count: int, runs: int) -> float:
         for _ in range(count):
             action()
         rates.append(count / (time.perf_counter() - started))
-    return statistics.median(rates)
+    return rates
 
 
 def _mcbadge_rows(workload: dict[str, Any], counts: tuple[int, int], runs: int) -> Any:
@@ -248,11 +250,13 @@ def _mcbadge_rows(workload: dict[str, Any], counts: tuple[int, int], runs: int) 
                 return None
 
             for name, action in (("issue", issuing), ("verify", verifying)):
-                rate = _median_rate(action, count, runs)
-                yield _row(name, "mcbadge", label, which, rate, runs)
+                yield _row(name, "mcbadge", label, which, _rates(action, count, runs), count)
 
 
-def _row(name: str, stack: str, fmt: str, which: str, rate: float, runs: int) -> dict[str, Any]:
+def _row(
+    name: str, stack: str, fmt: str, which: str, rates: list[float], count: int
+) -> dict[str, Any]:
+    rate = statistics.median(rates)
     return {
         "name": name,
         "stack": stack,
@@ -260,7 +264,9 @@ def _row(name: str, stack: str, fmt: str, which: str, rate: float, runs: int) ->
         "credential": which,
         "per_second": round(rate, 1),
         "ms_each": round(1000 / rate, 3),
-        "runs": runs,
+        "runs": len(rates),
+        "count": count,
+        "range": f"{min(rates):.0f}-{max(rates):.0f}",
     }
 
 
@@ -319,7 +325,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     versions = output["versions"]
     stack = f"js (vc {versions['@digitalbazaar/vc']}, node {versions['node']})"
     rows = [
-        _row(r["name"], stack, r["format"], r["credential"], r["per_second"], r["runs"])
+        _row(r["name"], stack, r["format"], r["credential"], r["rates"], r["count"])
         for r in output["rows"]
     ]
     rows += _mcbadge_rows(workload, (di_count, jwt_count), runs)
