@@ -662,30 +662,30 @@ class Registry:
                 sa.select(sa.func.count()).where(status_entries_t.c.list_id == list_id)
             ).scalar_one()
             take = max(1, min(len(remaining), self.fill_limit - count))
-            chosen: set[int] = set()
+            # Indexes in the order they were drawn (a dict keeps it): each credential gets
+            # an independent random index, never one correlated with its roster position.
+            chosen: dict[int, None] = {}
             for _ in range(1000):
-                draws: set[int] = set()
+                draws: dict[int, None] = {}
                 while len(draws) < take - len(chosen):
                     index = secrets.randbelow(size)
                     if index not in chosen:
-                        draws.add(index)
+                        draws[index] = None
                 clashes = set(
                     conn.execute(
                         sa.select(status_entries_t.c.status_index).where(
                             status_entries_t.c.list_id == list_id,
-                            status_entries_t.c.status_index.in_(sorted(draws)),
+                            status_entries_t.c.status_index.in_(list(draws)),
                         )
                     ).scalars()
                 )
-                chosen |= draws - clashes
+                chosen.update((index, None) for index in draws if index not in clashes)
                 if len(chosen) == take:
                     break
             else:  # pragma: no cover - a list is marked full long before this
                 raise RegistryError("no free status index found", code="registry.list_full")
             batch, remaining = remaining[:take], remaining[take:]
-            pairs = list(
-                zip(batch, secrets.SystemRandom().sample(sorted(chosen), take), strict=True)
-            )
+            pairs = list(zip(batch, chosen, strict=True))
             conn.execute(
                 sa.insert(status_entries_t),
                 [
