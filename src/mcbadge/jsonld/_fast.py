@@ -32,6 +32,7 @@ N-Quads of both paths.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import threading
@@ -368,7 +369,11 @@ class _Walk:
             elif isinstance(local, list) and all(isinstance(item, str) for item in local):
                 context_key = tuple(local)
             else:
-                cacheable = False  # an inline context object: processed by identity, not cached
+                # An inline context object: never cached here, and handed to pyld as a private
+                # copy, because the context memo keys objects by identity and a caller may edit
+                # this one in place between two calls (the pyld path deep-copies too).
+                cacheable = False
+                element = {**element, "@context": copy.deepcopy(local)}
         head_key = (id(active_ctx), active_property, tuple(element), context_key)
         head = _heads.get(head_key) if cacheable else None
         if head is None or head.active_ctx is not active_ctx:
