@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from mcbadge.errors import InputError
+from mcbadge.errors import CanonicalizationError, InputError
 
 __all__ = [
     "Dataset",
@@ -44,6 +44,7 @@ _ECHAR_OUT = {
     "\f": "\\f",
 }
 _NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
+_LANGTAG = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")
 
 
 def _escape_char(match: re.Match[str]) -> str:
@@ -62,9 +63,20 @@ def escape_literal(text: str) -> str:
 
 
 def literal(text: str, datatype: str = XSD_STRING, language: str | None = None) -> str:
-    """A literal term in canonical N-Quads form."""
+    """A literal term in canonical N-Quads form.
+
+    A language tag is written as it is, so it must be one N-Quads can carry (``LANGTAG``):
+    pyld accepts any string, and a tag such as ``'en .\\n<s> <p> "y"@en'`` would forge whole
+    statements in the canonical text. Anything else raises ``CanonicalizationError``
+    (``canonicalization.invalid_language``).
+    """
     body = '"' + escape_literal(text) + '"'
     if language is not None:
+        if _LANGTAG.fullmatch(language) is None:
+            raise CanonicalizationError(
+                f"the language tag {language!r} is not a valid language tag",
+                code="canonicalization.invalid_language",
+            )
         return body + "@" + language
     if datatype == XSD_STRING:
         return body
