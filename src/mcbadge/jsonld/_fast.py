@@ -61,8 +61,10 @@ from mcbadge.jsonld.nquads import XSD_STRING, Dataset, Quad, literal
 __all__ = ["Unsupported", "fast_to_rdf"]
 
 _get = JsonLdProcessor.get_context_value
-# pyld's test for an absolute IRI; a term failing it is dropped by pyld's to_rdf.
-_ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")
+# pyld's test for an absolute IRI (a term failing it is dropped by pyld's to_rdf), but ending
+# in \Z: pyld's "$" also matches before a final newline, so it takes "urn:x\n" as absolute.
+# Such an IRI goes to the pyld path, and RDFC-1.0 (rdfc.canonicalize) refuses it.
+_ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*\Z")
 _HANDLED_KEYWORDS = frozenset({"@id", "@type", "@context"})
 
 

@@ -254,4 +254,12 @@ def canonicalize(
         else:
             append(f"{relabel(subject, subject)} {predicate} {relabel(obj, obj)} .\n")
     lines.sort()
-    return "".join(lines)
+    text = "".join(lines)
+    # A raw line break inside a term would make the canonical text ambiguous (and not
+    # N-Quads): pyld's absolute-IRI test lets "urn:x\n" through. One count over the text.
+    if text.count("\n") != len(lines):
+        raise CanonicalizationError(
+            "a term of the dataset contains a line break and cannot be written as N-Quads",
+            code="canonicalization.invalid_term",
+        )
+    return text
