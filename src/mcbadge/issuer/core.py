@@ -541,7 +541,7 @@ class Issuer:
                 if progress is not None:
                     progress(done, total)
         workers = min(jobs, len(specs))
-        size = max(1, min(64, len(specs) // (max(workers, 1) * 4)))
+        size = max(1, min(128, len(specs) // (max(workers, 1) * 4)))
         order = list(specs)
         chunks = [order[i : i + size] for i in range(0, len(order), size)]
 
