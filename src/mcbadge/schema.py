@@ -29,7 +29,7 @@ from typing import Any
 
 from mcbadge.errors import SchemaError
 
-__all__ = ["SCHEMA_NAMES", "bundled_schemas", "schema_for_url", "validate"]
+__all__ = ["SCHEMA_NAMES", "bundled_schemas", "schema_for_url", "validate", "validate_parsed"]
 
 _PURL = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
 _STRICT = "https://purl.imsglobal.org/spec/ob/v3p0/schema/"
@@ -134,9 +134,13 @@ def _is_plain_json(value: Any, depth: int = 0) -> bool:
 _SCALARS = frozenset({str, int, bool, type(None)})
 
 
-def _fast_verdict(schema_id: str | None, document: Any) -> bool | None:
-    """The Rust validator's verdict on ``document``, or None when it cannot give one."""
-    if schema_id is None or not _is_plain_json(document):
+def _fast_verdict(
+    schema_id: str | None, document: Any, *, plain: bool | None = None
+) -> bool | None:
+    """The Rust validator's verdict on ``document``, or None when it cannot give one.
+
+    ``plain=True`` vouches that ``document`` came from the strict JSON reader."""
+    if schema_id is None or not (plain or _is_plain_json(document)):
         return None
     fast = _fast_validator_for_id(schema_id)
     if fast is None:
@@ -223,8 +227,18 @@ def validate(document: Any, schema: str | Mapping[str, Any] | None = None) -> No
     Raises :class:`~mcbadge.errors.SchemaError` (``schema.invalid``) whose ``errors`` list
     ``{"loc": "credentialSubject.type", "message": ...}`` entries, JSON names, dot-joined.
     """
+    _validate(document, schema, plain=None)
+
+
+def validate_parsed(document: Any, schema: str | Mapping[str, Any] | None = None) -> None:
+    """:func:`validate` for a value produced by :func:`mcbadge._json.loads_strict` (plain
+    JSON data by construction, so the walk proving it is skipped)."""
+    _validate(document, schema, plain=True)
+
+
+def _validate(document: Any, schema: str | Mapping[str, Any] | None, *, plain: bool | None) -> None:
     schema_id = _bundled_id(schema, document)
-    fast = _fast_verdict(schema_id, document)
+    fast = _fast_verdict(schema_id, document, plain=plain)
     if fast is True:
         return
     validator = _python_validator(schema_id, schema)

@@ -27,6 +27,8 @@ class RunContext:
     fetcher: Any = None
     kind: str = "credential"  # or "endorsement", "status_list"
     network_refusals: list[Check] = field(default_factory=list)
+    #: Facts derived from the credential once and shared by several checks.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     @property
     def credential(self) -> dict[str, Any]:

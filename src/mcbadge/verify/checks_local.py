@@ -7,8 +7,7 @@ import hmac
 from typing import Any
 
 from mcbadge.errors import SchemaError, ValidationError
-from mcbadge.schema import schema_for_url
-from mcbadge.schema import validate as validate_schema
+from mcbadge.schema import schema_for_url, validate_parsed
 from mcbadge.verify._context import RunContext
 from mcbadge.verify._util import (
     DateTimeError,
@@ -47,33 +46,59 @@ def _id_of(value: Any) -> Any:
     return value.get("id") if isinstance(value, dict) else value
 
 
-def _empty_value_path(value: Any, path: str = "", depth: int = 0) -> str | None:
-    """Where a null or an empty array sits (OB 3.0 §A.1: they are omitted, never sent).
+def _document_facts(ctx: RunContext) -> tuple[str | None, list[Any]]:
+    """One walk of the credential, shared by the data model and context checks (memoized).
 
-    JSON-LD silently drops such members, so an undefined term carrying one would slip past
-    the data-loss check and the signature alike."""
-    if depth > 80:
-        return None
-    items: Any = (
-        value.items()
-        if isinstance(value, dict)
-        else enumerate(value)
-        if isinstance(value, list)
-        else ()
-    )
-    for key, item in items:
-        where = f"{path}.{key}" if path else str(key)
-        if item is None or (isinstance(item, list) and not item and isinstance(value, dict)):
-            return where
-        found = _empty_value_path(item, where, depth + 1)
-        if found is not None:
-            return found
-    return None
+    Returns where the first null or empty array sits (OB 3.0 §A.1: such members are omitted,
+    never sent; JSON-LD silently drops them, so an undefined term carrying one would slip
+    past the data-loss check and the signature alike) and every ``@context`` entry found,
+    at any depth, in document order (an inline context's own ``@context`` is not collected:
+    the inline context itself already fails).
+    """
+    memo = ctx.memo.get("document_facts")
+    if memo is None:
+        memo = ctx.memo["document_facts"] = _scan(ctx.credential)
+    facts: tuple[str | None, list[Any]] = memo
+    return facts
 
 
-def _structural_problems(credential: dict[str, Any], kind: str) -> list[str]:
+def _scan(credential: dict[str, Any]) -> tuple[str | None, list[Any]]:
+    contexts: list[Any] = []
+    empty: list[str] = []
+    trail: list[str] = []
+
+    def walk(value: Any, depth: int, collect: bool) -> None:
+        if depth > 80:
+            return
+        if isinstance(value, dict):
+            for key, item in value.items():
+                child_collect = collect
+                if collect and key == "@context":
+                    contexts.extend(as_list(item))
+                    child_collect = False
+                if not empty and (item is None or (isinstance(item, list) and not item)):
+                    empty.append(".".join([*trail, str(key)]))
+                if isinstance(item, dict | list):
+                    trail.append(str(key))
+                    walk(item, depth + 1, child_collect)
+                    trail.pop()
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if not empty and item is None:
+                    empty.append(".".join([*trail, str(index)]))
+                if isinstance(item, dict | list):
+                    trail.append(str(index))
+                    walk(item, depth + 1, collect)
+                    trail.pop()
+
+    walk(credential, 0, True)
+    return (empty[0] if empty else None), contexts
+
+
+def _structural_problems(ctx: RunContext) -> list[str]:
+    credential, kind = ctx.credential, ctx.kind
     problems: list[str] = []
-    empty = _empty_value_path(credential)
+    empty, _ = _document_facts(ctx)
     if empty is not None:
         problems.append(f"{empty} is null or an empty list; such members must be omitted")
     contexts = as_list(credential.get("@context"))
@@ -110,7 +135,7 @@ def _structural_problems(credential: dict[str, Any], kind: str) -> list[str]:
 
 def check_data_model(ctx: RunContext) -> Check:
     credential = ctx.credential
-    problems = _structural_problems(credential, ctx.kind)
+    problems = _structural_problems(ctx)
     if problems:
         return failed("data_model", "invalid", "; ".join(problems))
     if ctx.kind == "status_list":
@@ -148,7 +173,7 @@ def check_schema(ctx: RunContext) -> Check:
             unknown.append(str(url))
             continue
         try:
-            validate_schema(ctx.credential, schema)
+            validate_parsed(ctx.credential, schema)
         except SchemaError as exc:
             detail = "; ".join(f"{e.get('loc')}: {e.get('message')}" for e in exc.errors[:3])
             return Check("schema", "failed", _own(exc.code, "schema"), detail or exc.message)
@@ -161,25 +186,10 @@ def check_schema(ctx: RunContext) -> Check:
     return passed("schema", "valid against the 1EdTech JSON Schema")
 
 
-def _walk_contexts(value: Any, found: list[Any], depth: int = 0) -> None:
-    if depth > 80:
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key == "@context":
-                found.extend(as_list(item))
-            else:
-                _walk_contexts(item, found, depth + 1)
-    elif isinstance(value, list):
-        for item in value:
-            _walk_contexts(item, found, depth + 1)
-
-
 def check_context(ctx: RunContext) -> Check:
     from mcbadge.jsonld import BUNDLED_CONTEXT_URLS
 
-    found: list[Any] = []
-    _walk_contexts(ctx.credential, found)
+    _, found = _document_facts(ctx)
     if not found:
         return failed("context", "missing", "the credential has no @context")
     for entry in found:
