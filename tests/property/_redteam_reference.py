@@ -1,0 +1,110 @@
+"""An independent reference for the red-team tests of the fast JSON-LD path.
+
+``reference(document)`` runs plain pyld (a fresh ``JsonLdProcessor`` subclass, a fresh context
+resolver, a deep copy of the document: none of mcbadge's memos or node plans) with mcbadge's
+safe-mode sentinels and its invalid-IRI refusal, and returns the RDFC-1.0 canonical N-Quads, or
+None when mcbadge must refuse the document (a pyld error, a sentinel in the RDF, an IRI pyld
+would drop). ``compare(document)`` checks the fast path and ``canonize`` against it.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from cachetools import LRUCache
+from pyld.jsonld import ContextResolver, JsonLdProcessor, _is_keyword
+
+from mcbadge.errors import MCBadgeError
+from mcbadge.jsonld import canonicalize, canonize, offline_document_loader
+from mcbadge.jsonld._memo import _check_iri, _check_values, _refuse
+from mcbadge.jsonld.process import (
+    _RELATIVE_BASE,
+    _UNDEFINED_VOCAB,
+    _rdf_has_sentinel,
+    _term,
+    fast_dataset,
+)
+
+
+class _Reference(JsonLdProcessor):  # type: ignore[misc]
+    """Plain pyld, plus the refusal of IRIs pyld would silently skip (as mcbadge does)."""
+
+    def _graph_to_rdf(self, graph: Any, issuer: Any, options: Any) -> Any:
+        for id_, node in graph.items():
+            _check_iri(id_)
+            for prop, items in node.items():
+                if prop == "@type":
+                    for type_ in items:
+                        _check_iri(type_)
+                    continue
+                if _is_keyword(prop):
+                    continue
+                if prop.startswith("_:"):
+                    _refuse(prop)
+                _check_iri(prop)
+                _check_values(items)
+        return super()._graph_to_rdf(graph, issuer, options)
+
+
+def reference(document: dict[str, Any]) -> str | None:
+    try:
+        rdf = _Reference().to_rdf(
+            copy.deepcopy(document),
+            {
+                "documentLoader": offline_document_loader,
+                "contextResolver": ContextResolver(LRUCache(maxsize=64), offline_document_loader),
+                "expandContext": {"@vocab": _UNDEFINED_VOCAB},
+                "base": _RELATIVE_BASE,
+            },
+        )
+        if _rdf_has_sentinel(rdf):
+            return None
+        dataset = []
+        for graph_name, triples in rdf.items():
+            graph = (
+                ""
+                if graph_name == "@default"
+                else (graph_name if graph_name.startswith("_:") else f"<{graph_name}>")
+            )
+            for triple in triples:
+                dataset.append(
+                    (
+                        _term(triple["subject"]),
+                        _term(triple["predicate"]),
+                        _term(triple["object"]),
+                        graph,
+                    )
+                )
+        return canonicalize(dataset)
+    except Exception:  # pyld errors, DataLossError, CanonicalizationError: all refusals
+        return None
+
+
+def compare(document: dict[str, Any]) -> list[str]:
+    """Disagreements between mcbadge (fast path and canonize) and the reference."""
+    expected = reference(document)
+    problems: list[str] = []
+    fast = fast_dataset(document)
+    try:
+        ours: str | None = canonize(document)
+    except MCBadgeError:
+        ours = None
+    if expected is None:
+        if ours is not None:
+            problems.append("canonize accepted a document the reference refuses")
+        if fast is not None:
+            try:
+                canonicalize(fast)
+            except MCBadgeError:
+                pass
+            else:
+                problems.append("the fast path accepted a document the reference refuses")
+        return problems
+    if ours is None:
+        problems.append("canonize refused a document the reference accepts")
+    elif ours != expected:
+        problems.append("canonize differs from the reference")
+    if fast is not None and canonicalize(fast) != expected:
+        problems.append("the fast path differs from the reference")
+    return problems
