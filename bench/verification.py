@@ -4,19 +4,22 @@ with one and two worker processes.
 ``run(quick=False)`` returns rows ``{"name", "format", "jobs", "credentials", "seconds",
 "per_second", "speedup", "load"}``. The credentials are eddsa-rdfc-2022 and VC-JWT (EdDSA)
 signings of the realistic credential (``bench/_fixtures.py``), 2,000 of each (quick: a few),
-given as the bytes a file would hold (what ``mcbadge verify`` reads), so the pool rows pay
-for shipping bytes, parsing in the worker and starting the workers, not for pickling dicts.
+written to files in a temporary directory and given as paths (what ``mcbadge verify`` does):
+workers read and parse them, so the pool rows pay for reading, parsing and returning results,
+never for pickling documents.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 
-def _documents(fmt: str, count: int) -> list[bytes]:
+def _documents(fmt: str, count: int, directory: Path) -> list[Path]:
     from bench._fixtures import realistic_credential
     from mcbadge.keys import generate_key
     from mcbadge.proofs import sign
@@ -24,10 +27,13 @@ def _documents(fmt: str, count: int) -> list[bytes]:
     key = generate_key("ed25519")
     signed = sign(realistic_credential(key), key, format=fmt)  # type: ignore[arg-type]
     one = signed.jwt if signed.jwt is not None else json.dumps(signed.document, indent=2)
-    return [one.encode("utf-8")] * count
+    paths = [directory / f"{fmt}-{n:05d}.json" for n in range(count)]
+    for path in paths:
+        path.write_text(one, encoding="utf-8")
+    return paths
 
 
-def _measure(fmt: str, jobs: int, documents: list[bytes]) -> dict[str, Any]:
+def _measure(fmt: str, jobs: int, documents: list[Path]) -> dict[str, Any]:
     from mcbadge.verify import VerificationPolicy, verify_many
 
     policy = VerificationPolicy(offline=True)
@@ -53,8 +59,9 @@ def _measure(fmt: str, jobs: int, documents: list[bytes]) -> dict[str, Any]:
 def run(quick: bool = False) -> list[dict[str, Any]]:
     rows = []
     for fmt in ("eddsa-rdfc-2022", "jwt"):
-        documents = _documents(fmt, 8 if quick else 2000)
-        pair = [_measure(fmt, jobs, documents) for jobs in (1, 2)]
+        with tempfile.TemporaryDirectory(prefix="mcbadge-bench-") as temp:
+            documents = _documents(fmt, 8 if quick else 2000, Path(temp))
+            pair = [_measure(fmt, jobs, documents) for jobs in (1, 2)]
         for row in pair:
             row["speedup"] = round(row["per_second"] / pair[0]["per_second"], 2)
         rows += pair
