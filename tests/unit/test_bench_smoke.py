@@ -21,6 +21,8 @@ def test_quick_verification_bench_prints_one_table(capsys: pytest.CaptureFixture
     out = capsys.readouterr().out
     assert "(quick)" in out
     lines = [line for line in out.splitlines() if line.startswith("verification")]
-    assert len(lines) == 4
-    assert sum("eddsa-rdfc-2022" in line for line in lines) == 2
-    assert sum("jwt EdDSA" in line for line in lines) == 2
+    # per format: jobs=1, jobs=2 and the two-independent-processes ceiling
+    assert len(lines) == 6
+    assert sum("eddsa-rdfc-2022" in line for line in lines) == 3
+    assert sum("jwt EdDSA" in line for line in lines) == 3
+    assert sum("ceiling: 2 independent processes" in line for line in lines) == 2

@@ -502,3 +502,17 @@ def test_spec_examples_verify_with_embedded_keys(reference: Any) -> None:
         result = verify(path, policy(trust_embedded_keys=True))
         # Offline, a credential with a revocation list is indeterminate, never verified.
         assert result.verified or result.indeterminate, (path, result.failed_checks)
+
+
+def test_results_survive_pickling_unchanged(tmp_path: Any) -> None:
+    # verify_many's workers send results back pickled (compact constructor arguments)
+    import pickle
+
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(credential()), encoding="utf-8")
+    for document in (credential(), "{", path):
+        result = verify(document, policy())
+        again = pickle.loads(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        assert again == result
+        assert again.to_json() == result.to_json()
+        assert again.failed_checks == result.failed_checks
