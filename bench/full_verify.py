@@ -13,12 +13,11 @@ credential (the list is verified each time).
 from __future__ import annotations
 
 import json
-import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
 from bench._fixtures import realistic_credential, spec_complete_example
+from bench._timing import median_rate
 
 
 class _ListHost:
@@ -34,15 +33,8 @@ class _ListHost:
 
 
 def _median_rate(work: Callable[[], object], count: int, runs: int) -> float:
-    for _ in range(min(count, 5)):
-        work()  # warm: contexts processed, schemas compiled, keys decoded
-    rates = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        for _ in range(count):
-            work()
-        rates.append(count / (time.perf_counter() - started))
-    return statistics.median(rates)
+    # warm: contexts processed, schemas compiled, keys decoded
+    return median_rate(work, count, runs, warm=min(count, 5))
 
 
 def _row(

@@ -34,11 +34,12 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from bench._timing import rates
 
 ROOT = Path(__file__).resolve().parents[1]
 JS_DIR = ROOT / "bench" / "js"
@@ -217,15 +218,7 @@ def cross_verify(js_output: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _rates(action: Callable[[], object], count: int, runs: int) -> list[float]:
     """Operations per second of ``count`` calls, ``runs`` times, after a short warm-up."""
-    for _ in range(max(3, count // 5)):
-        action()
-    rates = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        for _ in range(count):
-            action()
-        rates.append(count / (time.perf_counter() - started))
-    return rates
+    return rates(action, count, runs, warm=max(3, count // 5))
 
 
 def _mcbadge_rows(workload: dict[str, Any], counts: tuple[int, int], runs: int) -> Any:

@@ -23,10 +23,10 @@ purpose, proof dates; no JSON Schema, no status fetch).
 from __future__ import annotations
 
 import hashlib
-import statistics
-import time
 from collections.abc import Callable
 from typing import Any
+
+from bench._timing import median_rate
 
 # (row label, sign format, key type): VC-JWT is measured with each of its three algorithms.
 FORMAT_KEYS = (
@@ -41,17 +41,6 @@ FORMAT_KEYS = (
 SECONDARY = ("eddsa-rdfc-2022", "ecdsa-rdfc-2019", "ed25519-2020", "jwt EdDSA")
 REALISTIC = "realistic"
 SPEC = "spec complete"
-
-
-def _median_rate(action: Callable[[], object], count: int, runs: int) -> float:
-    """Median over ``runs`` of the operations per second of ``count`` calls."""
-    rates = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        for _ in range(count):
-            action()
-        rates.append(count / (time.perf_counter() - started))
-    return statistics.median(rates)
 
 
 def _row(name: str, fmt: str, credential: str, rate: float, runs: int) -> dict[str, Any]:
@@ -104,8 +93,8 @@ def _format_rows(which: str, labels: tuple[str, ...], counts: tuple[int, int], r
         def verifying(t: Any = target) -> object:
             return verify_proof(t, resolver)
 
-        yield _row("sign", label, which, _median_rate(signing, count, runs), runs)
-        yield _row("verify", label, which, _median_rate(verifying, count, runs), runs)
+        yield _row("sign", label, which, median_rate(signing, count, runs), runs)
+        yield _row("verify", label, which, median_rate(verifying, count, runs), runs)
 
 
 def _split_rows(which: str, count: int, raw_count: int, runs: int) -> Any:
@@ -144,7 +133,7 @@ def _split_rows(which: str, count: int, raw_count: int, runs: int) -> Any:
         ("DI split: Ed25519 signature", lambda: key.sign(b"h" * 64), raw_count),
     ]
     for name, action, n in cases:
-        yield _row(name, label, which, _median_rate(action, n, runs), runs)
+        yield _row(name, label, which, median_rate(action, n, runs), runs)
 
 
 def _raw_rows(raw_count: int, runs: int) -> Any:
@@ -161,8 +150,8 @@ def _raw_rows(raw_count: int, runs: int) -> Any:
         def verifying(k: Any = key, s: bytes = signature) -> object:
             return k.verify(s, message)
 
-        yield _row("raw sign", alg, "64 bytes", _median_rate(signing, raw_count, runs), runs)
-        yield _row("raw verify", alg, "64 bytes", _median_rate(verifying, raw_count, runs), runs)
+        yield _row("raw sign", alg, "64 bytes", median_rate(signing, raw_count, runs), runs)
+        yield _row("raw verify", alg, "64 bytes", median_rate(verifying, raw_count, runs), runs)
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:

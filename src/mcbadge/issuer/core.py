@@ -137,11 +137,9 @@ class _BatchContext:
     vm_id: str = ""
 
 
-def _build_row(
-    ctx: _BatchContext, spec: _Spec, credential_id: str, indexes: Mapping[str, tuple[str, int]]
-) -> dict[str, Any]:
-    achievement_id, email, level, evidence, valid_until, valid_from = spec
-    entries = [
+def status_entries(indexes: Mapping[str, tuple[str, int]]) -> list[dict[str, Any]]:
+    """The BitstringStatusListEntry objects for reserved ``{purpose: (list URL, index)}``."""
+    return [
         {
             "id": f"{list_url}#{index}",
             "type": "BitstringStatusListEntry",
@@ -151,6 +149,13 @@ def _build_row(
         }
         for purpose, (list_url, index) in indexes.items()
     ]
+
+
+def _build_row(
+    ctx: _BatchContext, spec: _Spec, credential_id: str, indexes: Mapping[str, tuple[str, int]]
+) -> dict[str, Any]:
+    achievement_id, email, level, evidence, valid_until, valid_from = spec
+    entries = status_entries(indexes)
     return build_credential(
         credential_id=credential_id,
         issuer=ctx.profile,
@@ -382,16 +387,7 @@ class Issuer:
         valid_from = datetime.now(UTC)
 
         def build(credential_id: str, indexes: dict[str, tuple[str, int]]) -> dict[str, Any]:
-            entries = [
-                {
-                    "id": f"{list_url}#{index}",
-                    "type": "BitstringStatusListEntry",
-                    "statusPurpose": purpose,
-                    "statusListIndex": str(index),
-                    "statusListCredential": list_url,
-                }
-                for purpose, (list_url, index) in indexes.items()
-            ]
+            entries = status_entries(indexes)
             return build_credential(
                 credential_id=credential_id,
                 issuer=self.profile,
