@@ -13,11 +13,11 @@ import copy
 from typing import Any
 
 from cachetools import LRUCache
-from pyld.jsonld import ContextResolver, JsonLdProcessor, _is_keyword
+from pyld.jsonld import ContextResolver, JsonLdProcessor
 
 from mcbadge.errors import MCBadgeError
 from mcbadge.jsonld import canonicalize, canonize, offline_document_loader
-from mcbadge.jsonld._memo import _check_iri, _check_values, _refuse
+from mcbadge.jsonld._memo import check_graph
 from mcbadge.jsonld.process import (
     _RELATIVE_BASE,
     _UNDEFINED_VOCAB,
@@ -31,19 +31,7 @@ class _Reference(JsonLdProcessor):  # type: ignore[misc]
     """Plain pyld, plus the refusal of IRIs pyld would silently skip (as mcbadge does)."""
 
     def _graph_to_rdf(self, graph: Any, issuer: Any, options: Any) -> Any:
-        for id_, node in graph.items():
-            _check_iri(id_)
-            for prop, items in node.items():
-                if prop == "@type":
-                    for type_ in items:
-                        _check_iri(type_)
-                    continue
-                if _is_keyword(prop):
-                    continue
-                if prop.startswith("_:"):
-                    _refuse(prop)
-                _check_iri(prop)
-                _check_values(items)
+        check_graph(graph)
         return super()._graph_to_rdf(graph, issuer, options)
 
 

@@ -123,19 +123,7 @@ class MemoProcessor(JsonLdProcessor):  # type: ignore[misc]
         return result
 
     def _graph_to_rdf(self, graph: Any, issuer: Any, options: Any) -> Any:
-        for id_, node in graph.items():
-            _check_iri(id_)
-            for prop, items in node.items():
-                if prop == "@type":
-                    for type_ in items:
-                        _check_iri(type_)
-                    continue
-                if _is_keyword(prop):
-                    continue
-                if prop.startswith("_:"):
-                    _refuse(prop)
-                _check_iri(prop)
-                _check_values(items)
+        check_graph(graph)
         return super()._graph_to_rdf(graph, issuer, options)
 
 
@@ -160,3 +148,21 @@ def _check_values(items: Any) -> None:
                 stack.extend(item["@list"])
             elif "@id" in item:
                 _check_iri(item["@id"])
+
+
+def check_graph(graph: Any) -> None:
+    """Safe mode over a node map: refuse every IRI pyld would silently skip when writing RDF
+    (node ids, types, properties, values) instead of dropping statements unsigned."""
+    for id_, node in graph.items():
+        _check_iri(id_)
+        for prop, items in node.items():
+            if prop == "@type":
+                for type_ in items:
+                    _check_iri(type_)
+                continue
+            if _is_keyword(prop):
+                continue
+            if prop.startswith("_:"):
+                _refuse(prop)
+            _check_iri(prop)
+            _check_values(items)
