@@ -2,43 +2,53 @@
 
 ``run(quick=False)`` issues a generated roster (rows cycling through the ``examples/``
 roster's achievements, levels and evidence, with fresh row ids and e-mails) with the
-``examples/`` issuer profile and catalog, for each (format, jobs) pair, and returns one row
-per measurement: ``{"name", "format", "jobs", "credentials", "seconds", "per_second",
-"load"}``. Timing includes the check build, reservation and recording transactions, build
-and signing (on the worker pool for jobs > 1) and, for jobs > 1, starting the workers.
+``examples/`` issuer profile and catalog, per format, in interleaved rounds: one worker, two
+workers, and two independent one-worker batches at the same time (each its own process and
+registry: what this shared 2-core host gives two processes in that minute, with no pool at
+all). On a shared host the speed drifts from minute to minute, so each round measures every
+case once and the rows give the median over the rounds. One row per (format, case):
+``{"name", "format", "jobs", "credentials", "rounds", "per_second", "min", "max",
+"speedup", "load"}``; ``speedup`` is the median against one worker's median. Timing includes
+the check build, reservation and recording transactions, signing (on the worker pool for
+jobs > 1) and, for jobs > 1, starting the workers.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import os
+import statistics
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = (("eddsa-rdfc-2022", 1), ("eddsa-rdfc-2022", 2), ("jwt", 1), ("jwt", 2))
+FORMATS = ("eddsa-rdfc-2022", "jwt")
 
 
-def roster(count: int) -> list[Any]:
+def roster(count: int, prefix: str = "bench") -> list[Any]:
     """``count`` rows modelled on examples/roster.csv (distinct ids and e-mails)."""
     from mcbadge.issuer.build import load_roster
 
     base = load_roster(ROOT / "examples/roster.csv")
     return [
         dataclasses.replace(
-            base[n % len(base)], row_id=f"bench-{n:06d}", email=f"teacher{n}@school.example"
+            base[n % len(base)],
+            row_id=f"{prefix}-{n:06d}",
+            email=f"{prefix}.teacher{n}@school.example",
         )
         for n in range(count)
     ]
 
 
-def _measure(fmt: str, jobs: int, count: int, directory: Path) -> dict[str, Any]:
+def _issue(fmt: str, jobs: int, count: int, database: Path) -> float:
+    """Issue ``count`` new rows into a fresh registry; credentials per second."""
     from mcbadge.issuer import Issuer, IssuerStore, SigningKey
     from mcbadge.issuer.build import load_catalog, load_profile
 
-    store = IssuerStore(f"sqlite:///{directory / f'{fmt}-{jobs}-{count}.sqlite3'}")
+    store = IssuerStore(f"sqlite:///{database}")
     issuer = Issuer(
         load_profile(ROOT / "examples/issuer.json"),
         SigningKey.generate(),
@@ -47,33 +57,68 @@ def _measure(fmt: str, jobs: int, count: int, directory: Path) -> dict[str, Any]
         status_base_url="https://provider.example/status/",
     )
     catalog = load_catalog(ROOT / "examples/catalog")
-    rows = roster(count)
-    load = os.getloadavg()[0]
+    rows = roster(count, prefix=database.stem)
     started = time.perf_counter()
     result = issuer.issue_batch(rows, catalog=catalog, jobs=jobs)
     seconds = time.perf_counter() - started
     store.close()
     if result.issued != count:
         raise RuntimeError(f"bench issued {result.issued} of {count}: {result.summary()}")
-    return {
-        "name": f"issue_batch[{fmt}, jobs={jobs}]",
-        "format": fmt,
-        "jobs": jobs,
-        "credentials": count,
-        "seconds": round(seconds, 3),
-        "per_second": round(count / seconds, 1),
-        "load": round(load, 2),
-    }
+    return count / seconds
+
+
+def _issue_in_child(args: tuple[str, int, Path]) -> float:
+    return _issue(args[0], 1, args[1], args[2])
+
+
+def _pair(fmt: str, count: int, directory: Path, tag: str) -> float:
+    """Two one-worker batches in two processes at once; their summed rate."""
+    context = multiprocessing.get_context("fork")
+    with context.Pool(2) as pool:
+        rates = pool.map(
+            _issue_in_child,
+            [(fmt, count, directory / f"{tag}-{side}.sqlite3") for side in ("a", "b")],
+        )
+    return sum(rates)
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
-    """Measure every case; ``quick`` uses a small roster (for smoke tests)."""
-    count = 20 if quick else 2000
+    """Measure every case; ``quick`` uses a small roster and one round (smoke tests)."""
+    count, rounds = (20, 1) if quick else (2000, 3)
+    load = round(os.getloadavg()[0], 2)
+    rates: dict[tuple[str, str], list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="mcbadge-bench-") as temp:
-        rows = [_measure(fmt, jobs, count, Path(temp)) for fmt, jobs in CASES]
-    one = {row["format"]: row["per_second"] for row in rows if row["jobs"] == 1}
-    for row in rows:
-        row["speedup"] = round(row["per_second"] / one[row["format"]], 2)
+        directory = Path(temp)
+        for round_number in range(rounds):
+            for fmt in FORMATS:
+                for jobs in (1, 2):
+                    database = directory / f"{fmt}-{jobs}-{round_number}.sqlite3"
+                    rates.setdefault((fmt, f"jobs={jobs}"), []).append(
+                        _issue(fmt, jobs, count, database)
+                    )
+                rates.setdefault((fmt, "two processes"), []).append(
+                    _pair(fmt, count, directory, f"{fmt}-pair-{round_number}")
+                )
+    rows: list[dict[str, Any]] = []
+    for fmt in FORMATS:
+        one = statistics.median(rates[(fmt, "jobs=1")])
+        for case in ("jobs=1", "jobs=2", "two processes"):
+            measured = rates[(fmt, case)]
+            median = statistics.median(measured)
+            rows.append(
+                {
+                    "name": f"issue_batch[{fmt}, {case}]",
+                    "format": fmt,
+                    "jobs": 2 if case != "jobs=1" else 1,
+                    "credentials": count * (2 if case == "two processes" else 1),
+                    "rounds": len(measured),
+                    "per_second": round(median, 1),
+                    "min": round(min(measured), 1),
+                    "max": round(max(measured), 1),
+                    "speedup": round(median / one, 2),
+                    "load": load,
+                }
+            )
     return rows
 
 
@@ -82,6 +127,7 @@ if __name__ == "__main__":
 
     for row in run(quick="--quick" in sys.argv):
         print(
-            f"{row['name']:<36} {row['credentials']:>5} in {row['seconds']:>7.3f}s "
-            f"= {row['per_second']:>8.1f}/s  x{row['speedup']:<5} load {row['load']}"
+            f"{row['name']:<44} {row['credentials']:>5} x{row['rounds']} "
+            f"median {row['per_second']:>8.1f}/s ({row['min']}-{row['max']})  "
+            f"x{row['speedup']:<5} load {row['load']}"
         )

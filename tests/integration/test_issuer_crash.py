@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -24,9 +25,18 @@ ACHIEVEMENT = {
 ROWS = 8
 KILL_AFTER = 3
 
+
+def _state(pid: str) -> str:
+    """The process state letter from /proc (Z: exited, not yet reaped), or "" when gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
+
+
 _CHILD = textwrap.dedent(
     """
-    import json, os, sys
+    import json, multiprocessing, os, sys
     from mcbadge.issuer import Issuer, RosterRow, SigningKey
     db, key_path, jobs, kill_after = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     achievement = json.loads(sys.argv[5])
@@ -35,6 +45,9 @@ _CHILD = textwrap.dedent(
     rows = [RosterRow(f"r{n}", f"t{n}@school.example", "a") for n in range(int(sys.argv[6]))]
     def progress(done, total):
         if done >= kill_after:
+            # the workers, which write to the registry too, for the test to wait on
+            pids = [str(child.pid) for child in multiprocessing.active_children()]
+            print("workers", " ".join(pids), flush=True)
             os._exit(9)  # a crash: no cleanup, no more recording
     issuer.issue_batch(rows, catalog={"a": achievement}, jobs=jobs, progress=progress)
     """
@@ -68,6 +81,17 @@ def test_rerun_after_a_crash_re_emits_and_completes_without_duplicates(
             check=False,
         )
     assert child.returncode == 9, log.read_text()
+    # Its workers die with it (the registry is only read once nothing writes to it).
+    workers = [
+        line.split()[1:] for line in log.read_text().splitlines() if line.startswith("workers")
+    ]
+    assert len(workers) == 1, log.read_text()
+    assert len(workers[0]) == (2 if jobs == 2 else 0)
+    for pid in workers[0]:
+        deadline = time.monotonic() + 30
+        while Path(f"/proc/{pid}").exists() and _state(pid) != "Z":
+            assert time.monotonic() < deadline, f"worker {pid} outlived the crashed batch"
+            time.sleep(0.01)
 
     with IssuerStore(db) as store:
         issuer = Issuer(

@@ -16,9 +16,16 @@ finally:
 
 def test_quick_issuance_rows() -> None:
     rows = issuance.run(quick=True)
-    assert [(r["format"], r["jobs"]) for r in rows] == list(issuance.CASES)
+    assert [r["name"] for r in rows] == [
+        f"issue_batch[{fmt}, {case}]"
+        for fmt in issuance.FORMATS
+        for case in ("jobs=1", "jobs=2", "two processes")
+    ]
     for row in rows:
-        assert row["credentials"] == 20
+        # the two-process ceiling issues one roster in each process
+        assert row["credentials"] == (40 if row["name"].endswith("processes]") else 20)
+        assert row["rounds"] == 1
+        assert row["min"] <= row["per_second"] <= row["max"]
         assert row["per_second"] > 0
         assert "speedup" in row
         assert "load" in row

@@ -41,6 +41,7 @@ __all__ = [
     "load_profile",
     "load_roster",
     "normalize_email",
+    "place",
 ]
 
 
@@ -98,10 +99,24 @@ def build_credential(
         salt=salt,
         credential_schema=credential_schema,
     ).to_json()
+    return place(credential, credential_id, credential_status)
+
+
+def place(
+    credential: Mapping[str, Any],
+    credential_id: str,
+    credential_status: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
+    """A built credential under ``credential_id`` with its ``credentialStatus`` entries (one
+    entry as an object, several as an array): exactly what :func:`build_credential` gives for
+    them. A batch checks each row by building it under a provisional id before anything is
+    reserved, then places the reserved id and status entries on that same build."""
+    placed = dict(credential)  # only top-level members change; "id" keeps its position
+    placed["id"] = credential_id
     if credential_status:
         statuses = [dict(entry) for entry in credential_status]
-        credential["credentialStatus"] = statuses[0] if len(statuses) == 1 else statuses
-    return credential
+        placed["credentialStatus"] = statuses[0] if len(statuses) == 1 else statuses
+    return placed
 
 
 def _evidence(item: str | Mapping[str, Any]) -> Evidence:

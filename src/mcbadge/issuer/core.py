@@ -1,9 +1,10 @@
 """The Issuer: one provider's identity, keys, signature format, registry and status lists.
 
 ``Issuer.issue`` turns one (achievement, e-mail) pair into a signed credential;
-``Issuer.issue_batch`` does a roster on a process pool. Both are idempotent: the registry row
-(credential id, status indexes, the unsigned credential) is written before signing, so a
-re-run re-emits what was signed and re-signs what was only reserved, never issuing twice.
+``Issuer.issue_batch`` does a roster in chunks, on worker processes that each issue whole
+chunks. Both are idempotent: the registry row (credential id, status indexes) is written
+before signing, so a re-run re-emits what was signed and re-signs what was only reserved,
+never issuing twice.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from mcbadge.errors import MCBadgeError, RegistryError, ValidationError
-from mcbadge.issuer.build import RosterRow, build_credential, load_profile, normalize_email
+from mcbadge.issuer.build import RosterRow, build_credential, load_profile, normalize_email, place
 from mcbadge.issuer.keys import SigningKey, did_web_document, did_web_url
 from mcbadge.issuer.signing import FORMATS, check_key_for_format, sign_credential
-from mcbadge.issuer.store import CredentialRecord, IssuerStore
+from mcbadge.issuer.store import CredentialRecord, IssuerStore, stored_text
 from mcbadge.keys import Key
 from mcbadge.registry import Registry
 
@@ -118,10 +119,22 @@ def default_status_base_url(profile: Mapping[str, Any]) -> str:
 
 
 # -- batch work (module level so it pickles) -----------------------------------------------
-_SignResult = tuple[dict[str, Any] | str | None, str, str]  # signed document, error code, message
+# A signed row: the text the registry stores (compact JSON, or the VC-JWT), else the error code
+# and message of the refusal.
+_SignResult = tuple[str | None, str, str]
+# A checked row: its unsigned credential built under a provisional id, or the refusal's
+# (code, message).
+_Checked = dict[str, Any] | tuple[str, str]
 # What a worker needs to build one row: achievement id (catalog key), normalised e-mail,
 # level, evidence, valid_until, valid_from.
 _Spec = tuple[str, str, str | None, tuple[Any, ...], datetime | None, datetime]
+# What signing needs for one reserved row: its checked credential, id and status indexes.
+_SignItem = tuple[dict[str, Any], str, dict[str, tuple[str, int]]]
+# One row of a chunk: idempotency key, achievement id (as reserved), what to build.
+_ChunkItem = tuple[str, str, _Spec]
+# A row's result: ("issued", id, indexes, stored text), ("reemitted", id, indexes,
+# document), or ("failed", code, message).
+_RowResult = tuple[Any, ...]
 
 
 @dataclass
@@ -132,9 +145,16 @@ class _BatchContext:
     catalog: dict[str, dict[str, Any]]
     credential_schema: bool
     format: str
+    issuer_id: str
+    status_base_url: str
+    suspension: bool
     key: SigningKey | None = None  # in the issuing process
     jwk: dict[str, str] | None = None  # for workers (a key object does not pickle)
     vm_id: str = ""
+    # For workers: how to open their own connection to the issuer's registry.
+    registry_url: str = ""
+    list_size: int = 0
+    fill_limit: int = 0
 
 
 def status_entries(indexes: Mapping[str, tuple[str, int]]) -> list[dict[str, Any]]:
@@ -151,11 +171,8 @@ def status_entries(indexes: Mapping[str, tuple[str, int]]) -> list[dict[str, Any
     ]
 
 
-def _build_row(
-    ctx: _BatchContext, spec: _Spec, credential_id: str, indexes: Mapping[str, tuple[str, int]]
-) -> dict[str, Any]:
+def _build_row(ctx: _BatchContext, spec: _Spec, credential_id: str) -> dict[str, Any]:
     achievement_id, email, level, evidence, valid_until, valid_from = spec
-    entries = status_entries(indexes)
     return build_credential(
         credential_id=credential_id,
         issuer=ctx.profile,
@@ -165,68 +182,158 @@ def _build_row(
         valid_until=valid_until,
         achieved_level=level,
         evidence=evidence,
-        credential_status=entries,
         credential_schema=ctx.credential_schema,
     )
 
 
-def _check_rows(ctx: _BatchContext, specs: list[_Spec]) -> list[tuple[str, str] | None]:
-    """Build each row once without an id or index, so bad input fails before anything is
-    reserved: ``None`` or the (code, message) of the refusal."""
-    out: list[tuple[str, str] | None] = []
+def _check_rows(ctx: _BatchContext, specs: list[_Spec]) -> list[_Checked]:
+    """Build each row under a provisional id, so bad input fails before anything is
+    reserved; the build is kept and signed once the row's id and indexes are reserved."""
+    out: list[_Checked] = []
     for spec in specs:
         try:
-            _build_row(ctx, spec, f"urn:uuid:{uuid.uuid4()}", {})
+            out.append(_build_row(ctx, spec, f"urn:uuid:{uuid.uuid4()}"))
         except MCBadgeError as exc:
             out.append((exc.code, exc.message))
-        else:
-            out.append(None)
     return out
 
 
-def _sign_rows(
-    ctx: _BatchContext, items: list[tuple[_Spec, str, dict[str, tuple[str, int]]]]
-) -> list[_SignResult]:
-    """Build each reserved row under its id and index, and sign it."""
+def _sign_rows(ctx: _BatchContext, items: list[_SignItem]) -> list[_SignResult]:
+    """Place each checked row's reserved id and status entries, sign it, and give the text
+    the registry stores."""
     assert ctx.key is not None
     out: list[_SignResult] = []
-    for spec, credential_id, indexes in items:
+    for checked, credential_id, indexes in items:
         try:
-            unsigned = _build_row(ctx, spec, credential_id, indexes)
-            out.append((sign_credential(unsigned, ctx.key, ctx.format), "", ""))
+            unsigned = place(checked, credential_id, status_entries(indexes))
+            out.append((stored_text(sign_credential(unsigned, ctx.key, ctx.format)), "", ""))
         except MCBadgeError as exc:
             out.append((None, exc.code, exc.message))
     return out
 
 
+def _issue_chunk(
+    ctx: _BatchContext, store: IssuerStore, items: list[_ChunkItem]
+) -> list[_RowResult]:
+    """One chunk of a batch, in order: check builds (a refused row reserves nothing), one
+    transaction reserving the rest (durable before any signing), signing, and one
+    transaction recording what was signed. The same steps run in the issuing process
+    (``jobs=1``) and in each worker (on its own connection to the registry)."""
+    results: list[_RowResult] = [("failed", "", "")] * len(items)
+    built: dict[int, dict[str, Any]] = {}
+    for row, checked in enumerate(_check_rows(ctx, [spec for _, _, spec in items])):
+        if isinstance(checked, tuple):
+            results[row] = ("failed", checked[0], checked[1])
+        else:
+            built[row] = checked
+    passed = list(built)
+    if not passed:
+        return results
+    records = store.reserve_many(
+        ctx.issuer_id,
+        [(items[row][0], items[row][1]) for row in passed],
+        status_base_url=ctx.status_base_url,
+        suspension=ctx.suspension,
+    )
+    to_sign: list[tuple[int, CredentialRecord]] = []
+    for row, record in zip(passed, records, strict=True):
+        if isinstance(record, MCBadgeError):
+            results[row] = ("failed", record.code, record.message)
+        elif record.document is not None:
+            results[row] = (
+                "reemitted",
+                record.credential_id,
+                record.status_indexes,
+                record.document,
+            )
+        else:
+            to_sign.append((row, record))
+    if not to_sign:
+        return results
+    signed = _sign_rows(
+        ctx,
+        [
+            (built[row], record.credential_id, dict(record.status_indexes))
+            for row, record in to_sign
+        ],
+    )
+    good = [
+        (row, record, text)
+        for (row, record), (text, _, _) in zip(to_sign, signed, strict=True)
+        if text is not None
+    ]
+    errors = store.record_issued_many(
+        [(record.credential_id, text, ctx.format) for _, record, text in good]
+    )
+    refused = {row: error for (row, _, _), error in zip(good, errors, strict=True) if error}
+    for (row, record), (text, code, message) in zip(to_sign, signed, strict=True):
+        error = refused.get(row)
+        if text is None:
+            results[row] = ("failed", code, message)
+        elif error is not None:
+            results[row] = ("failed", error.code, error.message)
+        else:
+            results[row] = ("issued", record.credential_id, record.status_indexes, text)
+    return results
+
+
+# The most rows one registry transaction reserves or records.
+_CHUNK_ROWS = 128
+# With workers, chunks shrink towards the end of the batch (each a share of what is left) so
+# that no worker is left signing a long last chunk alone; never below this many rows.
+_TAIL_ROWS = 16
+
+
+def _chunks(order: list[int], workers: int) -> list[list[int]]:
+    """The roster positions of a batch, cut into the chunks it is issued in."""
+    if workers <= 1:
+        return [order[i : i + _CHUNK_ROWS] for i in range(0, len(order), _CHUNK_ROWS)]
+    floor = max(1, min(_TAIL_ROWS, len(order) // (workers * 4)))
+    chunks: list[list[int]] = []
+    start = 0
+    while start < len(order):
+        size = max(floor, min(_CHUNK_ROWS, (len(order) - start) // (workers * 2)))
+        chunks.append(order[start : start + size])
+        start += size
+    return chunks
+
+
+# One worker process's batch context and its own connection to the registry (opened on
+# its first chunk, never the issuing process's connections, which it inherited by fork).
 _WORKER: _BatchContext | None = None
+_WORKER_STORE: IssuerStore | None = None
 
 
 def _worker_init(ctx: _BatchContext) -> None:
     global _WORKER
+    _die_with_parent()
     assert ctx.jwk is not None
     ctx.key = SigningKey.from_jwk(ctx.jwk).with_verification_method(ctx.vm_id)
     _WORKER = ctx
-    _exit_with_parent()
 
 
-def _worker_check(specs: list[_Spec]) -> list[tuple[str, str] | None]:
+def _worker_issue(items: list[_ChunkItem]) -> list[_RowResult]:
+    global _WORKER_STORE
     assert _WORKER is not None
-    return _check_rows(_WORKER, specs)
+    if _WORKER_STORE is None:
+        from mcbadge.registry import Registry
 
-
-def _worker_sign(
-    items: list[tuple[_Spec, str, dict[str, tuple[str, int]]]],
-) -> list[_SignResult]:
-    assert _WORKER is not None
-    return _sign_rows(_WORKER, items)
+        _WORKER_STORE = IssuerStore(
+            registry=Registry.open(
+                _WORKER.registry_url,
+                list_size=_WORKER.list_size,
+                fill_limit=_WORKER.fill_limit,
+            )
+        )
+    return _issue_chunk(_WORKER, _WORKER_STORE, items)
 
 
 def _start_method() -> str:
     """``fork`` when this process has one thread (workers start in milliseconds, with every
-    module imported and every context already processed; they never touch the registry's
-    connections and leave with ``os._exit``), else ``spawn``: a fork would copy other threads'
-    held locks (servers, DB pools). A spawned worker re-imports everything (~0.7 s each)."""
+    module imported and every context already processed; they open their own registry
+    connection, never use the inherited ones, and leave with ``os._exit``), else ``spawn``: a
+    fork would copy other threads' held locks (servers, DB pools). A spawned worker re-imports
+    everything (~0.7 s each)."""
     import multiprocessing
     import threading
 
@@ -235,13 +342,25 @@ def _start_method() -> str:
     return "spawn"
 
 
-def _exit_with_parent() -> None:
-    """A worker whose issuing process died (killed, crashed) exits too, instead of waiting
-    forever for work: the batch is re-run from the registry anyway."""
-    import threading
-    import time
+def _die_with_parent() -> None:
+    """A worker whose issuing process died (killed, crashed) dies too, at once, so that
+    nothing more reaches the registry after it: the batch is simply run again. On Linux the
+    kernel kills the worker when its parent exits (``PR_SET_PDEATHSIG``); elsewhere a thread
+    notices within half a second."""
+    import signal
+    import sys
 
     parent = os.getppid()
+    if sys.platform == "linux":
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0:  # 1: PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before the call took effect
+                os._exit(1)
+            return
+    import threading
+    import time
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -471,12 +590,14 @@ class Issuer:
     ) -> BatchResult:
         """Issue a roster; results come back in roster order.
 
-        Rows go in chunks through four steps: a check build (bad input fails before anything
-        is reserved), one registry transaction reserving the chunk's ids and status indexes
-        (durable before any signing), build + sign under those ids (on ``jobs`` worker
-        processes, started once with the profile, catalog and key), and one transaction
-        recording the chunk's signed credentials (durable before ``progress`` counts them).
-        With workers, chunks overlap: the parent reserves and records while workers sign.
+        Rows go in chunks through four steps: a check build under a provisional id (bad input
+        fails before anything is reserved), one registry transaction reserving the chunk's ids
+        and status indexes (durable before any signing), signing that same build under the
+        reserved id and indexes (on ``jobs`` worker processes, started once with the profile,
+        catalog and key), and one transaction recording the chunk's signed credentials
+        (durable before ``progress`` counts them). With workers, each chunk is checked and
+        signed in one piece per worker, and chunks overlap: this process reserves and records
+        while the workers build and sign.
         A row whose key was seen before is re-emitted; an interrupted batch can simply be
         run again. A key repeated within the roster is issued once and re-emitted after.
         """
@@ -497,6 +618,9 @@ class Issuer:
             catalog={},
             credential_schema=self.credential_schema,
             format=self.format,
+            issuer_id=self.issuer_id,
+            status_base_url=self.status_base_url,
+            suspension=self.suspension,
             key=self.active_key,
         )
         specs: dict[int, _Spec] = {}
@@ -537,76 +661,30 @@ class Issuer:
                 if progress is not None:
                     progress(done, total)
         workers = min(jobs, len(specs))
-        size = max(1, min(128, len(specs) // (max(workers, 1) * 4)))
-        order = list(specs)
-        chunks = [order[i : i + size] for i in range(0, len(order), size)]
+        items = {
+            p: (keys[p], str(ctx.catalog[spec[0]].get("id")), spec) for p, spec in specs.items()
+        }
+        chunks = _chunks(list(specs), workers)
 
-        def reserve(
-            chunk: list[int], checks: list[tuple[str, str] | None]
-        ) -> list[tuple[int, CredentialRecord]]:
-            passed: list[int] = []
-            for position, check in zip(chunk, checks, strict=True):
-                if check is None:
-                    passed.append(position)
-                else:
-                    finish(position, BatchOutcome(rows[position], code=check[0], message=check[1]))
-            if not passed:
-                return []
-            records = self.registry.reserve_many(
-                self.issuer_id,
-                [(keys[p], str(ctx.catalog[specs[p][0]].get("id"))) for p in passed],
-                status_base_url=self.status_base_url,
-                suspension=self.suspension,
-            )
-            to_sign: list[tuple[int, CredentialRecord]] = []
-            for position, record in zip(passed, records, strict=True):
-                if isinstance(record, MCBadgeError):
-                    finish(
-                        position,
-                        BatchOutcome(rows[position], code=record.code, message=record.message),
-                    )
-                elif record.document is not None:
-                    finish(position, BatchOutcome(rows[position], self._reemit(record)))
-                else:
-                    to_sign.append((position, record))
-            return to_sign
-
-        def sign_items(
-            to_sign: list[tuple[int, CredentialRecord]],
-        ) -> list[tuple[_Spec, str, dict[str, tuple[str, int]]]]:
-            return [(specs[p], r.credential_id, dict(r.status_indexes)) for p, r in to_sign]
-
-        def record(to_sign: list[tuple[int, CredentialRecord]], signed: list[_SignResult]) -> None:
-            good = [
-                (p, r, document)
-                for (p, r), (document, _, _) in zip(to_sign, signed, strict=True)
-                if document is not None
-            ]
-            errors = self.registry.record_issued_many(
-                [(r.credential_id, document, self.format) for _, r, document in good]
-            )
-            failed = dict(zip((p for p, _, _ in good), errors, strict=True))
-            for (position, rec), (document, code, message) in zip(to_sign, signed, strict=True):
+        def finished(chunk: list[int], results: list[_RowResult]) -> None:
+            for position, result in zip(chunk, results, strict=True):
                 row = rows[position]
-                error = failed.get(position)
-                if document is None:
-                    finish(position, BatchOutcome(row, code=code, message=message))
-                elif error is not None:
-                    finish(position, BatchOutcome(row, code=error.code, message=error.message))
-                else:
-                    issued = IssuedCredential(
-                        rec.credential_id, document, rec.idempotency_key, rec.status_indexes
-                    )
-                    finish(position, BatchOutcome(row, issued))
+                if result[0] == "failed":
+                    finish(position, BatchOutcome(row, code=result[1], message=result[2]))
+                    continue
+                kind, credential_id, indexes, document = result
+                if kind == "issued" and self.format != "jwt":
+                    document = json.loads(document)
+                issued = IssuedCredential(
+                    credential_id, document, keys[position], indexes, reemitted=kind != "issued"
+                )
+                finish(position, BatchOutcome(row, issued))
 
         if workers <= 1:
             for chunk in chunks:
-                checks = _check_rows(ctx, [specs[p] for p in chunk])
-                to_sign = reserve(chunk, checks)
-                if to_sign:
-                    record(to_sign, _sign_rows(ctx, sign_items(to_sign)))
+                finished(chunk, _issue_chunk(ctx, self.registry, [items[p] for p in chunk]))
         else:
-            self._run_pool(ctx, workers, chunks, specs, reserve, sign_items, record)
+            self._run_pool(ctx, workers, chunks, items, finished)
         for position, first in repeats:
             earlier = outcomes[first]
             assert earlier is not None
@@ -625,47 +703,61 @@ class Issuer:
         ctx: _BatchContext,
         workers: int,
         chunks: list[list[int]],
-        specs: Mapping[int, _Spec],
-        reserve: Callable[[list[int], list[tuple[str, str] | None]], list[Any]],
-        sign_items: Callable[[list[Any]], list[Any]],
-        record: Callable[[list[Any], list[_SignResult]], None],
+        items: Mapping[int, _ChunkItem],
+        finished: Callable[[list[int], list[_RowResult]], None],
     ) -> None:
+        """Each worker checks, reserves, signs and records whole chunks on its own registry
+        connection (the registry hands out ids and status indexes safely to concurrent
+        issuers); this process only hands out chunks and collects what was recorded."""
+        import gc
         import multiprocessing
-        from collections import deque
+        from concurrent.futures import FIRST_COMPLETED, wait
 
         key = self.active_key
-        shipped = dataclasses.replace(ctx, key=None, jwk=key.private_jwk(), vm_id=key.vm_id)
+        shipped = dataclasses.replace(
+            ctx,
+            key=None,
+            jwk=key.private_jwk(),
+            vm_id=key.vm_id,
+            registry_url=self.registry.url,
+            list_size=self.registry.registry.list_size,
+            fill_limit=self.registry.registry.fill_limit,
+        )
+        method = _start_method()
         pool = ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=multiprocessing.get_context(_start_method()),
+            mp_context=multiprocessing.get_context(method),
             initializer=_worker_init,
             initargs=(shipped,),
         )
-        depth = workers * 3  # chunks in flight: workers never idle, memory stays bounded
+        depth = workers * 2  # chunks in flight: one being issued and one queued per worker
         pending = iter(chunks)
-        checking: deque[tuple[list[int], Future[list[tuple[str, str] | None]]]] = deque()
-        signing: deque[tuple[list[Any], Future[list[_SignResult]]]] = deque()
+        in_flight: dict[Future[list[_RowResult]], list[int]] = {}
 
         def fill() -> None:
-            # At most one check chunk per worker queued, so signing never waits behind checks.
-            while len(checking) < workers and len(checking) + len(signing) < depth:
+            while len(in_flight) < depth:
                 chunk = next(pending, None)
                 if chunk is None:
                     return
-                future = pool.submit(_worker_check, [specs[p] for p in chunk])
-                checking.append((chunk, future))
+                in_flight[pool.submit(_worker_issue, [items[p] for p in chunk])] = chunk
 
+        # A forked worker's garbage collector would otherwise walk (and so copy, page by page)
+        # every object it inherited: after a long session that is most of the parent's heap.
+        # The workers are forked on the first submit, before the pool starts its own thread.
+        # A caller who froze objects itself keeps them frozen (nothing of ours is unfrozen).
+        frozen = method == "fork" and gc.get_freeze_count() == 0
+        if frozen:
+            gc.freeze()
         try:
             fill()
-            while checking or signing:
-                if checking and (not signing or checking[0][1].done()):
-                    chunk, checked = checking.popleft()
-                    to_sign = reserve(chunk, checked.result())
-                    if to_sign:
-                        signing.append((to_sign, pool.submit(_worker_sign, sign_items(to_sign))))
-                else:
-                    to_sign, signed = signing.popleft()
-                    record(to_sign, signed.result())
+        finally:
+            if frozen:
+                gc.unfreeze()
+        try:
+            while in_flight:
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    finished(in_flight.pop(future), future.result())
                 fill()
         finally:
             pool.shutdown(cancel_futures=True)

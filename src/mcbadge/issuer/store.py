@@ -13,13 +13,13 @@ adapter: every row, constraint and transaction lives in :mod:`mcbadge.registry` 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from mcbadge.errors import RegistryError
 
-__all__ = ["CredentialRecord", "IssuerStore", "default_database_url"]
+__all__ = ["CredentialRecord", "IssuerStore", "default_database_url", "stored_text"]
 
 Build = Callable[[str, dict[str, tuple[str, int]]], dict[str, Any]]
 
@@ -50,6 +50,14 @@ class CredentialRecord:
     @property
     def signed(self) -> bool:
         return self.document is not None
+
+
+def stored_text(document: Mapping[str, Any] | str) -> str:
+    """The text the registry keeps for a signed credential: the compact VC-JWT as it is, a
+    JSON document in compact form (its digest is what makes recording idempotent)."""
+    if isinstance(document, str):
+        return document
+    return json.dumps(document, separators=(",", ":"))
 
 
 def _document(text: str | None) -> dict[str, Any] | str | None:
@@ -155,10 +163,7 @@ class IssuerStore:
     def record_issued(
         self, credential_id: str, document: dict[str, Any] | str, format: str
     ) -> None:
-        text = (
-            document if isinstance(document, str) else json.dumps(document, separators=(",", ":"))
-        )
-        self.registry.record_issued(credential_id, text, format)
+        self.registry.record_issued(credential_id, stored_text(document), format)
 
     def reserve_many(
         self,
@@ -199,13 +204,7 @@ class IssuerStore:
         :meth:`mcbadge.registry.Registry.record_issued_many`)."""
         return self.registry.record_issued_many(
             [
-                (
-                    credential_id,
-                    document
-                    if isinstance(document, str)
-                    else json.dumps(document, separators=(",", ":")),
-                    format,
-                )
+                (credential_id, stored_text(document), format)
                 for credential_id, document, format in items
             ]
         )
