@@ -49,23 +49,58 @@ _MAX_PLAIN_DEPTH = 200
 logger = logging.getLogger(__name__)
 
 
+_FOLDERS = ("purl", "strict")
+
+
+@cache
 def _read(folder: str, name: str) -> dict[str, Any]:
+    """A bundled schema file, parsed once per process (one object per file)."""
     root = resources.files("mcbadge").joinpath("schemas").joinpath(folder)
     loaded: dict[str, Any] = json.loads(root.joinpath(name).read_bytes())
     return loaded
 
 
 @cache
+def _files() -> tuple[tuple[str, str], ...]:
+    """(folder, file name) of every bundled schema."""
+    root = resources.files("mcbadge").joinpath("schemas")
+    return tuple(
+        (folder, entry.name)
+        for folder in _FOLDERS
+        for entry in sorted(root.joinpath(folder).iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".json")
+    )
+
+
+@cache
 def bundled_schemas() -> dict[str, dict[str, Any]]:
     """Every bundled schema keyed by its ``$id`` (the URL it is published at)."""
     schemas: dict[str, dict[str, Any]] = {}
-    root = resources.files("mcbadge").joinpath("schemas")
-    for folder in ("purl", "strict"):
-        for entry in root.joinpath(folder).iterdir():
-            if entry.name.endswith(".json"):
-                schema = _read(folder, entry.name)
-                schemas[str(schema["$id"])] = schema
+    for folder, name in _files():
+        schema = _read(folder, name)
+        schemas[str(schema["$id"])] = schema
     return schemas
+
+
+def _bundled(schema_id: str) -> dict[str, Any] | None:
+    """The bundled schema whose ``$id`` is ``schema_id``. Each bundled ``$id`` ends in its
+    file's name, so only that file is read (verifying one credential reads one schema);
+    the full index answers for anything else. Only listed files are read."""
+    name = schema_id.rsplit("/", 1)[-1]
+    for folder, file_name in _files():
+        if file_name == name:
+            schema = _read(folder, file_name)
+            if schema.get("$id") == schema_id:
+                return schema
+    return bundled_schemas().get(schema_id)
+
+
+def _known(schema_id: str) -> dict[str, Any]:
+    """The bundled schema ``schema_id`` (an ``$id`` already found bundled)."""
+    schema = _bundled(schema_id)
+    if schema is None:
+        raise KeyError(schema_id)
+    return schema
 
 
 def schema_for_url(url: Any) -> dict[str, Any] | None:
@@ -75,7 +110,7 @@ def schema_for_url(url: Any) -> dict[str, Any] | None:
     """
     if not isinstance(url, str):
         return None
-    return bundled_schemas().get(url)
+    return _bundled(url)
 
 
 def _refuse_remote(uri: str) -> Any:
@@ -98,7 +133,7 @@ def _fast_validator_for_id(schema_id: str) -> Any:
         return None
     try:
         return jsonschema_rs.validator_for(
-            bundled_schemas()[schema_id],
+            _known(schema_id),
             validate_formats=False,
             retriever=_refuse_remote,
             pattern_options=jsonschema_rs.RegexOptions(),
@@ -171,7 +206,7 @@ def _validator_for_id(schema_id: str) -> Any:
     from referencing import Registry
 
     registry: Any = Registry(retrieve=_refuse_remote)  # type: ignore[call-arg]
-    return Draft201909Validator(bundled_schemas()[schema_id], registry=registry)
+    return Draft201909Validator(_known(schema_id), registry=registry)
 
 
 def _bundled_id(schema: str | Mapping[str, Any] | None, document: Any) -> str | None:
@@ -181,12 +216,12 @@ def _bundled_id(schema: str | Mapping[str, Any] | None, document: Any) -> str | 
     if isinstance(schema, str):
         if schema in SCHEMA_NAMES:
             return _id_of_name(schema)
-        if schema in bundled_schemas():
+        if _bundled(schema) is not None:
             return schema
         raise ValueError(f"unknown schema {schema!r}; use one of {sorted(SCHEMA_NAMES)}")
     given_id = schema.get("$id")
     if isinstance(given_id, str):
-        bundled = bundled_schemas().get(given_id)
+        bundled = _bundled(given_id)
         if bundled is schema or (bundled is not None and bundled == schema):
             return given_id
     return None

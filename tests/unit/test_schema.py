@@ -102,3 +102,26 @@ def test_bundled_schemas_are_byte_identical_to_reference(reference: Path) -> Non
             ), bundled.name
             checked += 1
     assert checked == 7
+
+
+def test_a_url_finds_the_very_schema_object_of_the_bundled_index() -> None:
+    index = schema.bundled_schemas()
+    assert len(index) == 7
+    for schema_id, bundled in index.items():
+        assert schema.schema_for_url(schema_id) is bundled
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        # a bundled file's name under another URL is not that schema
+        "https://evil.example/spec/ob/v3p0/schema/json/ob_v3p0_profile_schema.json",
+        "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/../strict/ob_v3p0_profile_schema.json",
+        "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/..",
+        "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/",
+        "ob_v3p0_profile_schema.json",
+        "",
+    ],
+)
+def test_an_unbundled_url_finds_no_schema(url: str) -> None:
+    assert schema.schema_for_url(url) is None

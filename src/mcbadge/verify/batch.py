@@ -11,13 +11,15 @@ import dataclasses
 import itertools
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcbadge.verify._network import make_fetcher
 from mcbadge.verify.pipeline import verify
 from mcbadge.verify.policy import VerificationPolicy
 from mcbadge.verify.result import VerificationResult
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = ["verify_many"]
 
@@ -75,6 +77,9 @@ def verify_many(
             if created is not None:
                 created.close()
         return
+    # Imported here: a one-process run (mcbadge verify of one file) never needs the pool.
+    from concurrent.futures import ProcessPoolExecutor
+
     policy = dataclasses.replace(policy, fetcher=None)  # a fetcher cannot cross processes
     iterator = iter(documents)
     in_flight: deque[Future[list[VerificationResult]]] = deque()
