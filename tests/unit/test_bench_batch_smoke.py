@@ -34,6 +34,9 @@ def test_quick_issuance_rows() -> None:
 def test_quick_cli_verify_rows() -> None:
     rows = cli_verify.run(quick=True)
     assert [r["name"] for r in rows][:2] == ["mcbadge --help", "mcbadge verify one.json"]
+    for startup in rows[:2]:
+        assert startup["fastest"] <= startup["seconds"] <= startup["slowest"]
+        assert startup["cpu_seconds"] > 0
     many = rows[2]
     assert many["name"] == "mcbadge verify --jobs 2 (50 files)"
     assert many["peak_rss_mb"] >= many["parent_peak_mb"] > 0
