@@ -3,10 +3,12 @@ and racing on the same idempotency keys yields one credential per key."""
 
 from __future__ import annotations
 
+import multiprocessing
 import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,3 +77,34 @@ def test_two_processes_racing_on_the_same_keys(backend: str, tmp_path: Path) -> 
     issuer = f"did:web:race.test:{uuid.uuid4().hex}"
     _run_workers(url, issuer, ["same-", "same-"], 200)
     _check_distinct(url, issuer, 200)
+
+
+def _open_at_the_barrier(barrier: Any, url: str, outcomes: Any) -> None:
+    barrier.wait()
+    try:
+        Registry.open(url).close()
+    except Exception as exc:
+        outcomes.put(f"{type(exc).__name__}: {exc}")
+    else:
+        outcomes.put("opened")
+
+
+def test_two_processes_opening_one_new_sqlite_registry_both_succeed(tmp_path: Path) -> None:
+    # A new file is switched to WAL, which needs it to itself: SQLite answers "database is
+    # locked" at once to the second process (no busy wait), so opening retries the switch.
+    context = multiprocessing.get_context("fork")
+    for trial in range(30):
+        url = f"sqlite:///{tmp_path / f'new-{trial}.db'}"
+        barrier, outcomes = context.Barrier(2), context.Queue()
+        openers = [
+            context.Process(target=_open_at_the_barrier, args=(barrier, url, outcomes))
+            for _ in range(2)
+        ]
+        for opener in openers:
+            opener.start()
+        results = [outcomes.get(timeout=120) for _ in openers]
+        for opener in openers:
+            opener.join(timeout=120)
+        assert results == ["opened", "opened"], (trial, results)
+        with Registry.open(url) as registry:
+            assert registry.schema_version() >= 1
