@@ -709,9 +709,10 @@ class Issuer:
         """Each worker checks, reserves, signs and records whole chunks on its own registry
         connection (the registry hands out ids and status indexes safely to concurrent
         issuers); this process only hands out chunks and collects what was recorded."""
-        import gc
         import multiprocessing
         from concurrent.futures import FIRST_COMPLETED, wait
+
+        from mcbadge._pool import heap_frozen_for_fork
 
         key = self.active_key
         shipped = dataclasses.replace(
@@ -741,18 +742,9 @@ class Issuer:
                     return
                 in_flight[pool.submit(_worker_issue, [items[p] for p in chunk])] = chunk
 
-        # A forked worker's garbage collector would otherwise walk (and so copy, page by page)
-        # every object it inherited: after a long session that is most of the parent's heap.
         # The workers are forked on the first submit, before the pool starts its own thread.
-        # A caller who froze objects itself keeps them frozen (nothing of ours is unfrozen).
-        frozen = method == "fork" and gc.get_freeze_count() == 0
-        if frozen:
-            gc.freeze()
-        try:
+        with heap_frozen_for_fork(method):
             fill()
-        finally:
-            if frozen:
-                gc.unfreeze()
         try:
             while in_flight:
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)

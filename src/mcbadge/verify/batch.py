@@ -78,14 +78,22 @@ def verify_many(
                 created.close()
         return
     # Imported here: a one-process run (mcbadge verify of one file) never needs the pool.
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+
+    from mcbadge._pool import heap_frozen_for_fork
 
     policy = dataclasses.replace(policy, fetcher=None)  # a fetcher cannot cross processes
     iterator = iter(documents)
     in_flight: deque[Future[list[VerificationResult]]] = deque()
+    context = multiprocessing.get_context()
     with ProcessPoolExecutor(
-        max_workers=jobs, initializer=_init_worker, initargs=(policy,)
+        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(policy,)
     ) as pool:
+        first = list(itertools.islice(iterator, chunk_size))
+        if first:
+            with heap_frozen_for_fork(context.get_start_method()):  # this submit forks them
+                in_flight.append(pool.submit(_verify_chunk, first))
         while chunk := list(itertools.islice(iterator, chunk_size)):
             in_flight.append(pool.submit(_verify_chunk, chunk))
             if len(in_flight) >= jobs * 3:
