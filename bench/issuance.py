@@ -98,6 +98,8 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     rates: dict[tuple[str, str], list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="mcbadge-bench-") as temp:
         directory = Path(temp)
+        for fmt in FORMATS:  # warm this process (contexts, models): workers fork from it
+            _issue(fmt, 1, min(count, 50), directory / f"warm-{fmt}.sqlite3")
         for round_number in range(rounds):
             for fmt in FORMATS:
                 for jobs in (1, 2):
