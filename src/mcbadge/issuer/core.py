@@ -595,9 +595,9 @@ class Issuer:
         and status indexes (durable before any signing), signing that same build under the
         reserved id and indexes (on ``jobs`` worker processes, started once with the profile,
         catalog and key), and one transaction recording the chunk's signed credentials
-        (durable before ``progress`` counts them). With workers, each chunk is checked and
-        signed in one piece per worker, and chunks overlap: this process reserves and records
-        while the workers build and sign.
+        (durable before ``progress`` counts them). With workers, each worker takes whole
+        chunks through all four steps on its own connection to the registry, and this
+        process only hands out chunks and collects what was recorded.
         A row whose key was seen before is re-emitted; an interrupted batch can simply be
         run again. A key repeated within the roster is issued once and re-emitted after.
         """
@@ -742,10 +742,10 @@ class Issuer:
                     return
                 in_flight[pool.submit(_worker_issue, [items[p] for p in chunk])] = chunk
 
-        # The workers are forked on the first submit, before the pool starts its own thread.
-        with heap_frozen_for_fork(method):
-            fill()
         try:
+            # The workers are forked on the first submit, before the pool starts its thread.
+            with heap_frozen_for_fork(method):
+                fill()
             while in_flight:
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
