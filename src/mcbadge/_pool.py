@@ -13,11 +13,10 @@ __all__ = ["heap_frozen_for_fork"]
 def heap_frozen_for_fork(start_method: str) -> Iterator[None]:
     """Around the submit that forks a pool's workers: every object this process has is moved
     out of the garbage collector's reach first, so a forked worker's collections never walk
-    (and so copy, page by page) the heap it inherited. After a long session that heap can be
-    most of the process: in one benchmark run, two verifying workers forked after 10,000
-    other documents ran at 1.3x one process instead of 1.7x. A caller who froze objects
-    itself keeps them frozen (nothing is unfrozen then); other start methods are untouched.
-    """
+    (and so copy, page by page) the heap it inherited, which after a long session can be most
+    of the process (the gc module's documented use of freeze before fork). A caller who froze
+    objects itself keeps them frozen (nothing is unfrozen then); other start methods are
+    untouched."""
     frozen = start_method == "fork" and gc.get_freeze_count() == 0
     if frozen:
         gc.freeze()

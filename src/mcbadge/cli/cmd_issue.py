@@ -186,7 +186,9 @@ def issue_batch_command(
     bake_image: Annotated[
         Path | None, typer.Option("--bake", help="PNG or SVG badge image to bake into.")
     ] = None,
-    jobs: Annotated[int, typer.Option("--jobs", help="Signing worker processes.")] = 1,
+    jobs: Annotated[
+        int, typer.Option("--jobs", help="Worker processes issuing chunks of the roster.")
+    ] = 1,
     db: Annotated[str | None, typer.Option("--db", help="Registry SQLAlchemy URL.")] = None,
     signature_format: Annotated[
         str | None, typer.Option("--format", help=f"One of {', '.join(_FORMATS)}.")
