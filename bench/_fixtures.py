@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT.parent / "shared/reference"
+REFERENCE = ROOT / "tests/reference"
 SPEC_COMPLETE = "examples/ob3/spec-rendered/07-complete-openbadgecredential/credential.json"
 _cache: dict[str, dict[str, Any]] = {}
 

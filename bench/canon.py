@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared/reference"
+REFERENCE = Path(__file__).resolve().parents[1] / "tests/reference"
 SPEC_SAMPLE = (
     "examples/ob3/spec-rendered/01-sample-openbadgecredential-file-contents/credential.json"
 )

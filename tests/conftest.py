@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = REPO_ROOT.parent / "shared" / "reference"
+# The spec examples, vectors and schemas the tests read, vendored byte-exact with their
+# provenance and SHA-256 (tests/reference/PROVENANCE.md): a clone alone runs the suite.
+REFERENCE = REPO_ROOT / "tests" / "reference"
 
 
 def load_json(path: Path) -> Any:
@@ -20,6 +22,6 @@ def load_json(path: Path) -> Any:
 def reference() -> Path:
     if not REFERENCE.is_dir():
         pytest.fail(
-            f"reference data not found at {REFERENCE} (shared/ must sit beside the checkout)"
+            f"reference data not found at {REFERENCE} (it is part of the repository)"
         )
     return REFERENCE

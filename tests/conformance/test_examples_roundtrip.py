@@ -14,7 +14,7 @@ import pytest
 from mcbadge.errors import ValidationError
 from mcbadge.models import AchievementCredential, EndorsementCredential, parse_credential
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "reference" / "examples"
 
 #: validator samples 1EdTech's validator rejects, whose defect is a data-model defect.
 DATA_MODEL_INVALID = {

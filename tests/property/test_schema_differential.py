@@ -2,7 +2,7 @@
 
 ``mcbadge.schema`` trusts jsonschema-rs's "valid" without asking python ``jsonschema``, so the
 Rust validator must never accept what the python one (today's behaviour) rejects. Checked on
-every JSON document under ``shared/reference/examples`` against every bundled schema, on the
+every JSON document under ``tests/reference/examples`` against every bundled schema, on the
 realistic issuer credential, and on hypothesis mutations of valid credentials. The one known
 difference is python ``re``'s ``$`` matching before a final newline (ECMA-262 does not): the
 Rust side is the stricter one there, and :func:`mcbadge.schema.validate` then fails closed.
@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from mcbadge import schema
 from mcbadge.errors import SchemaError
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parents[1] / "reference"
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA_IDS = sorted(schema.bundled_schemas())
 ACHIEVEMENT = (
