@@ -21,7 +21,5 @@ def load_json(path: Path) -> Any:
 @pytest.fixture(scope="session")
 def reference() -> Path:
     if not REFERENCE.is_dir():
-        pytest.fail(
-            f"reference data not found at {REFERENCE} (it is part of the repository)"
-        )
+        pytest.fail(f"reference data not found at {REFERENCE} (it is part of the repository)")
     return REFERENCE
