@@ -40,10 +40,12 @@ from mcbadge.multibase import (
 )
 
 __all__ = [
+    "PRIVATE_JWK_MEMBERS",
     "Algorithm",
     "Key",
     "KeyType",
     "generate_key",
+    "jwk_permits_verify",
     "key_from_jwk",
     "key_from_multikey",
     "key_from_pem",
@@ -374,10 +376,52 @@ def _jwk_field(jwk: Mapping[str, Any], name: str, length: int | None = None) -> 
     return raw
 
 
+# The JWK "alg" values each key type may carry (RFC 7518, RFC 8037; "Ed25519" is the fully
+# specified name of RFC 9864). Any other alg says the key is for something we do not do.
+_JWK_ALGS = {"ed25519": ("EdDSA", "Ed25519"), "p256": ("ES256",), "rsa": ("RS256",)}
+# Members that only a private (or symmetric) JWK has.
+PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
+
+
+def jwk_permits_verify(jwk: Mapping[str, Any]) -> bool:
+    """Whether the JWK's ``use`` / ``key_ops`` (RFC 7517 §4.2-4.3) allow verifying signatures.
+
+    Absent members allow it; ``use`` other than ``"sig"`` or ``key_ops`` without ``"verify"``
+    do not. A member of the wrong JSON type raises ``key_resolution.bad_jwk``.
+    """
+    use = jwk.get("use")
+    if "use" in jwk and (not isinstance(use, str) or not use):
+        raise _bad("the JWK's use is not a string", "bad_jwk")
+    ops = jwk.get("key_ops")
+    if "key_ops" in jwk and (
+        not isinstance(ops, list)
+        or not all(isinstance(op, str) for op in ops)
+        or len(set(ops)) != len(ops)
+    ):
+        raise _bad("the JWK's key_ops is not an array of distinct strings", "bad_jwk")
+    if use is not None and use != "sig":
+        return False
+    return ops is None or "verify" in ops
+
+
 def key_from_jwk(jwk: Mapping[str, Any]) -> Key:
-    """A key from a JWK (public, or private when ``d`` is present)."""
+    """A key from a JWK (public, or private when ``d`` is present).
+
+    A JWK ``alg`` that is not the algorithm of its key type is refused
+    (``key_resolution.jwk_alg_mismatch``): the key's owner said it is for something else.
+    """
     if not isinstance(jwk, Mapping):
         raise _bad("the JWK is not a JSON object", "bad_jwk")
+    key = _key_from_jwk(jwk)
+    if "alg" in jwk and jwk["alg"] not in _JWK_ALGS[key.key_type]:
+        raise _bad(
+            f"the JWK's alg does not fit its {key.key_type} key (expected {key.alg})",
+            "jwk_alg_mismatch",
+        )
+    return key
+
+
+def _key_from_jwk(jwk: Mapping[str, Any]) -> Key:
     kty, crv = jwk.get("kty"), jwk.get("crv")
     has_d = "d" in jwk
     try:

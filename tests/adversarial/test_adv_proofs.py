@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from _helpers import ATTACKER_KEY, ISSUER_KEY, make_credential, run
+from _helpers import ATTACKER_KEY, ISSUER_KEY, NOW, V2, make_credential, run
 from _signer import b58encode, b64url, jwt_payload, p256_key, sign_di, sign_jwt
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mcbadge.multibase import b58decode
 
@@ -278,3 +280,307 @@ def test_spec_https_verification_method_needs_trust_embedded_keys(reference: Any
     document = json.loads(path.read_text())
     assert run(copy.deepcopy(document), offline=True)[1].failed_checks == ["key_binding"]
     assert run(document, offline=True, trust_embedded_keys=True)[0] == 0
+
+
+# --- proof members of the wrong JSON type (issue #16) -----------------------------------------
+# Each member, present with a wrong type (null included), fails with its own code, in the
+# verifier and in mcbadge.proofs.verify_proof alike: never a crash, never internal_error.
+MEMBER_CODES = {
+    "type": "proof.bad_type",
+    "cryptosuite": "cryptosuite.bad_cryptosuite",
+    "proofPurpose": "proof_purpose.bad_proof_purpose",
+    "verificationMethod": "proof.bad_verification_method",
+    "created": "proof_time.bad_created",
+    "expires": "proof_time.bad_expires",
+    "proofValue": "proof.bad_proof_value",
+    "id": "proof.bad_id",
+    "challenge": "proof.bad_challenge",
+    "nonce": "proof.bad_nonce",
+    "domain": "proof.bad_domain",
+    "previousProof": "proof.bad_previous_proof",
+    "@context": "proof.bad_context",
+}
+_STRING_OR_STRINGS = {"domain", "previousProof"}
+
+
+def _wrong_for(member: str) -> st.SearchStrategy[Any]:
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**53), 2**53),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.just(""),
+    )
+    containers = st.one_of(
+        st.lists(scalars, max_size=3),
+        st.dictionaries(st.text(max_size=4), scalars, max_size=2),
+    )
+    values = st.one_of(scalars, containers)
+    if member in _STRING_OR_STRINGS:
+        # an array of non-empty strings is a valid value: need one bad element
+        values = values.filter(
+            lambda v: not (isinstance(v, list) and v and all(isinstance(x, str) and x for x in v))
+        )
+    elif member == "@context":
+        # contexts may be objects (and arrays of URLs / objects); these are type errors
+        values = st.one_of(
+            scalars, st.lists(st.one_of(st.none(), st.integers(-10, 10), st.booleans()), max_size=3)
+        )
+    return values
+
+
+_SIGNED = eddsa()
+
+
+def _no_internal_errors(result: Any) -> None:
+    assert not [c.code for c in result.checks if c.code.endswith("internal_error")]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_proof_member_of_the_wrong_type_fails_with_its_own_code(data: st.DataObject) -> None:
+    from mcbadge.proofs import verify_proof
+
+    member = data.draw(st.sampled_from(sorted(MEMBER_CODES)))
+    value = data.draw(_wrong_for(member))
+    document = copy.deepcopy(_SIGNED)
+    document["proof"][0][member] = value
+    expected = MEMBER_CODES[member]
+    code, result = run(document, offline=True)
+    assert code == 1
+    _no_internal_errors(result)
+    assert result.check(expected.split(".")[0]).code == expected
+    assert verify_proof(document, None, now=NOW).codes == [expected]
+
+
+def test_proof_type_given_as_an_array() -> None:
+    # was: TypeError (unhashable list) in the verifier, reported as data_loss.internal_error
+    document = eddsa()
+    document["proof"][0]["type"] = ["DataIntegrityProof"]
+    code, result = run(document, offline=True)
+    assert code == 1
+    assert result.failed_checks == ["proof"]
+    assert result.check("proof").code == "proof.bad_type"
+
+
+@pytest.mark.parametrize("member", ["challenge", "domain", "nonce", "@context"])
+def test_null_proof_member_is_not_ignored(member: str) -> None:
+    # JSON-LD drops null values, so the signature still verified with a null added after
+    # signing: verify_proof said yes to a proof carrying members nobody signed
+    from mcbadge.proofs import verify_proof
+
+    document = eddsa()
+    document["proof"][0][member] = None
+    assert verify_proof(document, None, now=NOW).codes == [MEMBER_CODES[member]]
+    assert run(document, offline=True)[0] == 1
+
+
+# --- previousProof: chains are refused, whatever their shape ----------------------------------
+def _two_proofs(previous: Any, *, sign_second_over_first: bool) -> dict[str, Any]:
+    """The issuer's proof p1, then a second issuer proof p2 naming ``previous``."""
+    first = sign_di(make_credential(), ISSUER_KEY, id="urn:uuid:p1")
+    if sign_second_over_first:
+        # vc-data-integrity §4.3: a chained proof signs the document with its previous proofs
+        second = sign_di(first, ISSUER_KEY, id="urn:uuid:p2", previousProof=previous)
+        second["proof"] = [first["proof"][0], second["proof"][0]]
+        return second
+    second = sign_di(make_credential(), ISSUER_KEY, id="urn:uuid:p2", previousProof=previous)
+    first["proof"].append(second["proof"][0])
+    return first
+
+
+@pytest.mark.parametrize(
+    ("previous", "over_first", "tamper"),
+    [
+        pytest.param("urn:uuid:nowhere", False, False, id="previous-proof-missing"),
+        pytest.param("urn:uuid:p1", True, False, id="well-formed-chain"),
+        pytest.param("urn:uuid:p1", True, True, id="previous-proof-tampered"),
+        pytest.param("urn:uuid:p2", False, False, id="cycle-self"),
+        pytest.param(["urn:uuid:p1", "urn:uuid:p2"], False, False, id="cycle-through-set"),
+    ],
+)
+def test_previous_proof_chains_are_refused(previous: Any, over_first: bool, tamper: bool) -> None:
+    from mcbadge.proofs import verify_proof
+
+    document = _two_proofs(previous, sign_second_over_first=over_first)
+    if tamper:
+        document["proof"][0]["created"] = "2026-01-02T00:00:00Z"
+    # the proof layer refuses the chained proof: never verified
+    result = verify_proof(document, None, now=NOW)
+    assert not result.verified
+    assert "proof.chain_unsupported" in result.codes
+    code, report = run(document, offline=True)
+    assert code == 1
+    assert report.check("proof").code == "proof.chain_unsupported" or (
+        tamper and report.failed_checks == ["signature"]
+    )
+
+
+def test_dangling_previous_proof_signed_over_the_bare_document() -> None:
+    # The one chain a lax verifier would accept: p2 verifies on its own (signed over the bare
+    # document) and names a previous proof that is not there.
+    from mcbadge.proofs import verify_proof
+
+    document = sign_di(make_credential(), ISSUER_KEY, previousProof="urn:uuid:gone")
+    assert verify_proof(document, None, now=NOW).codes == ["proof.chain_unsupported"]
+    code, result = run(document, offline=True)
+    assert code == 1
+    assert result.failed_checks == ["proof"]
+    assert result.check("proof").code == "proof.chain_unsupported"
+
+
+# --- the proof's @context must be the document's ----------------------------------------------
+@pytest.mark.parametrize(
+    "proof_context",
+    [
+        pytest.param(["https://www.w3.org/ns/credentials/v2"], id="prefix-is-fine"),
+        pytest.param(["https://w3id.org/security/data-integrity/v2"], id="another-context"),
+        pytest.param(list(reversed(V2)), id="reordered"),
+        pytest.param([*V2, "https://w3id.org/security/data-integrity/v2"], id="longer"),
+    ],
+)
+def test_proof_context_differing_from_the_document(proof_context: list[str]) -> None:
+    from mcbadge.proofs import verify_proof
+
+    # signed WITH that @context in the proof, so only the context rule can refuse it
+    document = sign_di(make_credential(), ISSUER_KEY, **{"@context": proof_context})
+    codes = verify_proof(document, None, now=NOW).codes
+    code, result = run(document, offline=True)
+    if proof_context == V2[:1]:
+        assert codes == []
+        assert code == 0
+        return
+    assert codes == ["proof.context_mismatch"]
+    assert code == 1
+    assert result.check("proof").code == "proof.context_mismatch"
+
+
+# --- a DID document key controlled by another DID ---------------------------------------------
+def test_did_web_key_controlled_by_another_did_does_not_bind() -> None:
+    from mcbadge.did import OfflineResolver
+    from mcbadge.proofs import verify_proof
+
+    document = _did_web_document("assertionMethod")
+    document["verificationMethod"][0]["controller"] = "did:web:attacker.example"
+    documents = {"did:web:academy.example": document}
+    credential = _did_web_credential()
+    codes = verify_proof(credential, OfflineResolver(documents), now=NOW).codes
+    assert codes == ["key_resolution.controller_mismatch"]
+    code, result = run(credential, offline=True, did_documents=documents)
+    assert code == 1
+    assert result.failed_checks == ["key_resolution"]
+    assert result.check("key_resolution").code == "key_resolution.controller_mismatch"
+
+
+def test_preloaded_method_controlled_by_another_did_does_not_bind() -> None:
+    from mcbadge.did import OfflineResolver
+    from mcbadge.proofs import verify_proof
+
+    vm = {
+        "id": "did:web:academy.example#key-1",
+        "type": "Multikey",
+        "controller": "did:web:attacker.example",
+        "publicKeyMultibase": ISSUER_KEY.multikey,
+    }
+    resolver = OfflineResolver({"did:web:academy.example#key-1": vm})
+    codes = verify_proof(_did_web_credential(), resolver, now=NOW).codes
+    assert codes == ["key_resolution.controller_mismatch"]
+
+
+# --- an OpenBadgeCredential is not an endorsement ---------------------------------------------
+def _endorsement_subject() -> dict[str, Any]:
+    return {
+        "id": "https://academy.example/achievements/csp",
+        "type": ["EndorsementSubject"],
+        "endorsementComment": "Rigorous.",
+    }
+
+
+def test_signed_open_badge_passed_off_as_an_endorsement() -> None:
+    # A real, validly signed OpenBadgeCredential (the attacker's own) placed where an
+    # EndorsementCredential belongs must not count as an endorsement. As an embedded object
+    # the outer data model already refuses it; inside endorsementJwt only the endorsement
+    # check can see what the token holds.
+    badge = make_credential(ATTACKER_KEY)
+    token = sign_jwt(jwt_payload(badge), ATTACKER_KEY)
+    assert run(token, offline=True)[0] == 0
+    embedded = make_credential()
+    embedded["credentialSubject"]["achievement"]["endorsement"] = [sign_di(badge, ATTACKER_KEY)]
+    code, result = run(sign_di(embedded, ISSUER_KEY), offline=True)
+    assert code == 1
+    assert result.check("data_model").status == "failed"
+    credential = make_credential()
+    credential["credentialSubject"]["achievement"]["endorsementJwt"] = [token]
+    code, result = run(sign_di(credential, ISSUER_KEY), offline=True)
+    assert code == 1
+    assert result.failed_checks == ["endorsements"]
+    assert result.check("endorsements").code == "endorsements.invalid"
+    assert "data_model" in result.check("endorsements").message
+
+
+def test_a_real_endorsement_credential_is_accepted() -> None:
+    endorsement = make_credential(
+        ATTACKER_KEY,
+        type=["VerifiableCredential", "EndorsementCredential"],
+        credentialSubject=_endorsement_subject(),
+    )
+    for holder, value in (
+        ("endorsement", sign_di(endorsement, ATTACKER_KEY)),
+        ("endorsementJwt", sign_jwt(jwt_payload(endorsement), ATTACKER_KEY)),
+    ):
+        credential = make_credential()
+        credential["credentialSubject"]["achievement"][holder] = [value]
+        code, result = run(sign_di(credential, ISSUER_KEY), offline=True)
+        assert code == 0, result.failed_checks
+        assert result.check("endorsements").status == "passed"
+
+
+# --- proof expires: enforced by the verifier AND by verify_proof; each copy tested alone ------
+def _proof_layer_says_yes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replace the proof layer inside the verifier by one that verifies everything, so a test
+    sees the verifier's own structural rule alone."""
+    import mcbadge.verify.checks_proof as checks_proof
+    from mcbadge.proofs import ProofResult
+
+    monkeypatch.setattr(
+        checks_proof, "verify_proof", lambda *a, **k: ProofResult(True, "eddsa-rdfc-2022")
+    )
+
+
+def test_expired_proof_refused_by_verify_proof() -> None:
+    from mcbadge.proofs import verify_proof
+
+    document = sign_di(make_credential(), ISSUER_KEY, expires="2026-03-01T00:00:00Z")
+    assert verify_proof(document, None, now=NOW).codes == ["proof_time.expired"]
+    later = datetime(2026, 2, 1, tzinfo=UTC)
+    assert verify_proof(document, None, now=later).codes == []
+
+
+def test_expired_proof_refused_by_the_verifier_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    document = sign_di(make_credential(), ISSUER_KEY, expires="2026-03-01T00:00:00Z")
+    _proof_layer_says_yes(monkeypatch)
+    code, result = run(document, offline=True)
+    assert code == 1
+    assert result.check("proof_time").code == "proof_time.expired"
+    from mcbadge.verify import VerificationPolicy, exit_code_for, verify
+
+    earlier = VerificationPolicy(now=datetime(2026, 2, 1, tzinfo=UTC), offline=True)
+    assert exit_code_for(verify(document, earlier)) == 0
+
+
+def test_the_policy_clock_skew_reaches_the_proof_layer() -> None:
+    # A proof that expired 30 minutes ago, under a policy tolerating an hour of clock skew: the
+    # verifier's own rule accepted it, the proof layer (fixed 5 minutes) refused it.
+    from datetime import timedelta
+
+    from mcbadge.verify import VerificationPolicy, exit_code_for, verify
+
+    document = sign_di(make_credential(), ISSUER_KEY, expires="2026-05-31T23:30:00Z")
+    assert run(document, offline=True)[1].check("proof_time").code == "proof_time.expired"
+    lenient = VerificationPolicy(now=NOW, offline=True, clock_skew=timedelta(hours=1))
+    result = verify(copy.deepcopy(document), lenient)
+    assert exit_code_for(result) == 0, result.failed_checks
+    strict = VerificationPolicy(now=NOW, offline=True, clock_skew=timedelta(0))
+    token = sign_jwt(jwt_payload(make_credential(validUntil="2026-05-31T23:58:00Z")), ISSUER_KEY)
+    assert verify(token, strict).check("jwt_claims").code == "jwt_claims.expired"
+    assert exit_code_for(verify(token, lenient)) == 0

@@ -112,3 +112,96 @@ def test_embedded_multikey_only_when_trusted() -> None:
     vm = OfflineResolver(trust_embedded_keys=True).resolve_verification_method(vm_id)
     assert vm.embedded
     assert vm.key == key
+
+
+# --- did:jwk: what the JWK says the key is for (did:jwk spec §2.2, RFC 7517 §4.2-4.3) ---------
+def _did_jwk_of(jwk: dict[str, object]) -> str:
+    import json
+
+    from mcbadge.multibase import b64url_encode
+
+    return "did:jwk:" + b64url_encode(json.dumps(jwk).encode())
+
+
+def test_did_jwk_with_use_enc_is_only_for_key_agreement() -> None:
+    from mcbadge.did import did_jwk_document
+
+    key = generate_key("p256")
+    did = _did_jwk_of({**key.public_jwk(), "use": "enc"})
+    doc = did_jwk_document(did)
+    assert doc["keyAgreement"] == [did + "#0"]
+    assert not {"assertionMethod", "authentication"} & set(doc)
+    with pytest.raises(DIDError) as info:
+        OfflineResolver().resolve_verification_method(did + "#0")
+    assert info.value.code == "key_resolution.not_signing_key"
+
+
+def test_did_jwk_with_use_sig_has_no_key_agreement() -> None:
+    from mcbadge.did import did_jwk_document
+
+    key = generate_key("ed25519")
+    did = _did_jwk_of({**key.public_jwk(), "use": "sig"})
+    doc = did_jwk_document(did)
+    assert doc["assertionMethod"] == [did + "#0"]
+    assert "keyAgreement" not in doc
+    vm = OfflineResolver().resolve_verification_method(did + "#0")
+    assert vm.key == key
+    assert "assertionMethod" in vm.relationships
+
+
+@pytest.mark.parametrize(
+    ("extra", "code"),
+    [
+        ({"key_ops": ["encrypt", "deriveKey"]}, "key_resolution.not_signing_key"),
+        ({"key_ops": []}, "key_resolution.not_signing_key"),
+        ({"key_ops": "verify"}, "key_resolution.bad_jwk"),
+        ({"key_ops": ["verify", "verify"]}, "key_resolution.bad_jwk"),
+        ({"use": ["sig"]}, "key_resolution.bad_jwk"),
+        ({"alg": "ES256"}, "key_resolution.jwk_alg_mismatch"),
+        ({"alg": "RS256"}, "key_resolution.jwk_alg_mismatch"),
+        ({"d": "AAAA"}, "key_resolution.private_key"),
+        ({"p": "AAAA"}, "key_resolution.private_key"),
+    ],
+)
+def test_did_jwk_that_is_not_a_public_signature_key(extra: dict[str, object], code: str) -> None:
+    from mcbadge.proofs import verify_proof
+
+    key = generate_key("ed25519")
+    did = _did_jwk_of({**key.public_jwk(), **extra})
+    with pytest.raises(DIDError) as info:
+        OfflineResolver().resolve_verification_method(did + "#0")
+    assert info.value.code == code
+    # and a credential that issuer signs does not verify
+    credential = {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        "id": "urn:uuid:1",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": did, "type": ["Profile"], "name": "Academy"},
+        "validFrom": "2024-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:t1", "type": ["AchievementSubject"]},
+    }
+    from mcbadge.proofs.jwt import sign_jwt
+
+    token = sign_jwt(credential, key, verification_method=did + "#0")
+    assert verify_proof(token, OfflineResolver()).codes == [code]
+
+
+@pytest.mark.parametrize("alg", ["EdDSA", "Ed25519"])
+def test_did_jwk_with_the_alg_of_its_key(alg: str) -> None:
+    key = generate_key("ed25519")
+    did = _did_jwk_of({**key.public_jwk(), "alg": alg, "key_ops": ["verify"]})
+    assert OfflineResolver().resolve_verification_method(did + "#0").key == key
+
+
+def test_did_web_json_web_key_with_use_enc_is_not_a_signing_key() -> None:
+    key = generate_key("p256")
+    did = "did:web:academy.example"
+    document = build_did_web_document("academy.example", [key], vm_type="JsonWebKey")
+    document["verificationMethod"][0]["publicKeyJwk"]["use"] = "enc"
+    resolver = OfflineResolver({did: document})
+    with pytest.raises(DIDError) as info:
+        resolver.resolve_verification_method(document["verificationMethod"][0]["id"])
+    assert info.value.code == "key_resolution.not_signing_key"

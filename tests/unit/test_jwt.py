@@ -96,9 +96,10 @@ def test_alg_key_type_mismatch(good: str) -> None:
 def test_embedded_attacker_jwk(good: str) -> None:
     attacker = generate_key("rsa")
     header, payload, _ = token_parts(good)
-    # attacker's jwk and no kid: refused, even though the signature is valid
+    # attacker's jwk and no kid: refused, even though the signature is valid (the issuer is
+    # a did:jwk, and this is not its key)
     forged = build({"alg": "RS256", "typ": "JWT", "jwk": attacker.public_jwk()}, payload, attacker)
-    assert codes(forged) == ["key_binding.untrusted_embedded_key"]
+    assert codes(forged) == ["key_binding.jwk_not_issuer_key"]
     # attacker's jwk next to the issuer's kid
     forged = build(dict(header, jwk=attacker.public_jwk()), payload, attacker)
     assert codes(forged) == ["key_binding.jwk_mismatch"]
@@ -185,3 +186,31 @@ def test_signature_tamper(good: str) -> None:
     raw = bytearray(b64url_decode(sig))
     raw[0] ^= 1
     assert codes(f"{head}.{body}.{b64url_encode(bytes(raw))}") == ["signature.invalid"]
+
+
+def test_header_jwk_of_a_did_jwk_issuer_is_compared_as_key_material() -> None:
+    # The issuer's did:jwk was written by another tool (sorted members, plus "use"): the
+    # header's jwk is the same key in another JSON text. Refused before #16 (DID text compared).
+    jwk = {**RSA.public_jwk(), "use": "sig"}
+    did = "did:jwk:" + b64url_encode(json.dumps(jwk, sort_keys=True).encode())
+    payload = dict(cred(did), iss=did, jti="urn:uuid:1", sub="did:example:t1")
+    header = {"alg": "RS256", "jwk": dict(reversed(list(RSA.public_jwk().items())))}
+    assert codes(build(header, payload, RSA)) == []
+    # another RSA key in the header, the same did:jwk issuer: refused
+    other = generate_key("rsa")
+    forged = build({"alg": "RS256", "jwk": other.public_jwk()}, payload, other)
+    assert codes(forged) == ["key_binding.jwk_not_issuer_key"]
+
+
+def test_header_jwk_of_an_issuer_whose_did_jwk_is_for_encryption() -> None:
+    jwk = {**RSA.public_jwk(), "use": "enc"}
+    did = "did:jwk:" + b64url_encode(json.dumps(jwk).encode())
+    payload = dict(cred(did), iss=did, jti="urn:uuid:1", sub="did:example:t1")
+    token = build({"alg": "RS256", "jwk": RSA.public_jwk()}, payload, RSA)
+    assert codes(token) == ["key_resolution.not_signing_key"]
+
+
+def test_missing_iss_has_its_own_code(good: str) -> None:
+    header, payload, _ = token_parts(good)
+    del payload["iss"]
+    assert codes(build(header, payload, RSA)) == ["jwt_claims.missing_iss"]

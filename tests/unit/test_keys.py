@@ -146,3 +146,70 @@ def test_signature_encodings_are_strict() -> None:
     with pytest.raises(SignatureError) as info:
         ed.verify(ed.sign(b"m")[:63], b"m")
     assert info.value.code == "signature.bad_encoding"
+
+
+# --- a JWK's alg / use / key_ops (issue #16) ---------------------------------------------------
+@pytest.mark.parametrize(
+    ("kind", "alg"),
+    [
+        ("ed25519", "ES256"),
+        ("ed25519", "RS256"),
+        ("p256", "EdDSA"),
+        ("p256", "ES384"),
+        ("rsa", "PS256"),
+        ("rsa", "ES256"),
+        ("p256", ["ES256"]),
+    ],
+)
+def test_jwk_alg_that_contradicts_the_key_type(kind: str, alg: object) -> None:
+    key = generate_key(kind)  # type: ignore[arg-type]
+    with pytest.raises(KeyMaterialError) as info:
+        key_from_jwk({**key.public_jwk(), "alg": alg})
+    assert info.value.code == "key_resolution.jwk_alg_mismatch"
+    with pytest.raises(KeyMaterialError):
+        key_from_jwk({**key.private_jwk(), "alg": alg})
+
+
+@pytest.mark.parametrize(
+    ("kind", "alg"),
+    [("ed25519", "EdDSA"), ("ed25519", "Ed25519"), ("p256", "ES256"), ("rsa", "RS256")],
+)
+def test_jwk_alg_of_the_key_type(kind: str, alg: str) -> None:
+    key = generate_key(kind)  # type: ignore[arg-type]
+    assert key_from_jwk({**key.public_jwk(), "alg": alg}) == key
+
+
+@pytest.mark.parametrize(
+    ("members", "permits"),
+    [
+        ({}, True),
+        ({"use": "sig"}, True),
+        ({"use": "enc"}, False),
+        ({"key_ops": ["verify"]}, True),
+        ({"key_ops": ["sign", "verify"]}, True),
+        ({"key_ops": ["encrypt"]}, False),
+        ({"use": "sig", "key_ops": ["deriveBits"]}, False),
+    ],
+)
+def test_jwk_permits_verify(members: dict[str, object], permits: bool) -> None:
+    from mcbadge.keys import jwk_permits_verify
+
+    assert jwk_permits_verify({"kty": "OKP", **members}) is permits
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        {"use": None},
+        {"use": ""},
+        {"key_ops": "verify"},
+        {"key_ops": [1]},
+        {"key_ops": ["verify", "verify"]},
+    ],
+)
+def test_jwk_use_and_key_ops_of_the_wrong_type(members: dict[str, object]) -> None:
+    from mcbadge.keys import jwk_permits_verify
+
+    with pytest.raises(KeyMaterialError) as info:
+        jwk_permits_verify({"kty": "OKP", **members})
+    assert info.value.code == "key_resolution.bad_jwk"

@@ -375,3 +375,42 @@ def test_cyclic_or_absurdly_deep_credential_is_a_typed_refusal() -> None:
         with pytest.raises(MCBadgeError) as caught:
             sign(document, key, format="eddsa-rdfc-2022")
         assert caught.value.code == "input.too_deep"
+
+
+# --- proof members of the wrong JSON type: each its own code, at every entry point (#16) -------
+@pytest.mark.parametrize(
+    ("member", "value", "code"),
+    [
+        ("type", ["DataIntegrityProof"], "proof.bad_type"),
+        ("cryptosuite", ["eddsa-rdfc-2022"], "cryptosuite.bad_cryptosuite"),
+        ("proofPurpose", {"id": "assertionMethod"}, "proof_purpose.bad_proof_purpose"),
+        ("verificationMethod", {"id": "did:key:z6Mk"}, "proof.bad_verification_method"),
+        ("created", 1_700_000_000, "proof_time.bad_created"),
+        ("expires", None, "proof_time.bad_expires"),
+        ("proofValue", ["z1"], "proof.bad_proof_value"),
+        ("challenge", 7, "proof.bad_challenge"),
+        ("domain", [1], "proof.bad_domain"),
+        ("nonce", False, "proof.bad_nonce"),
+        ("previousProof", {"id": "urn:uuid:x"}, "proof.bad_previous_proof"),
+        ("@context", 3, "proof.bad_context"),
+        ("id", 3, "proof.bad_id"),
+    ],
+)
+def test_proof_member_of_the_wrong_type(member: str, value: Any, code: str) -> None:
+    from mcbadge.proofs.di import verify_di_proof
+    from mcbadge.proofs.eddsa_rdfc_2022 import EDDSA_RDFC_2022
+
+    key = KEYS["ed25519"]
+    signed = sign(credential(did_for_key(key)), key, format="eddsa-rdfc-2022").document
+    signed["proof"][member] = value
+    assert verify_proof(signed, None).codes == [code]
+    unsecured = {k: v for k, v in signed.items() if k != "proof"}
+    outcome = verify_di_proof(
+        unsecured,
+        signed["proof"],
+        EDDSA_RDFC_2022,
+        OfflineResolver(),
+        index=0,
+        now=datetime.now(UTC),
+    )
+    assert [e.code for e in outcome.errors] == [code]

@@ -266,7 +266,7 @@ def test_recipient_by_subject_id() -> None:
         ({"type": "RsaSignature2018"}, "proof", "proof.unknown_type"),
         ({"proofValue": None}, "proof", "proof.no_proof_value"),
         ({"cryptosuite": "bbs-2023"}, "cryptosuite", "cryptosuite.unsupported"),
-        ({"cryptosuite": None}, "cryptosuite", "cryptosuite.unsupported"),
+        ({"cryptosuite": None}, "cryptosuite", "cryptosuite.bad_cryptosuite"),
         ({"proofPurpose": "authentication"}, "proof_purpose", "proof_purpose.wrong_purpose"),
         ({"created": "2027-01-01T00:00:00Z"}, "proof_time", "proof_time.created_in_future"),
         ({"expires": "2026-02-01T00:00:00Z"}, "proof_time", "proof_time.expired"),
@@ -345,7 +345,7 @@ KID = ISSUER + "#" + ISSUER.split(":")[-1]
         ({"alg": "EdDSA", "kid": KID}, {"sub": "did:example:other"}, "jwt_claims.sub_mismatch"),
         ({"alg": "EdDSA", "kid": KID}, {"nbf": 1}, "jwt_claims.nbf_mismatch"),
         ({"alg": "EdDSA", "kid": KID}, {"exp": 1}, "jwt_claims.exp_mismatch"),
-        ({"alg": "EdDSA", "jwk": {"kty": "OKP"}}, {}, "key_binding.embedded_key"),
+        ({"alg": "EdDSA", "jwk": {"kty": "OKP"}}, {}, "key_resolution.bad_jwk"),
         ({"alg": "EdDSA", "kid": "did:key:z6MkEvil#z6MkEvil"}, {}, "key_binding.not_issuer_key"),
     ],
 )

@@ -15,7 +15,13 @@ from typing import Any, Literal, Protocol, runtime_checkable
 from urllib.parse import quote, unquote
 
 from mcbadge.errors import DIDError, KeyMaterialError
-from mcbadge.keys import Key, key_from_jwk, key_from_multikey
+from mcbadge.keys import (
+    PRIVATE_JWK_MEMBERS,
+    Key,
+    jwk_permits_verify,
+    key_from_jwk,
+    key_from_multikey,
+)
 from mcbadge.multibase import b64url_decode, b64url_encode
 
 __all__ = [
@@ -39,6 +45,12 @@ RELATIONSHIPS = (
     "capabilityInvocation",
     "capabilityDelegation",
     "keyAgreement",
+)
+_SIGNATURE_RELATIONSHIPS = (
+    "authentication",
+    "assertionMethod",
+    "capabilityInvocation",
+    "capabilityDelegation",
 )
 DID_V1 = "https://www.w3.org/ns/did/v1"
 MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
@@ -119,24 +131,32 @@ def did_jwk_document(did: str) -> dict[str, Any]:
         jwk = json.loads(b64url_decode(base[len("did:jwk:") :], code="key_resolution.did_invalid"))
     except (KeyMaterialError, ValueError, UnicodeDecodeError):
         raise _err("the did:jwk does not hold a JSON Web Key", "did_invalid") from None
-    if not isinstance(jwk, dict) or "d" in jwk:
-        raise _err("the did:jwk must hold a public JSON Web Key", "did_invalid")
+    if not isinstance(jwk, dict):
+        raise _err("the did:jwk does not hold a JSON Web Key", "did_invalid")
+    if PRIVATE_JWK_MEMBERS.intersection(jwk):
+        raise _err("the did:jwk holds private key material; it must be a public key", "private_key")
     try:
         key_from_jwk(jwk)
+        signs = jwk_permits_verify(jwk)
     except KeyMaterialError as exc:
         raise _err(f"the did:jwk does not hold a usable key: {exc.message}", _detail(exc)) from None
     vm_id = f"{base}#0"
-    return {
+    document: dict[str, Any] = {
         "@context": [DID_V1, JWS_2020_V1],
         "id": base,
         "verificationMethod": [
             {"id": vm_id, "type": "JsonWebKey2020", "controller": base, "publicKeyJwk": jwk}
         ],
-        "authentication": [vm_id],
-        "assertionMethod": [vm_id],
-        "capabilityInvocation": [vm_id],
-        "capabilityDelegation": [vm_id],
     }
+    # did:jwk §2.2 (Read): a key whose use is "enc" is listed only under keyAgreement, one
+    # whose use is "sig" only under the signature relationships; key_ops without "verify"
+    # (RFC 7517 §4.3) likewise rule out every signature relationship.
+    if jwk.get("use") == "enc":
+        document["keyAgreement"] = [vm_id]
+    elif signs:
+        for relationship in _SIGNATURE_RELATIONSHIPS:
+            document[relationship] = [vm_id]
+    return document
 
 
 def did_for_key(key: Key) -> str:
@@ -242,9 +262,15 @@ def _key_of(method: Mapping[str, Any]) -> Key:
             return key_from_multikey(value)
         if "publicKeyJwk" in method:
             jwk = method["publicKeyJwk"]
-            if isinstance(jwk, Mapping) and "d" in jwk:
+            if isinstance(jwk, Mapping) and PRIVATE_JWK_MEMBERS.intersection(jwk):
                 raise _err("a verification method must not publish a private key", "bad_key")
-            return key_from_jwk(jwk)
+            key = key_from_jwk(jwk)
+            if not jwk_permits_verify(jwk):
+                raise _err(
+                    "the verification method's key is not for signatures (use / key_ops)",
+                    "not_signing_key",
+                )
+            return key
     except KeyMaterialError as exc:
         raise _err(
             f"the verification method's key is not usable: {exc.message}", _detail(exc)

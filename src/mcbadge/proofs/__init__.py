@@ -13,7 +13,7 @@ import copy
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -29,8 +29,15 @@ from mcbadge.did import (
 )
 from mcbadge.errors import KeyMaterialError, MCBadgeError
 from mcbadge.keys import Key
-from mcbadge.proofs._common import Issue, ProofOutcome, ProofResult, canonize, issuer_id
-from mcbadge.proofs.di import Suite, sign_di, verify_di_proof
+from mcbadge.proofs._common import (
+    CLOCK_SKEW,
+    Issue,
+    ProofOutcome,
+    ProofResult,
+    canonize,
+    issuer_id,
+)
+from mcbadge.proofs.di import Suite, proof_member_issue, sign_di, verify_di_proof
 from mcbadge.proofs.ecdsa_rdfc_2019 import ECDSA_RDFC_2019
 from mcbadge.proofs.ed25519_2020 import ED25519_2020
 from mcbadge.proofs.eddsa_rdfc_2022 import EDDSA_RDFC_2022
@@ -217,12 +224,14 @@ def verify_proof(
     *,
     now: datetime | None = None,
     trust_embedded_keys: bool | None = None,
+    clock_skew: timedelta = CLOCK_SKEW,
 ) -> ProofResult:
     """Verify the proof(s) of a credential (dict or JSON text) or a VC-JWT (compact JWS).
 
     ``trust_embedded_keys`` (default: the resolver's attribute of that name, else False) lets a
     key carried by the credential itself (JWT ``jwk`` header, https VM with a Multikey fragment)
-    stand for the issuer's key: only for material like the spec's examples.
+    stand for the issuer's key: only for material like the spec's examples. ``clock_skew`` is
+    the tolerance on proof ``created``/``expires`` and JWT ``nbf``/``exp`` (default 5 minutes).
     """
     when = now or datetime.now(UTC)
     if when.tzinfo is None:
@@ -238,7 +247,9 @@ def verify_proof(
         if isinstance(document, str | bytes):
             text = document.decode("utf-8", "replace") if isinstance(document, bytes) else document
             if not text.lstrip().startswith("{"):
-                outcome, credential = verify_jwt(text, active, now=when, trust_embedded_keys=trust)
+                outcome, credential = verify_jwt(
+                    text, active, now=when, trust_embedded_keys=trust, skew=clock_skew
+                )
                 return ProofResult(outcome.verified, "jwt", [outcome], document=credential)
             parsed = loads_strict(text)
             if not isinstance(parsed, dict):
@@ -246,7 +257,7 @@ def verify_proof(
             document = parsed
         if not isinstance(document, Mapping):
             raise MCBadgeError("the credential is not a JSON object", code="input.not_object")
-        return _verify_di(document, active, when)
+        return _verify_di(document, active, when, clock_skew)
     except MCBadgeError as exc:
         return ProofResult(False, None, errors=[Issue(exc.code, exc.message)])
     except Exception:  # fail closed, never a traceback for input
@@ -255,7 +266,9 @@ def verify_proof(
         )
 
 
-def _verify_di(document: Mapping[str, Any], resolver: Resolver, now: datetime) -> ProofResult:
+def _verify_di(
+    document: Mapping[str, Any], resolver: Resolver, now: datetime, skew: timedelta
+) -> ProofResult:
     raw = document.get("proof")
     if raw is None:
         return ProofResult(
@@ -275,6 +288,13 @@ def _verify_di(document: Mapping[str, Any], resolver: Resolver, now: datetime) -
                 )
             )
             continue
+        wrong = proof_member_issue(proof)
+        if wrong is not None:
+            ptype = proof.get("type")
+            outcomes.append(
+                ProofOutcome(index, ptype if isinstance(ptype, str) else None, errors=[wrong])
+            )
+            continue
         suite = _suite_for(proof)
         if isinstance(suite, Issue):
             ptype = proof.get("type")
@@ -283,7 +303,9 @@ def _verify_di(document: Mapping[str, Any], resolver: Resolver, now: datetime) -
             )
             continue
         formats.add(suite.name)
-        outcomes.append(verify_di_proof(unsecured, proof, suite, resolver, index=index, now=now))
+        outcomes.append(
+            verify_di_proof(unsecured, proof, suite, resolver, index=index, now=now, skew=skew)
+        )
     fmt = formats.pop() if len(formats) == 1 else ("mixed" if formats else None)
     verified = all(o.verified for o in outcomes)
     return ProofResult(verified, fmt, outcomes, document=dict(unsecured))

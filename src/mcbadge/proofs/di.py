@@ -4,7 +4,7 @@ vc-di-ecdsa): proof configuration, hashing, signing and per-proof verification."
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,7 +25,16 @@ from mcbadge.proofs._common import (
     parse_datetime,
 )
 
-__all__ = ["DI_V2", "Suite", "hash_data", "proof_config", "sign_di", "verify_di_proof"]
+__all__ = [
+    "DI_V2",
+    "PROOF_MEMBERS",
+    "Suite",
+    "hash_data",
+    "proof_config",
+    "proof_member_issue",
+    "sign_di",
+    "verify_di_proof",
+]
 
 DI_V2 = "https://w3id.org/security/data-integrity/v2"
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
@@ -41,6 +50,51 @@ class Suite:
     key_type: str
     extra_context: str | None  # a context the document must carry for this proof type
     legacy_names: tuple[str, ...] = ()
+
+
+def _string(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _strings(value: Any) -> bool:
+    """A non-empty string, or a non-empty array of them."""
+    if isinstance(value, list):
+        return bool(value) and all(_string(v) for v in value)
+    return _string(value)
+
+
+def _context_value(value: Any) -> bool:
+    if isinstance(value, list):
+        return bool(value) and all(_string(v) or isinstance(v, dict) for v in value)
+    return _string(value) or isinstance(value, dict)
+
+
+# The JSON type each proof member must have (vc-data-integrity §2.1), with the code a proof
+# gets when the member is present with another type (null included): a wrong type is refused
+# with that code before anything reads it, in the proof layer and in the verifier alike.
+PROOF_MEMBERS: dict[str, tuple[str, str, Callable[[Any], bool]]] = {
+    "type": ("proof.bad_type", "a non-empty string", _string),
+    "cryptosuite": ("cryptosuite.bad_cryptosuite", "a non-empty string", _string),
+    "proofPurpose": ("proof_purpose.bad_proof_purpose", "a non-empty string", _string),
+    "verificationMethod": ("proof.bad_verification_method", "a non-empty string", _string),
+    "created": ("proof_time.bad_created", "a date-time string", _string),
+    "expires": ("proof_time.bad_expires", "a date-time string", _string),
+    "proofValue": ("proof.bad_proof_value", "a non-empty string", _string),
+    "id": ("proof.bad_id", "a non-empty string", _string),
+    "challenge": ("proof.bad_challenge", "a non-empty string", _string),
+    "nonce": ("proof.bad_nonce", "a non-empty string", _string),
+    "domain": ("proof.bad_domain", "a string or an array of strings", _strings),
+    "previousProof": ("proof.bad_previous_proof", "a string or an array of strings", _strings),
+    "@context": ("proof.bad_context", "a context URL, object or array of them", _context_value),
+}
+
+
+def proof_member_issue(proof: Mapping[str, Any]) -> Issue | None:
+    """The first proof member present with the wrong JSON type, as an :class:`Issue`."""
+    for member, (code, wanted, accepts) in PROOF_MEMBERS.items():
+        if member in proof and not accepts(proof[member]):
+            return Issue(code, f"the proof's {member} is not {wanted}")
+    return None
 
 
 def _contexts(document: Mapping[str, Any]) -> list[Any]:
@@ -146,6 +200,9 @@ def _verify(
     now: datetime,
     skew: timedelta,
 ) -> None:
+    wrong = proof_member_issue(proof)
+    if wrong is not None:
+        raise _fail(wrong.code, wrong.message)
     if suite.cryptosuite is not None:
         name = proof.get("cryptosuite")
         if name in suite.legacy_names:

@@ -5,9 +5,16 @@ Signing writes the VCDM 2.0 form (the credential is the payload, plus ``iss``, `
 
 Verification takes the algorithm from the KEY, never from the token. Refused: ``alg`` none,
 HMAC, any alg not matching the key, JWE (5 parts), ``jku``/``x5u``/``x5c``/``x5t``/``b64`` and any
-``crit`` header, duplicate JSON keys, non-canonical base64url. An embedded ``jwk`` header is used
-only if it is a key the issuer controls (``kid`` resolves to the same key, or the issuer is that
-did:jwk/did:key) or the caller trusts embedded keys. Claims policy: a *present* ``iss``/``jti``/
+``crit`` header, duplicate JSON keys, non-canonical base64url, and any header member or
+registered claim of the wrong JSON type (``jwt.bad_<member>``, ``jwt_claims.bad_<claim>``).
+
+A ``jwk`` header must be a public signature key (no private member, ``use`` ``sig`` if any,
+``key_ops`` with ``verify`` if any, an ``alg`` of its key type). It is used only if it is a key the
+issuer controls: the key ``kid`` names, or, without ``kid``, the key of a did:key/did:jwk issuer,
+compared as key material (OB 3.0 §8.2.3 lets the header carry the key as ``jwk``; a different key
+fails ``key_binding.jwk_not_issuer_key``); otherwise only when the caller trusts embedded keys.
+
+Claims policy: ``iss`` is required (``jwt_claims.missing_iss``); a *present* ``iss``/``jti``/
 ``sub``/``nbf``/``exp`` that disagrees with the credential fails (``jwt_claims.<claim>_mismatch``);
 a *missing* ``nbf``/``exp``/``jti``/``sub`` only warns (the spec's own examples have no ``nbf``).
 """
@@ -15,14 +22,14 @@ a *missing* ``nbf``/``exp``/``jti``/``sub`` only warns (the spec's own examples 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from mcbadge._json import loads_strict
-from mcbadge.did import Resolver, VerificationMethod, did_jwk, did_key
+from mcbadge.did import OfflineResolver, Resolver, VerificationMethod
 from mcbadge.errors import MCBadgeError
-from mcbadge.keys import Key, key_from_jwk
+from mcbadge.keys import PRIVATE_JWK_MEMBERS, Key, jwk_permits_verify, key_from_jwk
 from mcbadge.multibase import b64url_decode, b64url_encode
 from mcbadge.proofs._common import (
     CLOCK_SKEW,
@@ -33,12 +40,22 @@ from mcbadge.proofs._common import (
     parse_datetime,
 )
 
-__all__ = ["decode_jwt", "sign_jwt", "verify_jwt"]
+__all__ = [
+    "ALLOWED_TYP",
+    "CLAIM_MEMBERS",
+    "HEADER_MEMBERS",
+    "decode_jwt",
+    "jwt_member_issue",
+    "sign_jwt",
+    "verify_jwt",
+]
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 _REGISTERED = ("iss", "jti", "sub", "nbf", "exp", "iat", "aud")
 _FORBIDDEN_HEADERS = ("jku", "x5u", "x5c", "x5t", "x5t#S256", "b64")
-_ALLOWED_TYP = ("JWT", "vc+ld+jwt", "vc+jwt")
+# OB 3.0 §8.2.3 writes "JWT"; VC-JOSE-COSE registers "vc+jwt"; drafts of it used
+# "vc+ld+jwt" and "vc+ld+json+jwt". The verifier checks the same list.
+ALLOWED_TYP = ("JWT", "vc+jwt", "vc+ld+jwt", "vc+ld+json+jwt")
 _MAX_TOKEN = 2_000_000
 # one encoder each, not one per json.dumps call
 _PAYLOAD_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
@@ -164,6 +181,57 @@ def decode_jwt(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes
     return header, payload, f"{parts[0]}.{parts[1]}".encode("ascii"), signature
 
 
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(_text(v) for v in value)
+
+
+def _numeric_date(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and value == value
+
+
+# The JSON type of each JOSE header member and registered claim (RFC 7515 §4.1, RFC 7519 §4.1),
+# and the code a token gets when one is present with another type (null included). Checked
+# before anything reads them, by the proof layer and by the verifier alike.
+HEADER_MEMBERS: dict[str, tuple[str, str, Callable[[Any], bool]]] = {
+    "alg": ("jwt.bad_alg", "a string", _text),
+    "kid": ("jwt.bad_kid", "a non-empty string", _text),
+    "jwk": ("jwt.bad_jwk", "a JSON object", lambda v: isinstance(v, dict)),
+    "typ": ("jwt.bad_typ", "a string", _text),
+    "cty": ("jwt.bad_cty", "a string", _text),
+    "crit": ("jwt.bad_crit", "an array of strings", _texts),
+}
+CLAIM_MEMBERS: dict[str, tuple[str, str, Callable[[Any], bool]]] = {
+    "iss": ("jwt_claims.bad_iss", "a string", _text),
+    "sub": ("jwt_claims.bad_sub", "a string", _text),
+    "jti": ("jwt_claims.bad_jti", "a string", _text),
+    "aud": (
+        "jwt_claims.bad_aud",
+        "a string or an array of strings",
+        lambda v: _text(v) or _texts(v),
+    ),
+    "nbf": ("jwt_claims.bad_nbf", "a NumericDate", _numeric_date),
+    "exp": ("jwt_claims.bad_exp", "a NumericDate", _numeric_date),
+    "iat": ("jwt_claims.bad_iat", "a NumericDate", _numeric_date),
+    "vc": ("jwt.bad_payload", "a JSON object", lambda v: isinstance(v, dict)),
+}
+
+
+def jwt_member_issue(header: Mapping[str, Any], payload: Mapping[str, Any]) -> Issue | None:
+    """The first header member or registered claim present with the wrong JSON type."""
+    for members, source, where in (
+        (HEADER_MEMBERS, header, "header"),
+        (CLAIM_MEMBERS, payload, "claim"),
+    ):
+        for name, (code, wanted, accepts) in members.items():
+            if name in source and not accepts(source[name]):
+                return Issue(code, f"the JWT {where} {name} is not {wanted}")
+    return None
+
+
 def _check_header(header: Mapping[str, Any]) -> str:
     alg = header.get("alg")
     if not isinstance(alg, str):
@@ -182,9 +250,54 @@ def _check_header(header: Mapping[str, Any]) -> str:
         if name in header:
             raise _fail("jwt.header_forbidden", f"the JWT header {name!r} is not accepted")
     typ = header.get("typ")
-    if typ is not None and typ not in _ALLOWED_TYP:
+    if typ is not None and typ not in ALLOWED_TYP:
         raise _fail("jwt.bad_typ", "the JWT typ is not JWT")
     return alg
+
+
+def header_key(jwk: Any) -> Key:
+    """The public key of a JWT ``jwk`` header: a public JWK whose use/key_ops allow verifying."""
+    if not isinstance(jwk, Mapping) or PRIVATE_JWK_MEMBERS.intersection(jwk):
+        raise _fail("jwt.bad_jwk", "the JWT's jwk header is not a public key")
+    try:
+        key = key_from_jwk(jwk)
+        signs = jwk_permits_verify(jwk)
+    except MCBadgeError as exc:
+        code = (
+            exc.code if exc.code == "key_resolution.jwk_alg_mismatch" else "key_resolution.bad_jwk"
+        )
+        raise _fail(code, exc.message) from None
+    if not signs:
+        raise _fail("jwt.bad_jwk", "the JWT's jwk is not a signature key (use / key_ops)")
+    return key
+
+
+def issuer_own_key(issuer: str | None, key: Key) -> VerificationMethod | None:
+    """The issuer's verification method when ``issuer`` is a did:key or did:jwk whose key is
+    ``key`` (compared as key material, not JSON text: member order and optional members such
+    as ``use`` or ``kid`` do not matter); None when the issuer is something else.
+
+    The DID is resolved as any other (a did:jwk whose JWK says ``use: enc`` has no
+    assertionMethod); a did:key/did:jwk issuer with a different key fails
+    ``key_binding.jwk_not_issuer_key``.
+    """
+    if not isinstance(issuer, str) or not issuer.startswith(("did:key:", "did:jwk:")):
+        return None
+    if "#" in issuer:
+        return None
+    fragment = issuer[len("did:key:") :] if issuer.startswith("did:key:") else "0"
+    try:
+        vm = OfflineResolver().resolve_verification_method(f"{issuer}#{fragment}")
+    except MCBadgeError as exc:
+        code = exc.code if exc.code.startswith("key_resolution.") else "key_resolution.failed"
+        raise _fail(code, exc.message) from None
+    if vm.key != key:
+        raise _fail(
+            "key_binding.jwk_not_issuer_key",
+            "the JWT's jwk is not the key of the issuer's DID",
+        )
+    check_key_binding(issuer, vm)
+    return vm
 
 
 def _resolve_key(
@@ -197,13 +310,8 @@ def _resolve_key(
     kid = header.get("kid")
     jwk = header.get("jwk")
     embedded: Key | None = None
-    if jwk is not None:
-        if not isinstance(jwk, Mapping) or "d" in jwk:
-            raise _fail("jwt.bad_jwk", "the JWT's jwk header is not a public key")
-        try:
-            embedded = key_from_jwk(jwk)
-        except MCBadgeError as exc:
-            raise _fail("key_resolution.bad_jwk", exc.message) from None
+    if "jwk" in header:
+        embedded = header_key(jwk)
     if kid is not None:
         if not isinstance(kid, str) or not kid:
             raise _fail("jwt.bad_kid", "the JWT kid is not a string")
@@ -222,10 +330,12 @@ def _resolve_key(
         return vm.key
     if embedded is None:
         raise _fail("jwt.no_key", "the JWT names no key (kid or jwk)")
-    outcome.controller = issuer
-    own_dids = {did_jwk(embedded)} | ({did_key(embedded)} if embedded.key_type != "rsa" else set())
-    if issuer in own_dids:
+    own = issuer_own_key(issuer, embedded)
+    if own is not None:
+        outcome.verification_method = own.id
+        outcome.controller = own.controller
         return embedded
+    outcome.controller = issuer
     if trust_embedded_keys:
         outcome.warnings.append(
             Issue("key_resolution.embedded_key", "the key was taken from the JWT header (trusted)")
@@ -246,7 +356,9 @@ def _check_claims(
     skew: timedelta,
 ) -> None:
     issuer = issuer_id(credential)
-    if payload.get("iss") != issuer:
+    if "iss" not in payload:
+        raise _fail("jwt_claims.missing_iss", "the JWT has no iss claim")
+    if payload["iss"] != issuer:
         raise _fail("jwt_claims.iss_mismatch", "the JWT iss is not the credential's issuer")
 
     def same(claim: str, expected: Any, what: str) -> None:
@@ -301,6 +413,9 @@ def verify_jwt(
     credential: dict[str, Any] | None = None
     try:
         header, payload, signing_input, signature = decode_jwt(token)
+        wrong = jwt_member_issue(header, payload)
+        if wrong is not None:
+            raise _fail(wrong.code, wrong.message)
         alg = _check_header(header)
         outcome.cryptosuite = alg
         if "vc" in payload:

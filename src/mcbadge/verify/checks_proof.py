@@ -13,6 +13,8 @@ from typing import Any
 
 from mcbadge.errors import MCBadgeError
 from mcbadge.proofs import verify_proof
+from mcbadge.proofs.di import proof_member_issue
+from mcbadge.proofs.jwt import ALLOWED_TYP, header_key, issuer_own_key, jwt_member_issue
 from mcbadge.verify._context import RunContext
 from mcbadge.verify._util import (
     DateTimeError,
@@ -127,6 +129,9 @@ def _proof_times(ctx: RunContext, proof: dict[str, Any]) -> Check:
 def _di_structure(ctx: RunContext, proof: Any, checks: dict[str, Check]) -> None:
     if not isinstance(proof, dict):
         raise _Stop(failed("proof", "malformed", "the proof is not an object"))
+    wrong = proof_member_issue(proof)
+    if wrong is not None:
+        raise _Stop(_failure_for(wrong.code, wrong.message))
     proof_type = proof.get("type")
     if proof_type not in _DI_SUITES:
         raise _Stop(failed("proof", "unknown_type", f"unsupported proof type {proof_type!r}"))
@@ -155,6 +160,9 @@ def _jwt_structure(ctx: RunContext, checks: dict[str, Check]) -> None:
     assert ctx.parsed.jwt_header is not None
     header = ctx.parsed.jwt_header
     payload = ctx.parsed.jwt_payload or {}
+    wrong = jwt_member_issue(header, payload)
+    if wrong is not None:
+        raise _Stop(_failure_for(wrong.code, wrong.message))
     alg = header.get("alg")
     if not isinstance(alg, str) or alg.lower() == "none":
         raise _Stop(failed("jwt", "alg_none", "the JWT is unsigned (alg none)"))
@@ -173,14 +181,32 @@ def _jwt_structure(ctx: RunContext, checks: dict[str, Check]) -> None:
                 f"JWT header parameters not allowed: {', '.join(sorted(extra))}",
             )
         )
-    if "typ" in header and header["typ"] not in ("JWT", "vc+jwt", "vc+ld+json+jwt"):
+    if "typ" in header and header["typ"] not in ALLOWED_TYP:
         raise _Stop(failed("jwt", "typ", f"JWT typ {header['typ']!r} is not acceptable"))
     if "kid" not in header and "jwk" not in header:
         raise _Stop(failed("jwt", "no_key", "the JWT header has neither kid nor jwk"))
     checks["proof"] = passed("proof", "VC-JWT envelope")
     checks["jwt"] = passed("jwt", f"JWS header acceptable (alg {alg})")
     checks["jwt_claims"] = _jwt_claims(ctx, payload)
+    if "kid" not in header:
+        own = _header_jwk_of_issuer(ctx, header.get("jwk"))
+        if own is not None:
+            checks["key_binding"] = own
+            return
     checks["key_binding"] = _key_binding(ctx, header.get("kid"), embedded="kid" not in header)
+
+
+def _header_jwk_of_issuer(ctx: RunContext, jwk: Any) -> Check | None:
+    """A ``jwk`` header that is the key of a did:key/did:jwk issuer is the issuer's own key
+    (OB 3.0 §8.2.3 lets the header carry the key as ``kid`` or ``jwk``), not an embedded one.
+    None when the issuer is not a did:key/did:jwk (the embedded-key policy then decides)."""
+    try:
+        own = issuer_own_key(_issuer_id(ctx.credential), header_key(jwk))
+    except MCBadgeError as exc:
+        raise _Stop(_failure_for(exc.code, exc.message)) from None
+    if own is None:
+        return None
+    return passed("key_binding", "the JWT's jwk is the key of the issuer's own DID")
 
 
 def _numeric_date(payload: dict[str, Any], name: str) -> int | None:
@@ -275,6 +301,7 @@ def _crypto(ctx: RunContext, document: Any, proof: Any = None) -> Check:
             ctx.resolver,
             now=ctx.now,
             trust_embedded_keys=ctx.policy.trust_embedded_keys,
+            clock_skew=ctx.policy.clock_skew,
         )
     except MCBadgeError as exc:  # verify_proof reports rather than raises; kept fail-closed
         raise _Stop(_unreachable_key(ctx, _failure_for(exc.code, exc.message))) from None
