@@ -174,7 +174,10 @@ def parse_datetime(value: Any, *, code: str) -> datetime:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise MCBadgeError(f"{value!r} is not a valid date and time", code=code) from None
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the first representable UTC instant
+        raise MCBadgeError(f"{value!r} is outside the supported date range", code=code) from None
 
 
 def format_datetime(value: datetime) -> str:

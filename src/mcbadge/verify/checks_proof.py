@@ -18,6 +18,7 @@ from mcbadge.verify._util import (
     DateTimeError,
     as_list,
     check_from_error,
+    exceeds,
     failed,
     parse_datetime,
     passed,
@@ -113,11 +114,16 @@ def _key_binding(ctx: RunContext, key_id: Any, *, embedded: bool) -> Check:
 def _proof_times(ctx: RunContext, proof: dict[str, Any]) -> Check:
     skew = ctx.policy.clock_skew
     try:
-        if "created" in proof and parse_datetime(proof["created"], "created") - skew > ctx.now:
+        # exceeds(): never date ± skew, which overflows at 0001-01-01 and 9999-12-31
+        if "created" in proof and exceeds(
+            parse_datetime(proof["created"], "created"), ctx.now, skew
+        ):
             raise _Stop(
                 failed("proof_time", "created_in_future", "the proof was created in the future")
             )
-        if "expires" in proof and parse_datetime(proof["expires"], "expires") + skew < ctx.now:
+        if "expires" in proof and exceeds(
+            ctx.now, parse_datetime(proof["expires"], "expires"), skew
+        ):
             raise _Stop(failed("proof_time", "expired", "the proof has expired"))
     except DateTimeError as exc:
         raise _Stop(failed("proof_time", "bad_datetime", str(exc))) from None
@@ -319,9 +325,10 @@ def _stop_marks(
 ) -> dict[str, Check]:
     checks = dict(done or {})
     checks[stopped.id] = stopped
+    why = f"{stopped.id} could not be decided" if stopped.indeterminate else f"{stopped.id} failed"
     for check_id in applicable:
         if check_id not in checks:
-            checks[check_id] = skipped(check_id, f"not reached: {stopped.id} failed", "not_reached")
+            checks[check_id] = skipped(check_id, f"not reached: {why}", "not_reached")
     return checks
 
 
