@@ -142,7 +142,7 @@ def _unconfirmed_key_binding(checks: dict[str, Check]) -> None:
 
 def _summary(ctx: RunContext) -> Summary:
     if ctx.parsed is None:
-        return Summary()
+        return Summary(status_state=ctx.status_state)
     credential = ctx.credential
     issuer = credential.get("issuer")
     subject = credential.get("credentialSubject")
