@@ -165,3 +165,22 @@ def test_the_summary_shows_the_bounds_that_apply() -> None:
     )
     assert summary.awarded_date == "2025-12-24T00:00:00Z"
     assert summary.to_dict()["awarded_date"] == "2025-12-24T00:00:00Z"
+
+
+def test_a_status_list_ttl_too_large_for_a_timedelta_is_capped() -> None:
+    from mcbadge.verify._network import Fetched
+    from mcbadge.verify.checks_status import _remember_freshness
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    wanted: list[datetime] = []
+
+    class Fetcher:
+        def update_expiry(self, url: str, expires_at: datetime) -> None:
+            wanted.append(expires_at)
+
+    ctx = RunContext(VerificationPolicy(now=now), now, fetcher=Fetcher())
+    fetched = Fetched("https://status.example/1", {}, fetched_at=now)
+    for ttl in (2**62, 2**63 - 1):
+        _remember_freshness(ctx, fetched, {"credentialSubject": {"ttl": ttl}})
+    assert wanted
+    assert all(now < moment <= now + timedelta(days=366) for moment in wanted)
