@@ -157,3 +157,18 @@ def test_a_crashing_check_logs_its_traceback_at_debug_level_only(
     crashed = [r for r in caplog.records if r.exc_info]
     assert crashed
     assert all(r.levelno == logging.DEBUG for r in crashed)
+
+
+def test_a_typed_error_escaping_a_check_family_fails_the_check_it_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import mcbadge.verify.pipeline as pipeline
+    from mcbadge.errors import MCBadgeError
+
+    def escape(ctx: Any) -> Any:
+        raise MCBadgeError("the key went away", code="key_resolution.gone")
+
+    monkeypatch.setattr(pipeline, "run_proof_checks", escape)
+    result = verify(credential(), policy())
+    assert result.check("key_resolution").code == "key_resolution.gone"
+    assert result.check("signature").code == "signature.not_reached"

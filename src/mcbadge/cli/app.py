@@ -41,7 +41,7 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever ``sys.stderr`` is at the time of the record (tests swap it)."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.setStream(sys.stderr)
+        self.stream = sys.stderr  # not setStream(): that flushes the old, maybe closed, one
         super().emit(record)
 
 
@@ -72,7 +72,6 @@ def configure_logging(debug: bool) -> None:
     else:
         _HANDLER.setFormatter(_OneLine())
         _HANDLER.setLevel(logging.WARNING)
-        logger.setLevel(logging.NOTSET)
 
 
 @app.callback()
@@ -133,7 +132,17 @@ def main(argv: list[str] | None = None) -> int:
     # The CLI runs no pydantic plugins (third-party validation hooks found through package
     # metadata): looking them up costs ~10 ms of every start. A user's own setting stands.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
+    logger = logging.getLogger("mcbadge")
+    level = logger.level
     configure_logging(debug=False)  # the root callback turns on --debug once it is parsed
+    try:
+        return _run(args)
+    finally:  # in-process callers (tests, embedding) get the logger back as it was
+        logger.removeHandler(_HANDLER)
+        logger.setLevel(level)
+
+
+def _run(args: list[str]) -> int:
     _register_commands(args)
     try:
         result = app(args=args, standalone_mode=False)

@@ -82,19 +82,21 @@ def _guard_many(
     function: Callable[[RunContext], dict[str, Check]],
     ctx: RunContext,
 ) -> dict[str, Check]:
-    """Run a family of checks; a crash fails ``lead`` and marks the others not reached."""
+    """Run a family of checks; a typed error that escapes fails the check its code names (or
+    ``lead``), a crash fails ``lead``; the rest of the family is marked not reached."""
     try:
         return function(ctx)
     except MCBadgeError as exc:  # fail closed, as above
-        first = check_from_error(lead, exc)
+        named = exc.code.split(".", 1)[0]
+        first = check_from_error(named if named in ids else lead, exc)
     except Exception as exc:
         first = _crashed(lead, f"{family} checks", exc)
     rest = {
         cid: skipped(cid, f"not reached: the {family} checks failed", "not_reached")
         for cid in ids
-        if cid != lead
+        if cid != first.id
     }
-    return {lead: first, **rest}
+    return {first.id: first, **rest}
 
 
 def _input_failure(exc: MCBadgeError) -> dict[str, Check]:
@@ -348,8 +350,11 @@ def verify(
     """Verify one Open Badges 3.0 credential and return a full report.
 
     ``document`` may be a mapping, JSON text or bytes, a compact JWS (VC-JWT), baked PNG/SVG
-    bytes or a path (:class:`os.PathLike`). Raises only for programmer errors
-    (:class:`TypeError` for an unsupported document type).
+    bytes or a path (:class:`os.PathLike`, e.g. :class:`pathlib.Path`). A ``str`` is always
+    the document's own text, never opened as a file: a ``str`` that looks like a file name
+    (``"badge.png"``, ``"in/badge.json"``) raises :class:`TypeError`; pass ``Path(...)``.
+    Raises only for programmer errors (:class:`TypeError` for an unsupported document type or
+    such a str); everything about the document itself is in the result.
     """
     policy = policy if policy is not None else VerificationPolicy()
     if not isinstance(policy, VerificationPolicy):
