@@ -159,7 +159,7 @@ def _refuse_path_like(document: str) -> None:
         return
     if candidate[0] in '{[<"' or _JWS_RE.match(candidate):
         return
-    if os.sep in candidate or "/" in candidate or candidate.lower().endswith(_FILE_SUFFIXES):
+    if "/" in candidate or "\\" in candidate or candidate.lower().endswith(_FILE_SUFFIXES):
         raise TypeError(
             f"verify() got a str that looks like a file name ({candidate[:80]!r}); a str is "
             "read as the credential's own text. To verify a file, pass a path object: "
