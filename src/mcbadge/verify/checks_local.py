@@ -267,7 +267,7 @@ def check_validity(ctx: RunContext) -> Check:
     if start_name not in credential:
         return failed("validity", "missing_start", f"{start_name} is missing")
     try:
-        dates = credential_dates(credential)
+        dates = ctx.memo["dates"] = credential_dates(credential)  # the summary shows them too
     except DateTimeError as exc:
         detail = "naive_datetime" if "time zone" in str(exc) else "bad_datetime"
         return failed("validity", detail, str(exc))

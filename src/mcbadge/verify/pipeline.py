@@ -156,7 +156,7 @@ def _summary(ctx: RunContext) -> Summary:
             i.get("identityType") for i in as_list(subject.get("identifier")) if isinstance(i, dict)
         ]
         recipient = f"identifier ({', '.join(str(t) for t in types)})" if types else None
-    start, end = _summary_window(credential)
+    start, end = _summary_window(credential, ctx.memo.get("dates"))
 
     def text(value: Any) -> str | None:
         return value if isinstance(value, str) else None
@@ -175,11 +175,11 @@ def _summary(ctx: RunContext) -> Summary:
     )
 
 
-def _summary_window(credential: dict[str, Any]) -> tuple[Any, Any]:
+def _summary_window(credential: dict[str, Any], dates: Any) -> tuple[Any, Any]:
     """The dates that bound validity: the latest start and the earliest end the credential
     carries (``validity`` reads every one; see checks_local.START_TERMS / END_TERMS)."""
     try:
-        start, end = validity_window(credential_dates(credential))
+        start, end = validity_window(dates if dates is not None else credential_dates(credential))
     except DateTimeError:  # unreadable: show what the credential says (validity fails it)
         name = required_start(credential)
         ends = [credential[n] for n in END_TERMS if n in credential]
