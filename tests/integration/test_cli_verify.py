@@ -307,3 +307,164 @@ def test_every_documented_option_is_accepted(
     assert main(argv) == 1
     out = capsys.readouterr().out
     assert out.count("NOT VERIFIED") == 2
+
+
+_STATUS_ENTRY = {
+    "id": "https://status.test/l#1",
+    "type": "BitstringStatusListEntry",
+    "statusPurpose": "revocation",
+    "statusListIndex": "1",
+    "statusListCredential": "https://status.test/l",
+}
+
+
+def _signed_jwt(tmp_path: Path, name: str, text_cut: int | None = None) -> Path:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "adversarial"))
+    from _helpers import ISSUER_KEY, make_credential
+    from _signer import jwt_payload, sign_jwt
+
+    token = sign_jwt(jwt_payload(make_credential()), ISSUER_KEY)
+    path = tmp_path / name
+    path.write_text(token[:text_cut] if text_cut else token, "utf-8")
+    return path
+
+
+def test_reports_on_bad_inputs_read_plainly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What a clerk sees for the usual bad submissions: a verdict, one line saying why, the
+    facts that were readable, and never a traceback, 'unknown' for unread input, or a check
+    reading ok that was not done."""
+    import zlib
+
+    empty = tmp_path / "empty.json"
+    empty.write_bytes(b"")
+    png = tmp_path / "plain.png"
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+
+    png.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", bytes([0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]))
+        + chunk(b"IDAT", zlib.compress(b"\0\0"))
+        + chunk(b"IEND", b"")
+    )
+    good = _signed(tmp_path, "good.json")
+    tampered = tmp_path / "tampered.json"
+    document = json.loads(good.read_text("utf-8"))
+    document["credentialSubject"]["achievement"]["name"] = "Forged"
+    tampered.write_text(json.dumps(document), "utf-8")
+    cases = [
+        (empty, 1, "Why:         input: the document is empty"),
+        (
+            _signed_jwt(tmp_path, "cut.jwt", 60),
+            1,
+            "Why:         jwt: the document looks like a VC-JWT that is cut short",
+        ),
+        (png, 1, "Why:         input: the PNG holds no baked credential"),
+        (tampered, 1, "Why:         signature: the signature does not verify"),
+        (
+            _signed(tmp_path, "expired.json", validUntil="2026-02-01T00:00:00Z"),
+            1,
+            "Why:         validity: expired at 2026-02-01T00:00:00Z (validUntil)",
+        ),
+        (
+            _signed(tmp_path, "status.json", credentialStatus=_STATUS_ENTRY),
+            2,
+            "Why:         could not be checked: status_retrieval: ",
+        ),
+        (good, 0, "Status:      none (the credential carries no revocation status)"),
+    ]
+    for path, code, line in cases:
+        assert main(["verify", "--now", NOW, "--offline", str(path)]) == code, path
+        out, err = capsys.readouterr()
+        assert line in out, out
+        assert err == "", err
+        if code != 2:  # only an undecided status may read "unknown"
+            assert "unknown" not in out.split("  [")[0], out
+        if path in (empty, png):
+            assert "Status:" not in out
+        if path == tampered:
+            assert "[ok  ] key_binding" not in out
+        assert "already failed" not in out
+
+
+def test_a_check_crash_is_one_plain_line_and_its_traceback_needs_debug(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging
+
+    import mcbadge.verify.pipeline as pipeline
+
+    def explode(ctx: object) -> object:
+        try:
+            raise KeyError("inner")
+        except KeyError:  # a library module that logs a caught exception, as schema.py does
+            logging.getLogger("mcbadge.somewhere").exception("a helper gave up")
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(pipeline, "check_validity", explode)
+    handlers = list(logging.getLogger("mcbadge").handlers)
+    good = _signed(tmp_path, "good.json")
+    assert main(["verify", "--now", NOW, "--offline", str(good)]) == 1
+    out, err = capsys.readouterr()
+    assert err == "mcbadge: error: a helper gave up\n"  # one plain line, no traceback
+    assert logging.getLogger("mcbadge").handlers == handlers  # nothing lingers after main()
+    assert "Traceback" not in out
+    assert "validity.internal_error" in out
+    assert "internal error (ZeroDivisionError)" in out
+    assert main(["--debug", "verify", "--now", NOW, "--offline", str(good)]) == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" in err
+    assert "ZeroDivisionError: boom" in err
+    main(["verify", "--now", NOW, "--offline", str(good)])  # --debug does not linger
+    assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"validUntil": "9999-12-31T23:59:59Z"},
+        {"validFrom": "0001-01-01T00:00:00Z"},
+        {"awardedDate": "0001-01-01T00:00:00+01:00"},
+    ],
+    ids=["until-9999", "from-0001", "awarded-0001-offset"],
+)
+def test_dates_at_the_edges_verify_with_a_clean_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], dates: dict[str, str]
+) -> None:
+    path = _signed(tmp_path, "edge.json", **dates)
+    assert main(["verify", "--now", NOW, "--offline", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert "validity.ok" in out
+
+
+def test_a_definite_failure_beside_an_undecided_status_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _signed(tmp_path, "status.json", credentialStatus=_STATUS_ENTRY)
+    argv = ["verify", "--format", "json", "--now", NOW, "--offline"]
+    assert main([*argv, "--recipient", "someone@example.org", str(path)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert (report["verified"], report["indeterminate"]) == (False, False)
+    assert "recipient" in report["failed_checks"]
+    assert "status_retrieval" in report["failed_checks"]
+
+
+@pytest.mark.parametrize(
+    ("now", "code"),
+    [("0001-01-01T00:00:00Z", 1), ("9999-12-31T23:59:59Z", 0)],
+)
+def test_a_clock_at_the_edges_never_crashes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], now: str, code: int
+) -> None:
+    path = _signed(tmp_path, "forever.json", validUntil="9999-12-31T23:59:59Z")
+    assert main(["verify", "--now", now, "--offline", str(path)]) == code
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert "internal_error" not in out

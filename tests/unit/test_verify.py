@@ -423,7 +423,10 @@ def test_a_crashing_check_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pipeline, "run_proof_checks", explode)
     result = verify(credential(), policy())
     assert by_id(result, "validity").code == "validity.internal_error"
-    assert by_id(result, "data_loss").status == "failed"
+    # a crash of the proof family fails the signature; the rest say they were not reached
+    assert by_id(result, "signature").code == "signature.internal_error"
+    assert by_id(result, "data_loss").code == "data_loss.not_reached"
+    assert "RuntimeError" in by_id(result, "validity").message
     assert not result.verified
 
 

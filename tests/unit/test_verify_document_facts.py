@@ -79,3 +79,32 @@ def test_facts_are_computed_once_per_run() -> None:
     first = _document_facts(ctx)
     assert first == ("a", ["https://c"])
     assert _document_facts(ctx) is first
+
+
+def _nested(levels: int, leaf: dict[str, Any]) -> dict[str, Any]:
+    from test_verify import credential
+
+    inner = leaf
+    for _ in range(levels):
+        inner = {"a": inner}
+    document = credential()
+    document["credentialSubject"]["deep"] = inner
+    return document
+
+
+def test_the_walk_reaches_the_deepest_document_the_reader_accepts() -> None:
+    """61 wrappers inside credentialSubject.deep is the deepest nesting the strict reader
+    takes (64 levels); the walk must still see a null or an @context there, and one level
+    more is refused before any check runs."""
+    from test_verify import policy
+
+    from mcbadge.verify import verify
+
+    deepest_null = verify(_nested(61, {"x": None}), policy())
+    assert deepest_null.check("input").status == "passed"
+    assert deepest_null.check("data_model").code == "data_model.invalid"
+    assert ".a.x is null" in deepest_null.check("data_model").message
+    deepest_context = verify(_nested(61, {"@context": "https://evil.example/ctx"}), policy())
+    assert deepest_context.check("context").code == "context.not_allowed"
+    too_deep = verify(_nested(62, {"x": None}), policy())
+    assert too_deep.check("input").code == "input.too_deep"

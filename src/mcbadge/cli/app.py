@@ -7,6 +7,7 @@ that could not be retrieved), 64 usage error (bad arguments, unreadable input).
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -36,6 +37,43 @@ def _show_version(value: bool) -> None:
         raise typer.Exit(EXIT_OK)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of the record (tests swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr  # not setStream(): that flushes the old, maybe closed, one
+        super().emit(record)
+
+
+class _OneLine(logging.Formatter):
+    """``mcbadge: warning: message``: never a traceback (those are for ``--debug``)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"mcbadge: {record.levelname.lower()}: {record.getMessage()}"
+
+
+_HANDLER = _StderrHandler()
+
+
+def configure_logging(debug: bool) -> None:
+    """What the library logs reaches stderr as one plain line (warnings and worse), or, with
+    ``--debug``, everything down to debug level with tracebacks (an internal error's detail).
+
+    Without a handler of our own, Python's last-resort handler would print a library
+    ``logger.exception`` traceback on the user's terminal.
+    """
+    logger = logging.getLogger("mcbadge")
+    if _HANDLER not in logger.handlers:
+        logger.addHandler(_HANDLER)
+    if debug:
+        _HANDLER.setFormatter(logging.Formatter("mcbadge: %(levelname)s: %(name)s: %(message)s"))
+        _HANDLER.setLevel(logging.DEBUG)
+        logger.setLevel(logging.DEBUG)
+    else:
+        _HANDLER.setFormatter(_OneLine())
+        _HANDLER.setLevel(logging.WARNING)
+
+
 @app.callback()
 def _root(
     version: bool = typer.Option(
@@ -45,8 +83,14 @@ def _root(
         callback=_show_version,
         is_eager=True,
     ),
+    debug: bool = typer.Option(
+        False,
+        "--debug",
+        help="Log internal details (an internal error's traceback) to stderr, for bug reports.",
+    ),
 ) -> None:
     """Issue and verify Open Badges 3.0 credentials (W3C Verifiable Credentials)."""
+    configure_logging(debug)
 
 
 # Which module registers each top-level command or command group. A run of one command
@@ -74,7 +118,8 @@ def _register_commands(args: list[str]) -> None:
     # Command modules register themselves on `app` when imported.
     import importlib
 
-    module = COMMAND_MODULES.get(args[0]) if args else None
+    first = next((arg for arg in args if arg != "--debug"), None)
+    module = COMMAND_MODULES.get(first) if first is not None else None
     if module is None:  # the root's own options (--help, --version) or an unknown command
         importlib.import_module("mcbadge.cli.commands")
     else:
@@ -87,6 +132,17 @@ def main(argv: list[str] | None = None) -> int:
     # The CLI runs no pydantic plugins (third-party validation hooks found through package
     # metadata): looking them up costs ~10 ms of every start. A user's own setting stands.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
+    logger = logging.getLogger("mcbadge")
+    level = logger.level
+    configure_logging(debug=False)  # the root callback turns on --debug once it is parsed
+    try:
+        return _run(args)
+    finally:  # in-process callers (tests, embedding) get the logger back as it was
+        logger.removeHandler(_HANDLER)
+        logger.setLevel(level)
+
+
+def _run(args: list[str]) -> int:
     _register_commands(args)
     try:
         result = app(args=args, standalone_mode=False)
@@ -113,6 +169,7 @@ def _report_uncaught(exc: Exception) -> int:
     if isinstance(exc, MCBadgeError):
         print(f"mcbadge: error: {exc.message} [{exc.code}]", file=sys.stderr)
         return EXIT_FAILED
+    logging.getLogger("mcbadge").debug("uncaught", exc_info=exc)
     print(f"mcbadge: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
     return EXIT_FAILED
 

@@ -174,7 +174,12 @@ def parse_datetime(value: Any, *, code: str) -> datetime:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise MCBadgeError(f"{value!r} is not a valid date and time", code=code) from None
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        # 0001-01-01T00:00:00+01:00 has no UTC spelling in Python's range, but it is still an
+        # exact instant: comparisons and timestamp() work on the aware value as it is.
+        return parsed
 
 
 def format_datetime(value: datetime) -> str:

@@ -223,11 +223,11 @@ def _verify(
     outcome.verification_method = vm_id
     if "created" in proof:
         created = parse_datetime(proof["created"], code="proof_time.bad_created")
-        if created - skew > now:
+        if created - now > skew:  # never created - skew: 0001-01-01 would overflow
             raise _fail("proof_time.created_in_future", "the proof was created in the future")
     if "expires" in proof:
         expires = parse_datetime(proof["expires"], code="proof_time.bad_expires")
-        if expires + skew < now:
+        if now - expires > skew:  # never expires + skew: 9999-12-31 would overflow
             raise _fail("proof_time.expired", "the proof has expired")
     proof_ctx = proof.get("@context")
     if proof_ctx is not None:

@@ -248,10 +248,11 @@ def _check_window(list_vc: Mapping[str, Any], now: datetime, skew_seconds: float
         raise ValueError("now must be timezone-aware")
     skew = timedelta(seconds=skew_seconds)
     for key in ("validFrom", "issuanceDate"):
-        if key in list_vc and parse_datetime(list_vc[key], key) > now + skew:
+        # differences, never now ± skew: a --now near 0001 or 9999 would overflow
+        if key in list_vc and parse_datetime(list_vc[key], key) - now > skew:
             raise StatusError("the status list is not valid yet", code="status_list.not_yet_valid")
     for key in ("validUntil", "expirationDate"):
-        if key in list_vc and parse_datetime(list_vc[key], key) < now - skew:
+        if key in list_vc and now - parse_datetime(list_vc[key], key) > skew:
             raise StatusError("the status list has expired", code="status_list.expired")
 
 

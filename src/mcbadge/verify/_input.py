@@ -24,7 +24,11 @@ __all__ = ["MAX_BYTES", "ParsedInput", "decode_jws_parts", "looks_like_jws", "pa
 
 MAX_BYTES = DEFAULT_MAX_BYTES
 _JWS_RE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+_JWS_LIKE_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*)*$")
+_JSON_VALUE_STARTS = frozenset('{["-0123456789tfn')
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+#: A str that is one of these, or holds a path separator, names a file rather than holding one.
+_FILE_SUFFIXES = (".json", ".jsonld", ".jwt", ".png", ".svg", ".txt")
 
 
 @dataclass(frozen=True)
@@ -76,10 +80,44 @@ def _from_jws(jws: str, source_format: str) -> ParsedInput:
     return ParsedInput(credential, jws, header, payload, source_format)
 
 
+def _looks_like_broken_jws(text: str) -> bool:
+    """A JWT that lost a part or a piece: base64url segments whose first one opens ``{``.
+
+    A JOSE header is always a JSON object, so its base64url starts ``ey`` (``{"``) or ``ew``
+    (``{`` and white space); reading such text as JSON would say "Expecting value at line 1
+    column 1", which tells a clerk nothing about the truncated token in front of them.
+    """
+    if not _JWS_LIKE_RE.match(text):
+        return False
+    head = text.split(".", 1)[0][:4]
+    if len(head) < 4:
+        return False
+    try:
+        return base64.urlsafe_b64decode(head).startswith(b"{")
+    except (binascii.Error, ValueError):
+        return False
+
+
 def _from_text(text: str, source_format: str) -> ParsedInput:
     stripped = text.strip()
     if _JWS_RE.match(stripped):
         return _from_jws(stripped, "jwt" if source_format == "json" else source_format)
+    if not stripped:
+        what = "empty" if not text else "empty (it holds only white space)"
+        raise InputError(f"the document is {what}", code="input.malformed")
+    if _looks_like_broken_jws(stripped):
+        parts = stripped.count(".") + 1
+        raise InputError(
+            "the document looks like a VC-JWT that is cut short or damaged: a compact JWS "
+            f"has three parts separated by dots, this one has {parts}",
+            code="jwt.malformed",
+        )
+    if stripped[0].isascii() and stripped[0] not in _JSON_VALUE_STARTS:
+        raise InputError(
+            "the document is not a credential: not JSON (which starts with '{'), not a VC-JWT "
+            f"and not a baked PNG or SVG image; it starts with {stripped[:20]!r}",
+            code="input.malformed",
+        )
     value = loads_strict(text)
     if not isinstance(value, dict):
         raise InputError("the document is not a JSON object", code="input.not_object")
@@ -106,6 +144,27 @@ def _read_path(path: os.PathLike[str]) -> bytes:
         raise InputError(
             f"cannot read {os.fspath(path)!s}: {exc.strerror}", code="input.unreadable"
         ) from None
+
+
+def _refuse_path_like(document: str) -> None:
+    """A str is the document's text, never a file name: one that looks like a path is refused.
+
+    Opening a file because of what a str says would let text a server received (a form field,
+    a request body decoded to str) make the verifier read the server's own files; so a path
+    must come as :class:`os.PathLike`, and a str that can only be a file name is a programmer
+    error rather than a document that fails ``input``.
+    """
+    candidate = document.strip()
+    if not candidate or len(candidate) > 4096 or "\n" in candidate:
+        return
+    if candidate[0] in '{[<"' or _JWS_RE.match(candidate):
+        return
+    if "/" in candidate or "\\" in candidate or candidate.lower().endswith(_FILE_SUFFIXES):
+        raise TypeError(
+            f"verify() got a str that looks like a file name ({candidate[:80]!r}); a str is "
+            "read as the credential's own text. To verify a file, pass a path object: "
+            "verify(pathlib.Path(...))"
+        )
 
 
 def parse_input(document: object) -> ParsedInput:
@@ -137,6 +196,7 @@ def parse_input(document: object) -> ParsedInput:
             ) from None
         return _from_text(text, "json")
     if isinstance(document, str):
+        _refuse_path_like(document)
         if len(document) > MAX_BYTES:
             raise InputError(
                 f"the document is larger than {MAX_BYTES} bytes", code="input.too_large"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from mcbadge.errors import MCBadgeError
@@ -12,6 +12,7 @@ from mcbadge.verify.result import Check
 __all__ = [
     "as_list",
     "check_from_error",
+    "exceeds",
     "failed",
     "parse_datetime",
     "passed",
@@ -69,3 +70,14 @@ def parse_datetime(value: Any, name: str) -> datetime:
         return datetime.fromisoformat(text)
     except ValueError:
         raise DateTimeError(f"{name} ({value!r}) is not a valid date-time") from None
+
+
+def exceeds(later: datetime, earlier: datetime, margin: timedelta) -> bool:
+    """True when ``later`` is more than ``margin`` after ``earlier``.
+
+    Every comparison of a date with the clock skew goes through here: ``later - earlier`` of two
+    aware datetimes is always representable (the whole datetime range is ~3.7 million days, a
+    timedelta holds 999,999,999), whereas ``validUntil + skew`` overflows for 9999-12-31 and
+    ``validFrom - skew`` for 0001-01-01.
+    """
+    return later - earlier > margin

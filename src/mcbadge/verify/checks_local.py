@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import datetime
 from typing import Any
 
 from mcbadge.errors import SchemaError, ValidationError
@@ -12,6 +13,7 @@ from mcbadge.verify._context import RunContext
 from mcbadge.verify._util import (
     DateTimeError,
     as_list,
+    exceeds,
     failed,
     parse_datetime,
     passed,
@@ -21,6 +23,9 @@ from mcbadge.verify._util import (
 from mcbadge.verify.result import Check
 
 __all__ = [
+    "END_TERMS",
+    "EVENT_TERMS",
+    "START_TERMS",
     "VC_V1",
     "VC_V2",
     "check_context",
@@ -28,7 +33,10 @@ __all__ = [
     "check_recipient",
     "check_schema",
     "check_validity",
+    "credential_dates",
     "is_vcdm_v1",
+    "required_start",
+    "validity_window",
 ]
 
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
@@ -127,7 +135,7 @@ def _structural_problems(ctx: RunContext) -> list[str]:
         isinstance(subjects.get("id"), str) or as_list(subjects.get("identifier"))
     ):
         problems.append("credentialSubject needs an id or at least one identifier")
-    start = "issuanceDate" if is_vcdm_v1(credential) else "validFrom"
+    start = required_start(credential)
     if start not in credential:
         problems.append(f"{start} is required")
     return problems
@@ -212,37 +220,76 @@ def check_context(ctx: RunContext) -> Check:
     return passed("context", "only bundled JSON-LD contexts are used")
 
 
-def _validity_window(credential: dict[str, Any]) -> tuple[str, str, Any, Any]:
-    if is_vcdm_v1(credential):
-        return (
-            "issuanceDate",
-            "expirationDate",
-            credential.get("issuanceDate"),
-            credential.get("expirationDate"),
-        )
-    return "validFrom", "validUntil", credential.get("validFrom"), credential.get("validUntil")
+#: The dates a credential can carry at its top level, under any bundled context, and what each
+#: one means for its validity. Every one present is read, whatever the credential's VCDM version:
+#: VCDM 1.1's context also defines validFrom/validUntil, and a VCDM 2.0 credential that carries
+#: issuanceDate/expirationDate (undefined there: ``data_loss`` reports them) still means them.
+#: Reading every bound can only narrow the window an issuer signed, never widen it.
+START_TERMS = ("issuanceDate", "validFrom")  # not valid before
+END_TERMS = ("expirationDate", "validUntil")  # not valid after
+EVENT_TERMS = ("issued", "awardedDate")  # instants that must already have happened
+_EVENT_CODES = {"issued": "issued_in_future", "awardedDate": "awarded_in_future"}
+
+
+def required_start(credential: dict[str, Any]) -> str:
+    """The start date VCDM requires: ``issuanceDate`` in 1.1, ``validFrom`` in 2.0."""
+    return "issuanceDate" if is_vcdm_v1(credential) else "validFrom"
+
+
+def credential_dates(credential: dict[str, Any]) -> dict[str, tuple[str, datetime]]:
+    """Every top-level date the credential carries (see START/END/EVENT_TERMS), parsed.
+
+    Raises :class:`DateTimeError` naming the first one that is not an RFC 3339 date-time with
+    a time zone.
+    """
+    found: dict[str, tuple[str, datetime]] = {}
+    for name in (*START_TERMS, *END_TERMS, *EVENT_TERMS):
+        if name in credential:
+            raw = credential[name]
+            found[name] = (raw, parse_datetime(raw, name))
+    return found
+
+
+def validity_window(
+    dates: dict[str, tuple[str, datetime]],
+) -> tuple[tuple[str, str, datetime] | None, tuple[str, str, datetime] | None]:
+    """The binding bounds: the latest start and the earliest end, as (term, raw, instant)."""
+    starts = [(name, *dates[name]) for name in START_TERMS if name in dates]
+    ends = [(name, *dates[name]) for name in END_TERMS if name in dates]
+    start = max(starts, key=lambda item: item[2]) if starts else None
+    end = min(ends, key=lambda item: item[2]) if ends else None
+    return start, end
 
 
 def check_validity(ctx: RunContext) -> Check:
-    start_name, end_name, start_raw, end_raw = _validity_window(ctx.credential)
-    if start_raw is None:
+    credential = ctx.credential
+    start_name = required_start(credential)
+    if start_name not in credential:
         return failed("validity", "missing_start", f"{start_name} is missing")
     try:
-        start = parse_datetime(start_raw, start_name)
-        end = parse_datetime(end_raw, end_name) if end_raw is not None else None
+        dates = ctx.memo["dates"] = credential_dates(credential)  # the summary shows them too
     except DateTimeError as exc:
         detail = "naive_datetime" if "time zone" in str(exc) else "bad_datetime"
         return failed("validity", detail, str(exc))
-    skew = ctx.policy.clock_skew
-    if start - skew > ctx.now:
-        return failed("validity", "not_yet_valid", f"not valid before {start_raw}")
-    if end is not None:
-        if end < start:
-            return failed("validity", "inverted", f"{end_name} is before {start_name}")
-        if end + skew < ctx.now:
-            return failed("validity", "expired", f"expired at {end_raw}")
-    until = f" until {end_raw}" if end_raw is not None else ""
-    return passed("validity", f"valid from {start_raw}{until}")
+    start, end = validity_window(dates)
+    assert start is not None  # the required start is present and parsed
+    if end is not None and end[2] < start[2]:
+        return failed(
+            "validity", "inverted", f"{end[0]} ({end[1]}) is before {start[0]} ({start[1]})"
+        )
+    skew, now = ctx.policy.clock_skew, ctx.now
+    # Overflow-safe: the skew is compared with a difference, never added to a date.
+    if exceeds(start[2], now, skew):
+        return failed("validity", "not_yet_valid", f"not valid before {start[1]} ({start[0]})")
+    if end is not None and exceeds(now, end[2], skew):
+        return failed("validity", "expired", f"expired at {end[1]} ({end[0]})")
+    for name in EVENT_TERMS:
+        if name in dates and exceeds(dates[name][1], now, skew):
+            return failed(
+                "validity", _EVENT_CODES[name], f"{name} {dates[name][0]} is in the future"
+            )
+    until = f" until {end[1]}" if end is not None else ", with no end date"
+    return passed("validity", f"valid now: from {start[1]}{until}")
 
 
 def _hash_matches(expected: str, identity_hash: str, salt: str) -> bool:

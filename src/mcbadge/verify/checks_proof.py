@@ -20,6 +20,7 @@ from mcbadge.verify._util import (
     DateTimeError,
     as_list,
     check_from_error,
+    exceeds,
     failed,
     parse_datetime,
     passed,
@@ -115,11 +116,16 @@ def _key_binding(ctx: RunContext, key_id: Any, *, embedded: bool) -> Check:
 def _proof_times(ctx: RunContext, proof: dict[str, Any]) -> Check:
     skew = ctx.policy.clock_skew
     try:
-        if "created" in proof and parse_datetime(proof["created"], "created") - skew > ctx.now:
+        # exceeds(): never date ± skew, which overflows at 0001-01-01 and 9999-12-31
+        if "created" in proof and exceeds(
+            parse_datetime(proof["created"], "created"), ctx.now, skew
+        ):
             raise _Stop(
                 failed("proof_time", "created_in_future", "the proof was created in the future")
             )
-        if "expires" in proof and parse_datetime(proof["expires"], "expires") + skew < ctx.now:
+        if "expires" in proof and exceeds(
+            ctx.now, parse_datetime(proof["expires"], "expires"), skew
+        ):
             raise _Stop(failed("proof_time", "expired", "the proof has expired"))
     except DateTimeError as exc:
         raise _Stop(failed("proof_time", "bad_datetime", str(exc))) from None
@@ -306,7 +312,7 @@ def _crypto(ctx: RunContext, document: Any, proof: Any = None) -> Check:
     except MCBadgeError as exc:  # verify_proof reports rather than raises; kept fail-closed
         raise _Stop(_unreachable_key(ctx, _failure_for(exc.code, exc.message))) from None
     except Exception:  # fail closed: a crash in the cryptography is a failed signature
-        logger.exception("the proof layer crashed")
+        logger.debug("the proof layer crashed", exc_info=True)  # a bug; detail: --debug
         raise _Stop(
             failed("signature", "internal_error", "the signature could not be checked")
         ) from None
@@ -346,9 +352,10 @@ def _stop_marks(
 ) -> dict[str, Check]:
     checks = dict(done or {})
     checks[stopped.id] = stopped
+    why = f"{stopped.id} could not be decided" if stopped.indeterminate else f"{stopped.id} failed"
     for check_id in applicable:
         if check_id not in checks:
-            checks[check_id] = skipped(check_id, f"not reached: {stopped.id} failed", "not_reached")
+            checks[check_id] = skipped(check_id, f"not reached: {why}", "not_reached")
     return checks
 
 

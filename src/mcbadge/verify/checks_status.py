@@ -142,6 +142,9 @@ def _bitstring(
     return {**checks, "status": _judge(ctx, outcome)}
 
 
+_MAX_TTL_MS = 366 * 24 * 3600 * 1000
+
+
 def _remember_freshness(ctx: RunContext, fetched: Fetched, list_credential: dict[str, Any]) -> None:
     """Let the fetcher's cache keep a verified list for its ``ttl`` (ms), capped by its
     ``validUntil``; a list with no ``ttl`` is kept only as long as the server's Cache-Control."""
@@ -154,7 +157,8 @@ def _remember_freshness(ctx: RunContext, fetched: Fetched, list_credential: dict
     ttl = subject.get("ttl") if isinstance(subject, dict) else None
     deadlines: list[datetime] = []
     if isinstance(ttl, int) and not isinstance(ttl, bool) and ttl > 0:
-        deadlines.append(fetched.fetched_at + timedelta(milliseconds=ttl))
+        # capped: a ttl of 2**62 ms would overflow timedelta (the fetcher caps it lower anyway)
+        deadlines.append(fetched.fetched_at + timedelta(milliseconds=min(ttl, _MAX_TTL_MS)))
     elif fetched.expires_at is not None and fetched.expires_at > fetched.fetched_at:
         deadlines.append(fetched.expires_at)
     else:
@@ -242,7 +246,8 @@ def run_status_checks(ctx: RunContext, nested: NestedVerify) -> dict[str, Check]
             ctx.status_state = "unknown"
         checks[stopped.id] = stopped
         for cid in STATUS_CHECK_IDS:
-            checks.setdefault(cid, skipped(cid, f"not reached: {stopped.id} failed", "not_reached"))
+            why = "could not be decided" if stopped.indeterminate else "failed"
+            checks.setdefault(cid, skipped(cid, f"not reached: {stopped.id} {why}", "not_reached"))
         return checks
     if ctx.status_state == "unknown":
         ctx.status_state = "active"

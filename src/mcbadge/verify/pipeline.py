@@ -17,14 +17,24 @@ from mcbadge.errors import MCBadgeError
 from mcbadge.verify._context import RunContext
 from mcbadge.verify._input import parse_input
 from mcbadge.verify._network import make_fetcher, make_resolver
-from mcbadge.verify._util import as_list, check_from_error, failed, passed, skipped
+from mcbadge.verify._util import (
+    DateTimeError,
+    as_list,
+    check_from_error,
+    failed,
+    passed,
+    skipped,
+)
 from mcbadge.verify.checks_local import (
+    END_TERMS,
     check_context,
     check_data_model,
     check_recipient,
     check_schema,
     check_validity,
-    is_vcdm_v1,
+    credential_dates,
+    required_start,
+    validity_window,
 )
 from mcbadge.verify.checks_proof import PROOF_CHECK_IDS, run_proof_checks
 from mcbadge.verify.checks_status import STATUS_CHECK_IDS, run_status_checks
@@ -35,7 +45,25 @@ __all__ = ["verify", "verify_in_context"]
 
 logger = logging.getLogger(__name__)
 
+_FORMATS = {
+    "json": "JSON",
+    "jwt": "a VC-JWT (compact JWS)",
+    "baked": "a credential baked into an image",
+}
 _BEFORE_STATUS = ("input", "data_model", "schema", "context", *PROOF_CHECK_IDS, "validity")
+
+
+def _crashed(check_id: str, what: str, exc: Exception) -> Check:
+    # A crash is a bug in mcbadge, never the document's fault: the person reading the report
+    # gets a plain sentence; the traceback goes to the debug log only (`mcbadge --debug`), so
+    # hostile input can never put a Python traceback on a user's screen.
+    logger.debug("%s crashed", what, exc_info=exc)
+    return failed(
+        check_id,
+        "internal_error",
+        f"the {what} could not be completed: mcbadge hit an internal error "
+        f"({type(exc).__name__}); this is a bug, please report it",
+    )
 
 
 def _guard_one(check_id: str, function: Callable[[RunContext], Check], ctx: RunContext) -> Check:
@@ -43,40 +71,80 @@ def _guard_one(check_id: str, function: Callable[[RunContext], Check], ctx: RunC
         return function(ctx)
     except MCBadgeError as exc:
         return check_from_error(check_id, exc)
-    except Exception:  # fail closed: a crash in a check is a failure, never a pass
-        logger.exception("check %s crashed", check_id)
-        return failed(check_id, "internal_error", f"the {check_id} check could not be completed")
+    except Exception as exc:  # fail closed: a crash in a check is a failure, never a pass
+        return _crashed(check_id, f"{check_id} check", exc)
 
 
 def _guard_many(
-    ids: tuple[str, ...], function: Callable[[RunContext], dict[str, Check]], ctx: RunContext
+    ids: tuple[str, ...],
+    lead: str,
+    family: str,
+    function: Callable[[RunContext], dict[str, Check]],
+    ctx: RunContext,
 ) -> dict[str, Check]:
+    """Run a family of checks; a typed error that escapes fails the check its code names (or
+    ``lead``), a crash fails ``lead``; the rest of the family is marked not reached."""
     try:
         return function(ctx)
-    except Exception as exc:  # fail closed, as above
-        logger.exception("checks %s crashed", ids[0])
-        code = exc.code if isinstance(exc, MCBadgeError) else "internal_error"
-        first = failed(
-            ids[0], code.split(".", 1)[-1], f"the {ids[0]} checks could not be completed"
-        )
-        rest = {
-            cid: skipped(cid, f"not reached: {ids[0]} failed", "not_reached") for cid in ids[1:]
-        }
-        return {ids[0]: first, **rest}
+    except MCBadgeError as exc:  # fail closed, as above
+        named = exc.code.split(".", 1)[0]
+        first = check_from_error(named if named in ids else lead, exc)
+    except Exception as exc:
+        first = _crashed(lead, f"{family} checks", exc)
+    rest = {
+        cid: skipped(cid, f"not reached: the {family} checks failed", "not_reached")
+        for cid in ids
+        if cid != first.id
+    }
+    return {first.id: first, **rest}
 
 
 def _input_failure(exc: MCBadgeError) -> dict[str, Check]:
     prefix = exc.code.split(".", 1)[0]
     check_id = prefix if prefix in CHECK_IDS else "input"
     checks = {check_id: check_from_error(check_id, exc)}
-    if check_id != "input":
-        checks["input"] = passed("input", "the document was read")
+    if check_id == "jwt":
+        checks["input"] = passed("input", "read as a VC-JWT (compact JWS)")
+        reason = "not reached: the JWT could not be decoded"
+    else:
+        reason = "not reached: the document could not be read"
+    for cid in CHECK_IDS:
+        checks.setdefault(cid, skipped(cid, reason, "not_reached"))
     return checks
+
+
+def _first_stop(checks: Mapping[str, Check], ids: tuple[str, ...]) -> str | None:
+    """Why later checks were not run: the first failed check among ``ids``, in words."""
+    for cid in ids:
+        check = checks.get(cid)
+        if check is not None and check.status == "failed":
+            return f"{cid} could not be decided" if check.indeterminate else f"{cid} failed"
+    return None
+
+
+def _unconfirmed_key_binding(checks: dict[str, Check]) -> None:
+    """``key_binding`` reads ``passed`` only together with a verified signature.
+
+    The binding is judged from the key id the proof *names*; until the signature verifies
+    with that key, nothing was signed by it (a key that never resolved, a forged signature),
+    so a pass would tell the reader something nobody checked.
+    """
+    binding, signature = checks.get("key_binding"), checks.get("signature")
+    if binding is None or binding.status != "passed":
+        return
+    if signature is not None and signature.status == "passed":
+        return
+    why = _first_stop(checks, ("key_resolution", "signature")) or "the signature was not checked"
+    checks["key_binding"] = skipped(
+        "key_binding",
+        f"not confirmed: the proof names one of the issuer's keys, but {why}",
+        "not_reached",
+    )
 
 
 def _summary(ctx: RunContext) -> Summary:
     if ctx.parsed is None:
-        return Summary()
+        return Summary(status_state=ctx.status_state)
     credential = ctx.credential
     issuer = credential.get("issuer")
     subject = credential.get("credentialSubject")
@@ -88,11 +156,7 @@ def _summary(ctx: RunContext) -> Summary:
             i.get("identityType") for i in as_list(subject.get("identifier")) if isinstance(i, dict)
         ]
         recipient = f"identifier ({', '.join(str(t) for t in types)})" if types else None
-    start, end = (
-        ("issuanceDate", "expirationDate")
-        if is_vcdm_v1(credential)
-        else ("validFrom", "validUntil")
-    )
+    start, end = _summary_window(credential, ctx.memo.get("dates"))
 
     def text(value: Any) -> str | None:
         return value if isinstance(value, str) else None
@@ -102,12 +166,25 @@ def _summary(ctx: RunContext) -> Summary:
         issuer_name=text(issuer.get("name")) if isinstance(issuer, dict) else None,
         achievement_name=text(achievement.get("name")) if isinstance(achievement, dict) else None,
         recipient=text(recipient),
-        valid_from=text(credential.get(start)),
-        valid_until=text(credential.get(end)),
+        valid_from=text(start),
+        valid_until=text(end),
         status_state=ctx.status_state,
         proof_format="VC-JWT" if ctx.parsed.jws is not None else _di_format(credential),
         credential_id=text(credential.get("id")),
+        awarded_date=text(credential.get("awardedDate")),
     )
+
+
+def _summary_window(credential: dict[str, Any], dates: Any) -> tuple[Any, Any]:
+    """The dates that bound validity: the latest start and the earliest end the credential
+    carries (``validity`` reads every one; see checks_local.START_TERMS / END_TERMS)."""
+    try:
+        start, end = validity_window(dates if dates is not None else credential_dates(credential))
+    except DateTimeError:  # unreadable: show what the credential says (validity fails it)
+        name = required_start(credential)
+        ends = [credential[n] for n in END_TERMS if n in credential]
+        return credential.get(name), ends[0] if ends else None
+    return (start[1] if start else None), (end[1] if end else None)
 
 
 def _di_format(credential: dict[str, Any]) -> str | None:
@@ -210,33 +287,41 @@ def verify_in_context(document: object, ctx: RunContext) -> VerificationResult:
         ctx.parsed = parse_input(document)
     except MCBadgeError as exc:
         checks = _input_failure(exc)
+        ctx.status_state = "not_checked"
     if ctx.parsed is not None:
-        checks["input"] = passed("input", f"read as {ctx.parsed.source_format}")
+        checks["input"] = passed(
+            "input", f"read as {_FORMATS.get(ctx.parsed.source_format, ctx.parsed.source_format)}"
+        )
         checks["data_model"] = _guard_one("data_model", check_data_model, ctx)
         checks["schema"] = _guard_one("schema", check_schema, ctx)
         checks["context"] = _guard_one("context", check_context, ctx)
-        checks.update(_guard_many(PROOF_CHECK_IDS, run_proof_checks, ctx))
+        checks.update(_guard_many(PROOF_CHECK_IDS, "signature", "proof", run_proof_checks, ctx))
         _trusted_issuer(ctx, checks)
+        _unconfirmed_key_binding(checks)
         checks["validity"] = _guard_one("validity", check_validity, ctx)
-        if any(checks[cid].status == "failed" for cid in _BEFORE_STATUS if cid in checks):
+        stop = _first_stop(checks, _BEFORE_STATUS)
+        if stop is not None:
             for cid in STATUS_CHECK_IDS:
-                checks[cid] = skipped(
-                    cid, "not checked: the credential already failed", "not_reached"
-                )
+                checks[cid] = skipped(cid, f"not checked: {stop}", "not_reached")
+            has_status = bool(as_list(ctx.credential.get("credentialStatus")))
+            ctx.status_state = "not_checked" if has_status else "none"
         elif ctx.kind == "status_list":
             for cid in STATUS_CHECK_IDS:
                 checks[cid] = skipped(cid, "a status list's own status is not checked")
         else:
             checks.update(
                 _guard_many(
-                    STATUS_CHECK_IDS, lambda c: run_status_checks(c, _verify_status_list), ctx
+                    STATUS_CHECK_IDS,
+                    "status",
+                    "status",
+                    lambda c: run_status_checks(c, _verify_status_list),
+                    ctx,
                 )
             )
         checks["recipient"] = _guard_one("recipient", check_recipient, ctx)
-        if any(check.status == "failed" for check in checks.values()):
-            checks["endorsements"] = skipped(
-                "endorsements", "not checked: the credential already failed", "not_reached"
-            )
+        stop = _first_stop(checks, CHECK_IDS)
+        if stop is not None:
+            checks["endorsements"] = skipped("endorsements", f"not checked: {stop}", "not_reached")
         else:
             checks["endorsements"] = _guard_one("endorsements", _check_endorsements, ctx)
         checks["network_policy"] = _guard_one(
@@ -265,8 +350,11 @@ def verify(
     """Verify one Open Badges 3.0 credential and return a full report.
 
     ``document`` may be a mapping, JSON text or bytes, a compact JWS (VC-JWT), baked PNG/SVG
-    bytes or a path (:class:`os.PathLike`). Raises only for programmer errors
-    (:class:`TypeError` for an unsupported document type).
+    bytes or a path (:class:`os.PathLike`, e.g. :class:`pathlib.Path`). A ``str`` is always
+    the document's own text, never opened as a file: a ``str`` that looks like a file name
+    (``"badge.png"``, ``"in/badge.json"``) raises :class:`TypeError`; pass ``Path(...)``.
+    Raises only for programmer errors (:class:`TypeError` for an unsupported document type or
+    such a str); everything about the document itself is in the result.
     """
     policy = policy if policy is not None else VerificationPolicy()
     if not isinstance(policy, VerificationPolicy):
@@ -289,5 +377,5 @@ def _safe(function: Callable[..., Any], *args: Any) -> Any:
     try:
         return function(*args)
     except Exception:
-        logger.exception("could not build %s", getattr(function, "__name__", "helper"))
+        logger.debug("could not build %s", getattr(function, "__name__", "helper"), exc_info=True)
         return None

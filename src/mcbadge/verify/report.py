@@ -27,19 +27,63 @@ def _verdict(result: VerificationResult) -> str:
     return "INDETERMINATE" if result.indeterminate else "NOT VERIFIED"
 
 
+def _why(result: VerificationResult) -> str | None:
+    """One sentence on why the verdict is not VERIFIED: the first failure, in report order."""
+    failures = [check for check in result.checks if check.status == "failed"]
+    if not failures:
+        return None
+    definite = [check for check in failures if not check.indeterminate]
+    first = (definite or failures)[0]
+    more = len(definite or failures) - 1
+    tail = f" (and {more} more below)" if more else ""
+    lead = "" if definite else "could not be checked: "
+    return f"{lead}{first.id}: {first.message}{tail}"
+
+
+def _status_text(result: VerificationResult) -> str | None:
+    """The summary's status in words; ``None`` when the document was never read."""
+    state = result.summary.status_state
+    if result.check("data_model").code == "data_model.not_reached":
+        return None  # nothing was read, so there is no status to speak of
+    if state == "active":
+        return "active (not revoked or suspended)"
+    if state in ("revoked", "suspended"):
+        return state.upper()
+    if state == "none":
+        return "none (the credential carries no revocation status)"
+    check = result.check("status")
+    undecided = next(
+        (
+            c
+            for c in result.checks
+            if c.id.startswith("status") and c.status == "failed" and c.indeterminate
+        ),
+        None,
+    )
+    if state == "unknown" and undecided is not None:
+        return f"unknown: {undecided.message}"
+    return check.message if check.code.endswith(".not_reached") else state
+
+
 def render_text(
     result: VerificationResult, *, name: str | None = None, colour: bool = False
 ) -> str:
-    """A readable report: a verdict line, the summary, then one line per check."""
+    """A readable report: a verdict line, why, the summary, then one line per check.
+
+    Marks: ``ok`` passed, ``FAIL`` failed, ``????`` could not be decided (indeterminate),
+    ``skip`` not applicable or not reached (the message says which), ``warn`` a warning.
+    """
     summary = result.summary
     lines = [f"{name}: {_verdict(result)}" if name else _verdict(result)]
     facts = [
+        ("Why", _why(result)),
         ("Issuer", summary.issuer_name or summary.issuer_id),
         ("Achievement", summary.achievement_name),
         ("Recipient", summary.recipient),
+        ("Awarded", summary.awarded_date),
         ("Valid from", summary.valid_from),
         ("Valid until", summary.valid_until),
-        ("Status", summary.status_state),
+        ("Status", _status_text(result)),
         ("Proof", summary.proof_format),
     ]
     lines.extend(f"  {label + ':':<13}{value}" for label, value in facts if value)

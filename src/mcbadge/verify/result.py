@@ -83,6 +83,8 @@ class Summary:
     status_state: str = "unknown"
     proof_format: str | None = None
     credential_id: str | None = None
+    #: OB 3.0 ``awardedDate``: when the achievement was awarded (it does not bound validity).
+    awarded_date: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
