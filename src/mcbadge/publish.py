@@ -330,7 +330,7 @@ def _check_folder(folder: Path, issuer: Issuer, built: _Built) -> None:
                 code="publish.other_registry",
             )
     for path in sorted(folder.glob("*.json")):
-        if path.name == REVOCATION_LIST_NAME or not path.is_file():
+        if path.name in (REVOCATION_LIST_NAME, MANIFEST_NAME) or not path.is_file():
             continue
         ours_too = path.name in built.bits
         document = _read_json(path, folder) if ours_too else _try_json(path)
