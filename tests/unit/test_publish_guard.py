@@ -364,3 +364,40 @@ def test_cli_revoke_did_scopes_the_change(
     assert main(["revoke", credential, "--reason", "x", "--db", url, "--did", DID]) == 0
     assert f"revoked, issued by {DID}" in capsys.readouterr().out
     assert os.path.exists(db)
+
+
+@pytest.mark.postgres
+def test_scoping_and_unsuspend_publishing_on_postgresql(tmp_path: Path) -> None:
+    import uuid
+
+    from pg_fixture import pg_url_or_skip
+
+    url = pg_url_or_skip()
+    host = f"pg-{uuid.uuid4().hex[:12]}.test"
+    did, base = f"did:web:{host}", f"https://{host}/status/"
+    store = IssuerStore(url)
+    assert store.location.startswith("postgresql")
+    academy = Issuer(
+        {"id": did}, SigningKey.generate(), registry=store, status_base_url=base, suspension=True
+    )
+    other = Issuer(
+        {"id": f"did:web:o{host}"},
+        SigningKey.generate(),
+        registry=store,
+        status_base_url=f"https://o{host}/status/",
+        suspension=True,
+    )
+    issued = academy.issue(ACHIEVEMENT, "ada@school.test")
+    with pytest.raises(RegistryError) as refused:
+        other.suspend(issued.credential_id, "not mine")
+    assert refused.value.code == "registry.unknown_credential"
+    assert not store.get(issued.credential_id).suspended
+    folder = tmp_path / "status"
+    academy.suspend(issued.credential_id, "review")
+    academy.publish(folder)
+    academy.unsuspend(issued.credential_id, "closed")
+    academy.publish(folder)  # unsuspended_indexes on PostgreSQL allows clearing the bit
+    _, index = issued.status_indexes["suspension"]
+    listed = json.loads((folder / "suspension-1.json").read_text())
+    assert status_value_at(decode_bitstring(listed["credentialSubject"]["encodedList"]), index) == 0
+    store.close()
