@@ -49,3 +49,76 @@ def test_docs_python_blocks_run(
     for line, code in blocks:
         compiled = compile(code, f"{document.relative_to(ROOT)}:{line}", "exec")
         exec(compiled, namespace)
+
+
+# -- copy-pasted top to bottom, twice ---------------------------------------------------------
+
+BLOCK = re.compile(r"^```(python|sh)([^\n]*)\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
+# The pages a provider copy-pastes from: every runnable block, in order, in an empty directory.
+PASTED = ("README.md", "docs/issuing.md")
+
+
+def pasted_blocks(markdown: str) -> list[tuple[str, int, str]]:
+    """(language, line of its first code line, code) of each runnable ```python and ```sh
+    block, in document order."""
+    blocks = []
+    for match in BLOCK.finditer(markdown):
+        if "no-run" in match.group(2).split():
+            continue
+        line = markdown.count("\n", 0, match.start()) + 2
+        blocks.append((match.group(1), line, match.group(3)))
+    return blocks
+
+
+def test_pasted_blocks_keeps_the_order_and_skips_no_run() -> None:
+    text = "```sh no-run\nmake\n```\n```python\na = 1\n```\n```sh\necho\n```\n```text\nx\n```\n"
+    assert pasted_blocks(text) == [("python", 5, "a = 1\n"), ("sh", 8, "echo\n")]
+
+
+@pytest.mark.parametrize("page", PASTED)
+def test_docs_copy_pasted_twice_in_an_empty_directory(
+    page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #16 finding 10: python blocks into Python, sh blocks into a shell, top to
+    bottom, in an empty directory (no examples/), twice in a row: no error, and one registry
+    (the per-user default, redirected here, is never touched unless the page uses it)."""
+    import os
+    import subprocess
+    import sys
+
+    blocks = pasted_blocks((ROOT / page).read_text("utf-8"))
+    assert blocks, f"{page} lost its examples"
+    work = tmp_path / "work"
+    work.mkdir()
+    user_data = tmp_path / "user-data"
+    monkeypatch.setenv("XDG_DATA_HOME", str(user_data))
+    monkeypatch.chdir(work)
+    bindir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
+    for run in (1, 2):
+        namespace: dict[str, object] = {"__name__": f"pasted_{Path(page).stem}_{run}"}
+        for language, line, code in blocks:
+            where = f"{page}:{line} (run {run})"
+            if language == "python":
+                exec(compile(code, where, "exec"), namespace)
+                continue
+            shell = subprocess.run(
+                ["bash", "-euo", "pipefail", "-c", code],
+                cwd=work,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            assert shell.returncode == 0, f"{where}\n{shell.stdout}\n{shell.stderr}"
+        for value in namespace.values():  # let the next run open the registry afresh
+            registry = getattr(value, "registry", None)
+            if hasattr(registry, "close"):
+                registry.close()
+    registries = sorted(
+        path.relative_to(tmp_path)
+        for path in tmp_path.rglob("*")
+        if path.suffix in (".db", ".sqlite", ".sqlite3")
+    )
+    assert len(registries) == 1, registries

@@ -28,6 +28,7 @@ __all__ = [
     "MCBadgeError",
     "NetworkPolicyError",
     "ProofError",
+    "PublishError",
     "RegistryError",
     "SchemaError",
     "SignatureError",
@@ -165,3 +166,10 @@ class RegistryError(MCBadgeError):
     """The issuer registry cannot record or find what was asked."""
 
     code = "registry.error"
+
+
+class PublishError(MCBadgeError):
+    """Publishing status would overwrite what another registry, issuer or key published, or
+    would clear a published revocation; nothing was written."""
+
+    code = "publish.refused"

@@ -184,6 +184,7 @@ def test_revoke_suspend_unsuspend_and_publish(
     site = provider["tmp"] / "site"
     assert main(["status", "publish", "--out", str(site), *common]) == 0
     assert sorted(p.name for p in site.iterdir()) == [
+        ".mcbadge-publish.json",
         "revocation-1.json",
         "revocations.json",
         "suspension-1.json",

@@ -290,7 +290,12 @@ def test_publish_writes_signed_lists_with_ttl_and_the_revocation_list(
     site = tmp_path / "site"
     published = issuer.publish(str(site))
     names = sorted(path.name for path in site.iterdir())
-    assert names == ["revocation-1.json", "revocations.json", "suspension-1.json"]
+    assert names == [
+        ".mcbadge-publish.json",  # the folder's manifest: issuer, key, registry, lists
+        "revocation-1.json",
+        "revocations.json",
+        "suspension-1.json",
+    ]
     revocation_list = json.loads((site / "revocation-1.json").read_text())
     assert revocation_list["id"] == f"{BASE}revocation-1.json"
     assert "validUntil" in revocation_list

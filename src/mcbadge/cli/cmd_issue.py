@@ -31,6 +31,12 @@ def failure(command: str, message: str, code: str) -> typer.Exit:
     return typer.Exit(EXIT_FAILED)
 
 
+def say_registry(command: str, location: str) -> None:
+    """Every command that opens a registry says which one (on stderr, so stdout stays the
+    command's output): without ``--db`` it is the per-user default file."""
+    typer.echo(f"mcbadge {command}: registry {location}", err=True)
+
+
 def require_file(command: str, option: str, path: Path) -> None:
     if not path.is_file():
         raise usage(command, f"{option} {path}: no such file")
@@ -56,7 +62,7 @@ def open_issuer(
     if signature_format is not None and signature_format not in _FORMATS:
         raise usage(command, f"--format must be one of {', '.join(_FORMATS)}")
     try:
-        return Issuer.from_files(
+        the_issuer = Issuer.from_files(
             issuer_file,
             key_file,
             format=signature_format,
@@ -69,6 +75,8 @@ def open_issuer(
         raise usage(command, str(exc)) from None
     except MCBadgeError as exc:
         raise failure(command, exc.message, exc.code) from None
+    say_registry(command, the_issuer.registry.location)
+    return the_issuer
 
 
 def _bake(command: str, image: Path, issued: IssuedCredential) -> bytes:

@@ -19,7 +19,10 @@ def publish_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the files to.")],
     issuer: Annotated[Path, typer.Option("--issuer", help="The issuer Profile JSON file.")],
     key: Annotated[Path, typer.Option("--key", help="The issuer's private key (JWK file).")],
-    db: Annotated[str | None, typer.Option("--db", help="Registry SQLAlchemy URL.")] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Registry SQLAlchemy URL (default: the per-user registry file)."),
+    ] = None,
     status_url: Annotated[
         str | None, typer.Option("--status-url", help="Base URL where the files are served.")
     ] = None,
@@ -28,7 +31,10 @@ def publish_command(
         typer.Option("--did", help="Issuer DID (default: the profile's DID id, else did:key)."),
     ] = None,
 ) -> None:
-    """Write one signed BitstringStatusListCredential per list and revocations.json."""
+    """Write one signed BitstringStatusListCredential per list and revocations.json.
+
+    Refuses (exit 1, nothing written) to overwrite a folder published from another registry,
+    issuer or key, or to clear a published revocation."""
     from mcbadge.errors import MCBadgeError
 
     if out.exists() and not out.is_dir():

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from mcbadge.errors import MCBadgeError, RegistryError, ValidationError
+from mcbadge.errors import MCBadgeError, ValidationError
 from mcbadge.issuer.build import RosterRow, build_credential, load_profile, normalize_email, place
 from mcbadge.issuer.keys import SigningKey, did_web_document, did_web_url
 from mcbadge.issuer.signing import FORMATS, check_key_for_format, sign_credential
@@ -755,25 +755,17 @@ class Issuer:
             pool.shutdown(cancel_futures=True)
 
     # -- status changes -----------------------------------------------------------------
-    def _own(self, credential_id: str) -> None:
-        if self.registry.get(credential_id).issuer_id != self.issuer_id:
-            raise RegistryError(
-                f"{credential_id} was not issued by {self.issuer_id}",
-                code="input.unknown_credential",
-            )
-
+    # Scoped to this issuer in the registry itself (checked in the transaction that changes
+    # the row): in a shared registry one issuer can never change another issuer's credential.
     def revoke(self, credential_id: str, reason: str | None = None) -> CredentialRecord:
         """Mark a credential revoked (permanent); publish to make it visible."""
-        self._own(credential_id)
-        return self.registry.revoke(credential_id, reason)
+        return self.registry.revoke(credential_id, reason, issuer_id=self.issuer_id)
 
     def suspend(self, credential_id: str, reason: str | None = None) -> CredentialRecord:
-        self._own(credential_id)
-        return self.registry.suspend(credential_id, reason)
+        return self.registry.suspend(credential_id, reason, issuer_id=self.issuer_id)
 
     def unsuspend(self, credential_id: str, reason: str | None = None) -> CredentialRecord:
-        self._own(credential_id)
-        return self.registry.unsuspend(credential_id, reason)
+        return self.registry.unsuspend(credential_id, reason, issuer_id=self.issuer_id)
 
     # -- publishing ---------------------------------------------------------------------
     def publish(

@@ -80,6 +80,8 @@ class IssuerStore:
 
         self.registry: Registry = registry if registry is not None else Registry.open(url)
         self.url = self.registry.url
+        #: Which registry this is, for messages (see :attr:`mcbadge.registry.Registry.location`).
+        self.location = self.registry.location
         self._list_ids: dict[str, int] = {}
 
     def close(self) -> None:
@@ -210,19 +212,34 @@ class IssuerStore:
         )
 
     # -- status changes ------------------------------------------------------------------
-    def revoke(self, credential_id: str, reason: str | None = None) -> CredentialRecord:
+    def revoke(
+        self, credential_id: str, reason: str | None = None, *, issuer_id: str | None = None
+    ) -> CredentialRecord:
         """Revoke (permanent). A suspendable credential is suspended too, because its one
-        credentialStatus entry is the suspension one; it can never be unsuspended."""
+        credentialStatus entry is the suspension one; it can never be unsuspended. With
+        ``issuer_id``, another issuer's credential is ``registry.unknown_credential`` and is
+        left unchanged."""
         record = self.registry.get(credential_id)
+        if issuer_id is not None and record.issuer_id != issuer_id:
+            raise RegistryError(
+                f"no credential {credential_id} of {issuer_id} in this registry",
+                code="registry.unknown_credential",
+            )
         if "suspension" in record.entries and not record.suspended and not record.revoked:
-            self.registry.suspend(credential_id, reason or "revoked")
-        return self._record(self.registry.revoke(credential_id, reason or ""))
+            self.registry.suspend(credential_id, reason or "revoked", issuer_id=issuer_id)
+        return self._record(self.registry.revoke(credential_id, reason or "", issuer_id=issuer_id))
 
-    def suspend(self, credential_id: str, reason: str | None = None) -> CredentialRecord:
-        return self._record(self.registry.suspend(credential_id, reason or ""))
+    def suspend(
+        self, credential_id: str, reason: str | None = None, *, issuer_id: str | None = None
+    ) -> CredentialRecord:
+        return self._record(self.registry.suspend(credential_id, reason or "", issuer_id=issuer_id))
 
-    def unsuspend(self, credential_id: str, reason: str | None = None) -> CredentialRecord:
-        return self._record(self.registry.unsuspend(credential_id, reason or ""))
+    def unsuspend(
+        self, credential_id: str, reason: str | None = None, *, issuer_id: str | None = None
+    ) -> CredentialRecord:
+        return self._record(
+            self.registry.unsuspend(credential_id, reason or "", issuer_id=issuer_id)
+        )
 
     # -- publishing ----------------------------------------------------------------------
     def status_lists(self, issuer_id: str) -> list[tuple[str, str]]:
@@ -238,3 +255,16 @@ class IssuerStore:
 
     def revocations(self, issuer_id: str) -> list[tuple[str, str | None]]:
         return [(r.credential_id, r.reason or None) for r in self.registry.revocations(issuer_id)]
+
+    def list_records(self, issuer_id: str) -> list[Any]:
+        """The issuer's :class:`mcbadge.registry.StatusListRecord` rows (id, URL, purpose,
+        creation time): what the publisher fingerprints its lists by."""
+        lists = self.registry.status_lists(issuer_id)
+        self._list_ids.update({item.url: item.list_id for item in lists})
+        return list(lists)
+
+    def unsuspended_indexes(self, list_url: str) -> set[int]:
+        """See :meth:`mcbadge.registry.Registry.unsuspended_indexes`."""
+        if list_url not in self._list_ids:
+            raise RegistryError(f"no status list {list_url}", code="registry.unknown_list")
+        return self.registry.unsuspended_indexes(self._list_ids[list_url])

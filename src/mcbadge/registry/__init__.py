@@ -23,6 +23,10 @@ Issuing one credential with it (the Issuer API does this for every roster row):
    list and its bits (MSB-first, Bitstring Status List); :meth:`Registry.revocations` gives the
    rows of a 1EdTech revocation list.
 
+:attr:`Registry.location` names the registry in messages (every ``mcbadge`` command that
+opens one prints it). ``Registry.open()``, ``Issuer(..., registry=None)`` and every
+``mcbadge`` command run without ``--db`` open the same default file (:func:`default_url`).
+
 Errors are :class:`mcbadge.errors.RegistryError` with ``code`` ``registry.<detail>``.
 """
 
@@ -37,6 +41,7 @@ from mcbadge.registry.core import (
     StatusEntry,
     StatusListRecord,
     default_url,
+    describe_url,
 )
 
 __all__ = [
@@ -50,4 +55,5 @@ __all__ = [
     "StatusEntry",
     "StatusListRecord",
     "default_url",
+    "describe_url",
 ]

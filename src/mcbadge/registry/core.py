@@ -37,6 +37,7 @@ __all__ = [
     "StatusEntry",
     "StatusListRecord",
     "default_url",
+    "describe_url",
 ]
 
 DEFAULT_LIST_SIZE = 131_072  # Bitstring Status List minimum (16 KiB), for herd privacy
@@ -323,6 +324,12 @@ class Registry:
         except (sa.exc.SQLAlchemyError, OSError) as exc:
             raise _unavailable(exc, "open the database") from None
         return registry
+
+    @property
+    def location(self) -> str:
+        """Which registry this is, for messages: the SQLAlchemy URL with a SQLite path made
+        absolute and any password hidden (``sqlite:////home/ada/…/registry.db``)."""
+        return describe_url(self.url)
 
     def close(self) -> None:
         self._engine.dispose()
@@ -881,22 +888,37 @@ class Registry:
         return self._read("list credentials", work)
 
     # -- status changes --------------------------------------------------------------
-    def revoke(self, credential_id: str, reason: str) -> CredentialRecord:
+    def revoke(
+        self, credential_id: str, reason: str, *, issuer_id: str | None = None
+    ) -> CredentialRecord:
         """Revoke (permanent). Revoking a revoked credential changes nothing. Committed
-        before return."""
-        return self._change(credential_id, "revoke", reason)
+        before return. With ``issuer_id``, only a credential of that issuer is changed
+        (another issuer's is ``registry.unknown_credential``, in the same transaction)."""
+        return self._change(credential_id, "revoke", reason, issuer_id)
 
-    def suspend(self, credential_id: str, reason: str) -> CredentialRecord:
+    def suspend(
+        self, credential_id: str, reason: str, *, issuer_id: str | None = None
+    ) -> CredentialRecord:
         """Suspend; needs a suspension entry allocated at reservation."""
-        return self._change(credential_id, "suspend", reason)
+        return self._change(credential_id, "suspend", reason, issuer_id)
 
-    def unsuspend(self, credential_id: str, reason: str) -> CredentialRecord:
+    def unsuspend(
+        self, credential_id: str, reason: str, *, issuer_id: str | None = None
+    ) -> CredentialRecord:
         """Lift a suspension (refused for a revoked or not-suspended credential)."""
-        return self._change(credential_id, "unsuspend", reason)
+        return self._change(credential_id, "unsuspend", reason, issuer_id)
 
-    def _change(self, credential_id: str, action: str, reason: str) -> CredentialRecord:
+    def _change(
+        self, credential_id: str, action: str, reason: str, issuer_id: str | None
+    ) -> CredentialRecord:
         def work(conn: sa.Connection) -> CredentialRecord:
             row = self._row(conn, credential_id, lock=True)
+            if issuer_id is not None and row.issuer_id != issuer_id:
+                # The same answer as an unknown id: one issuer learns nothing about another's.
+                raise RegistryError(
+                    f"no credential {credential_id} of {issuer_id} in this registry",
+                    code="registry.unknown_credential",
+                )
             purpose = "revocation" if action == "revoke" else "suspension"
             if purpose not in self._entries(conn, credential_id):
                 raise RegistryError(
@@ -1036,6 +1058,50 @@ class Registry:
             return [RevocationRecord(r[0], r[1], r[2]) for r in rows]
 
         return self._read("read revocations", work)
+
+    # -- publishing guards -----------------------------------------------------------
+    def unsuspended_indexes(self, list_id: int) -> set[int]:
+        """Indexes of the suspension list ``list_id`` whose credential is not suspended now
+        and whose last suspension event is an explicit ``unsuspend``: the only bits a
+        publisher may clear in a suspension list this registry published before."""
+
+        def work(conn: sa.Connection) -> set[int]:
+            last = (
+                sa.select(
+                    status_events_t.c.credential_id,
+                    sa.func.max(status_events_t.c.id).label("last_id"),
+                )
+                .where(status_events_t.c.purpose == "suspension")
+                .group_by(status_events_t.c.credential_id)
+                .subquery()
+            )
+            rows = conn.execute(
+                sa.select(status_entries_t.c.status_index)
+                .join(credentials_t, credentials_t.c.id == status_entries_t.c.credential_id)
+                .join(last, last.c.credential_id == status_entries_t.c.credential_id)
+                .join(status_events_t, status_events_t.c.id == last.c.last_id)
+                .where(
+                    status_entries_t.c.list_id == list_id,
+                    status_entries_t.c.purpose == "suspension",
+                    credentials_t.c.suspended.is_(False),
+                    status_events_t.c.action == "unsuspend",
+                )
+            ).scalars()
+            return {int(index) for index in rows}
+
+        return self._read("read unsuspensions", work)
+
+
+def describe_url(url: str) -> str:
+    """A registry URL as messages show it: a SQLite path made absolute, a password hidden."""
+    try:
+        sa_url = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        return "(not a database URL)"
+    if sa_url.get_backend_name() == "sqlite" and sa_url.database:
+        path = Path(sa_url.database).expanduser().resolve()
+        return f"sqlite:///{path}"
+    return sa_url.render_as_string(hide_password=True)
 
 
 def _list_url(template: str, purpose: str, seq: int) -> str:
