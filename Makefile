@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck unit bench bench-js clean
+.PHONY: install demo test lint typecheck unit bench bench-js bench-peers clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ bench: $(STAMP)
 # `python -m bench js_reference` and tests/interop; needs node >= 20 and npm
 bench-js:
 	cd bench/js && npm ci --no-audit --no-fund
+
+# the Python peers (openbadgeslib, didkit) for `python -m bench peers`, in their own venv:
+# never mcbadge's dependencies
+bench-peers:
+	@test -x bench/.peers-venv/bin/python || $(PYTHON) -m venv bench/.peers-venv
+	bench/.peers-venv/bin/python -m pip install --quiet -r bench/peers-requirements.txt
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache demo-output
