@@ -1,0 +1,111 @@
+"""The hot paths made cheap for issue #16 give exactly what the slow ones gave: a report built
+field by field equals ``dataclasses.asdict`` (and names every field), and a model that keeps
+its source outside a declared PrivateAttr still gives it back from every nested object, through
+copies, pickling and equality."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import pickle
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mcbadge import verify
+from mcbadge.did import did_for_key
+from mcbadge.keys import generate_key
+from mcbadge.models import Achievement, parse_credential
+from mcbadge.proofs import sign
+from mcbadge.verify import VerificationPolicy
+from mcbadge.verify.result import Check, Summary, VerificationResult
+
+
+@pytest.fixture
+def full(reference: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(
+        (reference / "examples/ob3/spec-source/fullOpenBadge.json").read_text("utf-8")
+    )
+    return loaded
+
+
+def _slow_report(result: VerificationResult) -> dict[str, Any]:
+    """The report as it was built before: ``dataclasses.asdict`` of every part."""
+    return {
+        "verified": result.verified,
+        "indeterminate": result.indeterminate,
+        "failed_checks": result.failed_checks,
+        "summary": dataclasses.asdict(result.summary),
+        "checks": [dataclasses.asdict(check) for check in result.checks],
+    }
+
+
+def test_the_report_equals_the_asdict_one_for_passing_failing_and_indeterminate_runs(
+    full: dict[str, Any],
+) -> None:
+    key = generate_key("ed25519")
+    credential = {k: v for k, v in full.items() if k != "proof"}
+    credential["issuer"] = dict(full["issuer"], id=did_for_key(key))
+    token = sign(credential, key, format="jwt").jwt
+    assert token is not None
+    document = sign(credential, key, format="eddsa-rdfc-2022").document
+    results = [
+        verify(token, VerificationPolicy(offline=True)),
+        verify(document, VerificationPolicy(offline=True)),
+        verify(token[:-6] + "AAAAAA", VerificationPolicy(offline=True)),
+        verify(b"{not json", VerificationPolicy(offline=True)),
+    ]
+    assert results[2].failed_checks[0] == "signature"
+    assert results[3].failed_checks == ["input"]
+    for result in results:
+        fast = result.to_dict()
+        assert fast == _slow_report(result)
+        assert list(fast) == ["verified", "indeterminate", "failed_checks", "summary", "checks"]
+        assert json.loads(result.to_json()) == fast
+
+
+def test_to_dict_names_every_field_in_declaration_order() -> None:
+    check = Check("validity", "failed", "validity.expired", "expired", indeterminate=True)
+    assert list(check.to_dict()) == [f.name for f in dataclasses.fields(Check)]
+    assert check.to_dict() == dataclasses.asdict(check)
+    summary = Summary(*(f"value {n}" for n in range(len(dataclasses.fields(Summary)))))
+    assert list(summary.to_dict()) == [f.name for f in dataclasses.fields(Summary)]
+    assert summary.to_dict() == dataclasses.asdict(summary)
+
+
+def test_every_nested_model_gives_back_its_own_source(full: dict[str, Any]) -> None:
+    parsed = parse_credential(full)
+    assert parsed.to_json() == full
+    subject = parsed.credential_subject
+    assert subject.achievement.to_json() == full["credentialSubject"]["achievement"]
+    assert [r.to_json() for r in subject.results] == full["credentialSubject"]["result"]
+    # copies, pickling and equality carry the source along
+    for clone in (copy.copy(parsed), copy.deepcopy(parsed), pickle.loads(pickle.dumps(parsed))):
+        assert clone.to_json() == full
+        assert clone == parsed
+    other = copy.deepcopy(full)
+    other["extension"] = 1
+    # the typed fields are equal, the sources differ: not equal (as with a declared PrivateAttr)
+    assert parse_credential(other) != parsed
+
+
+def test_a_model_built_in_code_has_no_source_and_dumps_its_fields() -> None:
+    built = Achievement(
+        id="https://example.org/a",
+        type="Achievement",
+        name="A",
+        description="d",
+        criteria={"narrative": "n"},
+    )
+    assert built.to_json()["name"] == "A"
+    assert "criteria" in built.to_json()
+    assert Achievement.model_construct(name="B").to_json() == {"name": "B"}
+
+
+def test_parsing_keeps_source_objects_without_copying(full: dict[str, Any]) -> None:
+    parsed = parse_credential(full)
+    private = parsed.credential_subject.achievement.__pydantic_private__
+    assert private is not None
+    assert private["_json"] is full["credentialSubject"]["achievement"]
