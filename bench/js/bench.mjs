@@ -4,6 +4,7 @@
 //
 //   node bench/js/bench.mjs WORKLOAD.json OUT.json [--count-di N] [--count-jwt N] [--runs N]
 //                                                 [--interop-only]
+//   node bench/js/bench.mjs --folder DIR FORMAT OUT.json
 //
 // WORKLOAD.json is written by bench/js_reference.py: fixed test keys, the unsigned credentials
 // (bench/_fixtures.py: "realistic" and "spec complete"), and credentials mcbadge signed (plus
@@ -15,7 +16,7 @@
 // URL match through its index.json) and resolves did:key through @digitalbazaar/did-method-key;
 // any other URL is an error. Nothing here opens a socket.
 
-import {readFileSync, writeFileSync} from 'node:fs';
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {createPublicKey, createPrivateKey} from 'node:crypto';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -198,9 +199,35 @@ function row(name, format, credential, measured, runs, count) {
   };
 }
 
+// ---- a folder, as `mcbadge verify DIR` does (bench/cli_vs_js.py) ----------------------------
+// Every file of DIR (*.json: a Data Integrity credential; *.jwt: a VC-JWT) read and verified
+// in turn, in this one process; OUT.json gets the counts and the in-process seconds.
+async function verifyFolder(directory, format, out) {
+  const verify = format === 'jwt EdDSA' ? jwtVerifyCredential : diVerifier(format);
+  const names = readdirSync(directory).filter(n => n.endsWith('.json') || n.endsWith('.jwt'));
+  names.sort();
+  const started = performance.now();
+  let verified = 0;
+  const errors = [];
+  for(const name of names) {
+    const text = readFileSync(join(directory, name), 'utf8');
+    const input = name.endsWith('.jwt') ? text.trim() : JSON.parse(text);
+    const result = await verdict(() => verify(input));
+    if(result.verified) {
+      verified += 1;
+    } else if(errors.length < 3) {
+      errors.push(result.error);
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  writeFileSync(out, JSON.stringify(
+    {files: names.length, verified, errors, seconds, versions: versions()}));
+}
+
 // ---- main ------------------------------------------------------------------------------------
 function options(argv) {
-  const found = {countDi: 100, countJwt: 1000, runs: 5, interopOnly: false, files: []};
+  const found = {countDi: 100, countJwt: 1000, runs: 5, interopOnly: false, files: [],
+    folder: null};
   for(let i = 0; i < argv.length; ++i) {
     const arg = argv[i];
     if(arg === '--count-di') {
@@ -211,9 +238,14 @@ function options(argv) {
       found.runs = Number(argv[++i]);
     } else if(arg === '--interop-only') {
       found.interopOnly = true;
+    } else if(arg === '--folder') {
+      found.folder = {directory: argv[++i], format: argv[++i]};
     } else {
       found.files.push(arg);
     }
+  }
+  if(found.folder !== null && found.files.length === 1) {
+    return found;
   }
   if(found.files.length !== 2) {
     throw new Error('usage: bench.mjs WORKLOAD.json OUT.json [options]');
@@ -243,6 +275,9 @@ async function verdict(action) {
 
 async function main() {
   const opts = options(process.argv.slice(2));
+  if(opts.folder !== null) {
+    return verifyFolder(opts.folder.directory, opts.folder.format, opts.files[0]);
+  }
   const workload = JSON.parse(readFileSync(opts.files[0], 'utf8'));
   const keys = workload.keys;
   const rows = [];
