@@ -12,9 +12,13 @@ interleaved rounds (5; quick: 1), it runs as subprocesses, with their output goi
   ``vc.verifyCredential`` / jose ``jwtVerify`` of each file: the signature, key resolution
   and binding; no schema, no data-model checks, no report).
 
-Rows ``{"name", "format", "files", "mcbadge_s", "js_s", "x_reference", "js_in_process_s",
-"signature_ok", "js_verified", "rounds", "load"}``: median wall seconds of each side,
-``x_reference`` = js_s / mcbadge_s (>= 2 meets the goal). ``signature_ok`` counts mcbadge
+Rows ``{"name", "format", "files", "mcbadge_s", "js_s", "x_reference", "mcbadge_cpu_s",
+"js_cpu_s", "x_reference_cpu", "js_in_process_s", "signature_ok", "js_verified", "rounds",
+"load"}``: median wall seconds of each side, ``x_reference`` = js_s / mcbadge_s (>= 2 meets
+the goal), and the same for CPU seconds (user + system, every thread): on a shared host the
+scheduler favours the Node process, which sleeps often (its I/O threads), over mcbadge's single
+busy thread, so under load the wall-time ratio understates mcbadge and the CPU ratio is the
+steadier one. ``signature_ok`` counts mcbadge
 reports whose signature check passed (offline, the status list is not fetched: the exit status
 is 2, indeterminate). When node or ``bench/js/node_modules`` is missing it returns one
 ``skipped`` row with the reason (``make bench-js`` installs the stack).
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -67,7 +72,14 @@ def _write(directory: Path, fmt: str, key: Any, count: int) -> list[Path]:
     return paths
 
 
-def _timed(args: list[str], out: Path, cwd: Path) -> float:
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _timed(args: list[str], out: Path, cwd: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + system of the process and its threads)."""
+    cpu = _cpu()
     started = time.perf_counter()
     with out.open("wb") as sink:
         done = subprocess.run(
@@ -76,7 +88,7 @@ def _timed(args: list[str], out: Path, cwd: Path) -> float:
     seconds = time.perf_counter() - started
     if done.returncode not in (0, 1, 2):
         raise RuntimeError(f"{args[0]} failed ({done.returncode}): {done.stderr[-2000:]!r}")
-    return seconds
+    return seconds, _cpu() - cpu
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
@@ -93,8 +105,8 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             label: (work / f"f{i}", _write(work / f"f{i}", fmt, keys[kind], count))
             for i, (label, fmt, kind) in enumerate(FORMATS)
         }
-        ours: dict[str, list[float]] = {label: [] for label in folders}
-        theirs: dict[str, list[float]] = {label: [] for label in folders}
+        ours: dict[str, list[tuple[float, float]]] = {label: [] for label in folders}
+        theirs: dict[str, list[tuple[float, float]]] = {label: [] for label in folders}
         inside: dict[str, list[float]] = {label: [] for label in folders}
         js_verified: dict[str, int] = {}
         signature_ok: dict[str, int] = {}
@@ -118,7 +130,10 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                 js_verified[label] = js["verified"]
         load = " ".join(f"{value:.2f}" for value in os.getloadavg())
         for label, (_, paths) in folders.items():
-            mine, js_s = statistics.median(ours[label]), statistics.median(theirs[label])
+            mine = statistics.median(wall for wall, _ in ours[label])
+            js_s = statistics.median(wall for wall, _ in theirs[label])
+            mine_cpu = statistics.median(cpu for _, cpu in ours[label])
+            js_cpu = statistics.median(cpu for _, cpu in theirs[label])
             rows.append(
                 {
                     "name": "verify a folder",
@@ -127,6 +142,9 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                     "mcbadge_s": round(mine, 3),
                     "js_s": round(js_s, 3),
                     "x_reference": round(js_s / mine, 2),
+                    "mcbadge_cpu_s": round(mine_cpu, 3),
+                    "js_cpu_s": round(js_cpu, 3),
+                    "x_reference_cpu": round(js_cpu / mine_cpu, 2),
                     "js_in_process_s": round(statistics.median(inside[label]), 3),
                     "signature_ok": signature_ok[label],
                     "js_verified": js_verified[label],

@@ -39,3 +39,4 @@ def test_quick_rows_verify_every_file_on_both_sides() -> None:
         assert row["mcbadge_s"] > 0
         assert row["js_s"] > 0
         assert row["x_reference"] > 0
+        assert row["x_reference_cpu"] > 0
