@@ -5,6 +5,7 @@ copies, pickling and equality."""
 
 from __future__ import annotations
 
+import base64
 import copy
 import dataclasses
 import json
@@ -109,3 +110,37 @@ def test_parsing_keeps_source_objects_without_copying(full: dict[str, Any]) -> N
     private = parsed.credential_subject.achievement.__pydantic_private__
     assert private is not None
     assert private["_json"] is full["credentialSubject"]["achievement"]
+
+
+def test_issuing_caches_give_the_same_tokens_and_follow_a_changed_key(
+    full: dict[str, Any],
+) -> None:
+    from mcbadge.proofs import _KEY_IDS, _KEY_IDS_BY_OBJECT
+    from mcbadge.proofs import jwt as jwt_module
+
+    first, second = generate_key("ed25519"), generate_key("ed25519")
+    credential = {k: v for k, v in full.items() if k != "proof"}
+    credential["issuer"] = dict(full["issuer"], id=did_for_key(first))
+    warm = sign(credential, first, format="jwt").jwt
+    again = sign(credential, first, format="jwt").jwt
+    _KEY_IDS.clear()
+    _KEY_IDS_BY_OBJECT.clear()
+    jwt_module._HEADER_SEGMENTS.clear()
+    cold = sign(credential, first, format="jwt").jwt
+    assert warm == again == cold  # Ed25519 is deterministic: byte for byte the same token
+    # the same Key object given another public key: the cached DID must not be reused
+    first.public = second.public
+    from mcbadge.errors import MCBadgeError
+
+    with pytest.raises(MCBadgeError) as refused:
+        sign(credential, first, format="jwt")
+    assert refused.value.code == "key_binding.issuer_mismatch"
+    # an embedded jwk header is never taken from the (alg, kid) cache
+    credential["issuer"] = dict(full["issuer"], id=did_for_key(second))
+    plain = sign(credential, second, format="jwt").jwt
+    embedded = sign(credential, second, format="jwt", embed_jwk=True).jwt
+    assert plain is not None
+    assert embedded is not None
+    header = json.loads(base64.urlsafe_b64decode(embedded.split(".")[0] + "=="))
+    assert header["jwk"] == second.public_jwk()
+    assert "jwk" not in json.loads(base64.urlsafe_b64decode(plain.split(".")[0] + "=="))

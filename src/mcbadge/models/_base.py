@@ -71,25 +71,23 @@ class OBModel(BaseModel):
     @model_validator(mode="wrap")
     @classmethod
     def _keep_source(cls, data: Any, handler: Any) -> Any:
+        # One Python call per nested object does both jobs: the ``type`` check (it was an
+        # "after" validator, run at this same point: right after the fields, before any
+        # subclass's own validators) and keeping the source.
         model = handler(data)
+        wanted = cls.required_type
+        if wanted is not None:
+            value = getattr(model, "type", None)
+            if cls.type_is_single:
+                if value != wanted:
+                    raise ValueError(f"type must be {wanted!r}")
+            elif wanted not in as_list(value):
+                raise ValueError(f"type must include {wanted!r}")
         if type(data) is dict:
             object.__setattr__(model, "__pydantic_private__", {"_json": data})
         elif isinstance(data, Mapping):
             object.__setattr__(model, "__pydantic_private__", {"_json": dict(data)})
         return model
-
-    @model_validator(mode="after")
-    def _check_type(self) -> Self:
-        wanted = self.required_type
-        if wanted is None:
-            return self
-        value = getattr(self, "type", None)
-        if self.type_is_single:
-            if value != wanted:
-                raise ValueError(f"type must be {wanted!r}")
-        elif wanted not in as_list(value):
-            raise ValueError(f"type must include {wanted!r}")
-        return self
 
     def to_json(self) -> dict[str, Any]:
         """The exact JSON object this model was parsed from (a fresh copy)."""

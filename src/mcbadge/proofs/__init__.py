@@ -80,16 +80,29 @@ _KEY_IDS: dict[bytes, tuple[str, str]] = {}
 _KEY_IDS_LIMIT = 1024
 
 
+_KEY_IDS_BY_OBJECT: dict[int, tuple[object, tuple[str, str]]] = {}
+
+
 def _key_ids(key: Key) -> tuple[str, str]:
     """(DID, default verification method) of ``key``, cached by its public key (SPKI DER):
-    both depend on nothing else, and encoding them (base58) costs more than a signature."""
-    spki = key.public.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    both depend on nothing else, and encoding them (base58) costs more than a signature.
+    In front, the same answer by the public key object's identity (the entry holds the object,
+    so its id cannot be reused while cached): serialising a P-256 key to DER for the lookup
+    cost about a sixth of issuing one VC-JWT."""
+    public = key.public
+    held = _KEY_IDS_BY_OBJECT.get(id(public))
+    if held is not None and held[0] is public:
+        return held[1]
+    spki = public.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
     found = _KEY_IDS.get(spki)
     if found is None:
         found = (did_for_key(key), default_verification_method(key))
         if len(_KEY_IDS) >= _KEY_IDS_LIMIT:
             _KEY_IDS.clear()
         _KEY_IDS[spki] = found
+    if len(_KEY_IDS_BY_OBJECT) >= _KEY_IDS_LIMIT:
+        _KEY_IDS_BY_OBJECT.clear()
+    _KEY_IDS_BY_OBJECT[id(public)] = (public, found)
     return found
 
 

@@ -67,6 +67,8 @@ _HEADER_ENCODER = json.JSONEncoder(separators=(",", ":"))
 # failures are never stored. Bounded: cleared when full.
 _HEADER_CACHE: dict[str, dict[str, str]] = {}
 _HEADER_CACHE_MAX = 256
+# Issuing: the encoded header segment per (alg, kid) (see _header_segment).
+_HEADER_SEGMENTS: dict[tuple[str, str], str] = {}
 
 
 def _fail(code: str, message: str) -> MCBadgeError:
@@ -119,19 +121,37 @@ def _sign_jwt(
     if end in cred:
         claims["exp"] = _epoch(cred[end], f"jwt_claims.bad_{end}")
     payload = {**cred, **claims} if v2 else {**claims, "vc": cred}
-    header: dict[str, Any] = {"alg": key.alg, "typ": "JWT"}
-    if verification_method:
-        header["kid"] = verification_method
-    if embed_jwk or not verification_method:
-        header["jwk"] = key.public_jwk()
     payload_text = _PAYLOAD_ENCODER.encode(payload)
     signing_input = (
-        b64url_encode(_HEADER_ENCODER.encode(header).encode("utf-8"))
+        _header_segment(key, verification_method, embed_jwk)
         + "."
         + b64url_encode(payload_text.encode())
     )
     token = signing_input + "." + b64url_encode(key.sign(signing_input.encode("ascii")))
     return token, payload_text
+
+
+def _header_segment(key: Key, verification_method: str | None, embed_jwk: bool) -> str:
+    """The base64url header of a token signed by ``key``; the usual one (``alg``, ``typ``,
+    ``kid``) is encoded once per (alg, kid) and kept: it is the same for every credential an
+    issuer key signs, and encoding it cost a tenth of issuing one. Bounded: cleared when full.
+    """
+    alg = key.alg
+    if verification_method and not embed_jwk:
+        found = _HEADER_SEGMENTS.get((alg, verification_method))
+        if found is not None:
+            return found
+    header: dict[str, Any] = {"alg": alg, "typ": "JWT"}
+    if verification_method:
+        header["kid"] = verification_method
+    if embed_jwk or not verification_method:
+        header["jwk"] = key.public_jwk()
+    segment = b64url_encode(_HEADER_ENCODER.encode(header).encode("utf-8"))
+    if verification_method and not embed_jwk:
+        if len(_HEADER_SEGMENTS) >= _HEADER_CACHE_MAX:
+            _HEADER_SEGMENTS.clear()
+        _HEADER_SEGMENTS[(alg, verification_method)] = segment
+    return segment
 
 
 def _json_part(text: str, what: str) -> dict[str, Any]:
