@@ -102,7 +102,7 @@ class Summary:
         return (Summary, tuple(getattr(self, name) for name in self.__slots__))
 
 
-_SUMMARY_FIELDS: tuple[str, ...] = Summary.__slots__  # type: ignore[assignment]
+_SUMMARY_FIELDS: tuple[str, ...] = Summary.__slots__
 
 
 @dataclass(frozen=True, slots=True)
