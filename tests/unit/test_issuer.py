@@ -382,10 +382,19 @@ def test_did_web_url_and_roster_loading(tmp_path: Path) -> None:
         ",b@s.example,csp,L1,\n"
     )
     first, second = load_roster(roster)
-    assert first.idempotency_key == "1"
+    # A row id labels the row; it is not the key (the award is): see test_issuer_idempotency.
+    assert first.idempotency_key == "a@s.example csp"
+    assert first.row_id == "1"
     assert first.evidence == ("https://e.example/1", "https://e.example/2")
     assert second.idempotency_key == "b@s.example csp"
     assert second.achieved_level == "L1"
+    with pytest.raises(MCBadgeError) as caught:
+        load_roster(roster, key_column="row_id")  # the second row has no row id
+    assert caught.value.code == "input.bad_roster"
+    keyed = tmp_path / "keyed.csv"
+    keyed.write_text("row_id,email,achievement\nA-1,a@s.example,csp\n")
+    (row,) = load_roster(keyed, key_column="row_id")
+    assert row.idempotency_key == row.key == "A-1"
 
 
 def test_undefined_catalog_term_is_refused_and_the_key_can_be_reissued(

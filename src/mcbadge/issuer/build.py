@@ -179,9 +179,14 @@ class RosterRow:
     """One line of a roster: who earned what.
 
     Deliberately not :class:`mcbadge.models.builders.RosterRow` (the quickstart's fixed
-    seven-column row): an issuing batch also needs an idempotency key, several evidence URLs,
-    an optional ``valid_until`` and the column aliases providers' exports use; the evidence
-    narrative is folded into the first Evidence object, ready for :func:`build_credential`.
+    seven-column row): an issuing batch also needs an optional explicit idempotency ``key``,
+    several evidence URLs, an optional ``valid_until`` and the column aliases providers'
+    exports use; the evidence narrative is folded into the first Evidence object, ready for
+    :func:`build_credential`.
+
+    ``row_id`` labels the row (output file names, the manifest); it is NOT its idempotency
+    key. Without ``key`` the row is the award (issuer, achievement, e-mail), the same rule as
+    ``Issuer.issue``; with ``key`` it is the award that key names.
     """
 
     row_id: str
@@ -190,11 +195,13 @@ class RosterRow:
     achieved_level: str | None = None
     evidence: tuple[str | dict[str, Any], ...] = field(default=())
     valid_until: datetime | None = None
+    key: str = ""
 
     @property
     def idempotency_key(self) -> str:
-        """The row id when given, else e-mail + achievement id."""
-        return self.row_id or f"{normalize_email(self.email)} {self.achievement_id}"
+        """The explicit key when given, else e-mail + the achievement as the roster names
+        it (the batch uses the catalog Achievement's id)."""
+        return self.key or f"{normalize_email(self.email)} {self.achievement_id}"
 
 
 def _column(row: Mapping[str, str | None], *names: str) -> str:
@@ -205,17 +212,29 @@ def _column(row: Mapping[str, str | None], *names: str) -> str:
     return ""
 
 
-def load_roster(path: str | os.PathLike[str]) -> list[RosterRow]:
+def load_roster(path: str | os.PathLike[str], *, key_column: str | None = None) -> list[RosterRow]:
     """Read a roster CSV. Columns: ``email`` and ``achievement`` (or ``achievement_id``)
     are required; ``row_id`` (or ``id``), ``level`` (or ``achieved_level``), ``evidence``
-    (space-separated URLs; or ``evidence_url``), ``narrative`` (describes the evidence) and
-    ``valid_until`` are optional."""
+    (space-separated URLs; or ``evidence_url``), ``narrative`` (describes the evidence),
+    ``valid_until`` and ``idempotency_key`` are optional.
+
+    A row's explicit idempotency key is its ``idempotency_key`` column, or the column named
+    by ``key_column`` (e.g. ``"row_id"`` to keep a provider's award ids as keys; the column
+    must exist and every row must fill it). Without one, a row is keyed by its award
+    (issuer, achievement, e-mail)."""
     try:
         with Path(path).open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.DictReader(handle))
+            reader = csv.DictReader(handle)
+            rows = list(reader)
+            columns = list(reader.fieldnames or ())
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}", code="input.unreadable") from None
-    return list(_roster_rows(rows, str(path)))
+    if key_column is not None and key_column not in columns:
+        raise InputError(
+            f"{path}: the key column {key_column!r} is not in the roster",
+            code="input.bad_roster",
+        )
+    return list(_roster_rows(rows, str(path), key_column))
 
 
 def _evidence_items(row: Mapping[str, str | None]) -> tuple[str | dict[str, Any], ...]:
@@ -229,13 +248,21 @@ def _evidence_items(row: Mapping[str, str | None]) -> tuple[str | dict[str, Any]
     return tuple(urls)
 
 
-def _roster_rows(rows: Iterable[Mapping[str, str | None]], where: str) -> Iterable[RosterRow]:
+def _roster_rows(
+    rows: Iterable[Mapping[str, str | None]], where: str, key_column: str | None
+) -> Iterable[RosterRow]:
     for number, row in enumerate(rows, start=2):
         email = _column(row, "email", "recipient", "earner_email")
         achievement = _column(row, "achievement", "achievement_id")
         if not email or not achievement:
             raise InputError(
                 f"{where} line {number}: email and achievement are required",
+                code="input.bad_roster",
+            )
+        key = _column(row, key_column) if key_column else _column(row, "idempotency_key")
+        if key_column and not key:
+            raise InputError(
+                f"{where} line {number}: the key column {key_column!r} is empty",
                 code="input.bad_roster",
             )
         until = _column(row, "valid_until")
@@ -254,4 +281,5 @@ def _roster_rows(rows: Iterable[Mapping[str, str | None]], where: str) -> Iterab
             achieved_level=_column(row, "level", "achieved_level") or None,
             evidence=_evidence_items(row),
             valid_until=valid_until,
+            key=key,
         )

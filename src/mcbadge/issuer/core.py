@@ -2,9 +2,14 @@
 
 ``Issuer.issue`` turns one (achievement, e-mail) pair into a signed credential;
 ``Issuer.issue_batch`` does a roster in chunks, on worker processes that each issue whole
-chunks. Both are idempotent: the registry row (credential id, status indexes) is written
-before signing, so a re-run re-emits what was signed and re-signs what was only reserved,
-never issuing twice.
+chunks. Both are idempotent under ONE rule: an award is (issuer, achievement id, recipient),
+and asking for it again, by either path, returns the credential already issued for it, never
+a second one. An explicit idempotency key (``idempotency_key=``, a roster's key column) names
+an award instead, e.g. to award again on purpose; re-using a key for another achievement or
+recipient is refused (``registry.key_conflict``). The registry row (credential id, status
+indexes) is written before signing, so a re-run re-emits what was signed and re-signs what was
+only reserved. Every credential is built and checked (:func:`mcbadge.signing.presign_failures`,
+the verifier's own document checks) before anything is reserved or signed.
 """
 
 from __future__ import annotations
@@ -26,16 +31,19 @@ from mcbadge.issuer.keys import SigningKey, did_web_document, did_web_url
 from mcbadge.issuer.signing import FORMATS, check_key_for_format, sign_credential
 from mcbadge.issuer.store import CredentialRecord, IssuerStore, stored_text
 from mcbadge.keys import Key
-from mcbadge.registry import Registry
+from mcbadge.registry import AwardRequest, Registry, recipient_hash
+from mcbadge.signing import SigningRefusedError, presign_failures
 
 if TYPE_CHECKING:
     from mcbadge.publish import PublishedStatus
+    from mcbadge.verify.result import Check
 
 __all__ = [
     "BatchOutcome",
     "BatchResult",
     "IssuedCredential",
     "Issuer",
+    "award_key",
     "default_status_base_url",
 ]
 
@@ -100,6 +108,22 @@ class BatchResult:
         return {"issued": self.issued, "reemitted": self.reemitted, "failed": self.failed}
 
 
+def award_key(normalized_email: str, achievement_id: str) -> str:
+    """The default idempotency key of an award: ``"<e-mail> <achievement id>"``, its natural
+    key (the issuer is implied: keys are per issuer)."""
+    return f"{normalized_email} {achievement_id}"
+
+
+def checked(credential: dict[str, Any]) -> dict[str, Any]:
+    """``credential`` (just built by :func:`build_credential`, so already validated by the
+    typed model) when it passes the verifier's other document checks, else
+    :class:`~mcbadge.signing.SigningRefusedError` (nothing is reserved or signed for it)."""
+    failures = presign_failures(credential, model_checked=True)
+    if failures:
+        raise SigningRefusedError(failures)
+    return credential
+
+
 def default_status_base_url(profile: Mapping[str, Any]) -> str:
     """``https://HOST/status/`` for a did:web id, else the profile ``url`` + ``/status/``."""
     from urllib.parse import urlsplit
@@ -130,8 +154,8 @@ _Checked = dict[str, Any] | tuple[str, str]
 _Spec = tuple[str, str, str | None, tuple[Any, ...], datetime | None, datetime]
 # What signing needs for one reserved row: its checked credential, id and status indexes.
 _SignItem = tuple[dict[str, Any], str, dict[str, tuple[str, int]]]
-# One row of a chunk: idempotency key, achievement id (as reserved), what to build.
-_ChunkItem = tuple[str, str, _Spec]
+# One row of a chunk: what to reserve (key, achievement id, recipient), what to build.
+_ChunkItem = tuple[AwardRequest, _Spec]
 # A row's result: ("issued", id, indexes, stored text), ("reemitted", id, indexes,
 # document), or ("failed", code, message).
 _RowResult = tuple[Any, ...]
@@ -155,6 +179,8 @@ class _BatchContext:
     registry_url: str = ""
     list_size: int = 0
     fill_limit: int = 0
+    # The verdict of the pre-signing checks per row shape (see _check_rows).
+    verdicts: dict[str, list[Check]] = field(default_factory=dict)
 
 
 def status_entries(indexes: Mapping[str, tuple[str, int]]) -> list[dict[str, Any]]:
@@ -186,13 +212,34 @@ def _build_row(ctx: _BatchContext, spec: _Spec, credential_id: str) -> dict[str,
     )
 
 
+def _shape(spec: _Spec) -> str:
+    """What a row's credential depends on besides the e-mail. Two rows of one batch with the
+    same shape build credentials that differ only in their ``urn:uuid`` id and the
+    recipient's salted ``sha256$`` hash (both made by mcbadge, in fixed forms), so the
+    verifier's document checks give both the same verdict."""
+    achievement_id, _, level, evidence, valid_until, valid_from = spec
+    return json.dumps(
+        [achievement_id, level, list(evidence), str(valid_until), str(valid_from)],
+        sort_keys=True,
+        default=str,
+    )
+
+
 def _check_rows(ctx: _BatchContext, specs: list[_Spec]) -> list[_Checked]:
-    """Build each row under a provisional id, so bad input fails before anything is
-    reserved; the build is kept and signed once the row's id and indexes are reserved."""
+    """Build each row under a provisional id and put it through the verifier's document
+    checks (once per row shape), so bad input fails before anything is reserved; the build
+    is kept and signed once the row's id and indexes are reserved."""
     out: list[_Checked] = []
     for spec in specs:
         try:
-            out.append(_build_row(ctx, spec, f"urn:uuid:{uuid.uuid4()}"))
+            built = _build_row(ctx, spec, f"urn:uuid:{uuid.uuid4()}")
+            shape = _shape(spec)
+            failures = ctx.verdicts.get(shape)
+            if failures is None:
+                failures = ctx.verdicts[shape] = presign_failures(built, model_checked=True)
+            if failures:
+                raise SigningRefusedError(failures)
+            out.append(built)
         except MCBadgeError as exc:
             out.append((exc.code, exc.message))
     return out
@@ -221,17 +268,17 @@ def _issue_chunk(
     (``jobs=1``) and in each worker (on its own connection to the registry)."""
     results: list[_RowResult] = [("failed", "", "")] * len(items)
     built: dict[int, dict[str, Any]] = {}
-    for row, checked in enumerate(_check_rows(ctx, [spec for _, _, spec in items])):
-        if isinstance(checked, tuple):
-            results[row] = ("failed", checked[0], checked[1])
+    for row, build in enumerate(_check_rows(ctx, [spec for _, spec in items])):
+        if isinstance(build, tuple):
+            results[row] = ("failed", build[0], build[1])
         else:
-            built[row] = checked
+            built[row] = build
     passed = list(built)
     if not passed:
         return results
     records = store.reserve_many(
         ctx.issuer_id,
-        [(items[row][0], items[row][1]) for row in passed],
+        [items[row][0] for row in passed],
         status_base_url=ctx.status_base_url,
         suspension=ctx.suspension,
     )
@@ -502,7 +549,8 @@ class Issuer:
         idempotency_key: str | None,
     ) -> CredentialRecord:
         email = normalize_email(recipient_email)
-        key = idempotency_key or f"{email} {achievement.get('id')}"
+        achievement_id = str(achievement.get("id"))
+        key = idempotency_key or award_key(email, achievement_id)
         valid_from = datetime.now(UTC)
 
         def build(credential_id: str, indexes: dict[str, tuple[str, int]]) -> dict[str, Any]:
@@ -520,15 +568,17 @@ class Issuer:
                 credential_schema=self.credential_schema,
             )
 
-        # Build once first so bad input fails before anything is reserved.
-        build(f"urn:uuid:{uuid.uuid4()}", {})
+        # Build and check once first so bad input fails before anything is reserved.
+        checked(build(f"urn:uuid:{uuid.uuid4()}", {}))
         return self.registry.reserve(
             self.issuer_id,
             key,
             status_base_url=self.status_base_url,
             suspension=self.suspension,
             build=build,
-            achievement_id=str(achievement.get("id")),
+            achievement_id=achievement_id,
+            recipient_hash=recipient_hash(email),
+            match_award=idempotency_key is None,
         )
 
     def _finish(self, record: CredentialRecord, document: dict[str, Any] | str) -> IssuedCredential:
@@ -560,9 +610,20 @@ class Issuer:
     ) -> IssuedCredential:
         """Issue (or re-emit) one signed credential.
 
-        ``idempotency_key`` defaults to the normalised e-mail plus the achievement id: asking
-        again returns the stored credential with ``reemitted=True``.
+        Without ``idempotency_key`` the award is (this issuer, the achievement's id, the
+        normalised e-mail): if it was issued before, by :meth:`issue` or :meth:`issue_batch`
+        and under whatever key, that credential comes back with ``reemitted=True`` and
+        nothing is signed. An explicit ``idempotency_key`` (e.g. a provider's own award id)
+        names the award instead: a new key issues a new credential even for the same
+        teacher and achievement (a deliberate re-award); a key already used for another
+        achievement or recipient raises ``RegistryError`` ``registry.key_conflict``. A
+        credential that fails the verifier's document checks raises
+        :class:`~mcbadge.signing.SigningRefusedError` before anything is reserved.
         """
+        if idempotency_key is not None and not idempotency_key.strip():
+            raise ValidationError(
+                "an idempotency key must not be empty", code="input.bad_idempotency_key"
+            )
         record = self._reserve(
             achievement,
             recipient_email,
@@ -598,8 +659,12 @@ class Issuer:
         (durable before ``progress`` counts them). With workers, each worker takes whole
         chunks through all four steps on its own connection to the registry, and this
         process only hands out chunks and collects what was recorded.
-        A row whose key was seen before is re-emitted; an interrupted batch can simply be
-        run again. A key repeated within the roster is issued once and re-emitted after.
+        Each row's award follows :meth:`issue`'s rule: a row without a key
+        (``RosterRow.key``) is the award (issuer, achievement id, e-mail) and re-emits any
+        credential issued for it before (by :meth:`issue` too); a row with a key is the award
+        that key names. An interrupted batch can simply be run again. A row repeating an
+        earlier row's award is re-emitted after it; a key repeated for another achievement
+        or e-mail fails with ``registry.key_conflict``.
         """
         rows = list(rows)
         total = len(rows)
@@ -625,6 +690,7 @@ class Issuer:
         )
         specs: dict[int, _Spec] = {}
         keys: dict[int, str] = {}
+        requests: dict[int, AwardRequest] = {}
         first_of: dict[str, int] = {}
         repeats: list[tuple[int, int]] = []
         valid_from = datetime.now(UTC)
@@ -636,15 +702,34 @@ class Issuer:
                         f"achievement {row.achievement_id!r} is not in the catalog",
                         code="data_model.unknown_achievement",
                     )
-                key = row.idempotency_key
                 email = normalize_email(row.email)
+                achievement_id = str(achievement.get("id"))
+                key = row.key or award_key(email, achievement_id)
+                request = AwardRequest(
+                    key,
+                    achievement_id,
+                    recipient_hash(email),
+                    match_award=not row.key,
+                    legacy_key=row.row_id or None,
+                )
+                earlier = first_of.get(key)
+                if earlier is not None and (
+                    requests[earlier].achievement_id != achievement_id
+                    or requests[earlier].recipient_hash != request.recipient_hash
+                ):
+                    raise RegistryError(
+                        f"idempotency key {key!r} is used by an earlier row for another "
+                        "achievement or recipient; a key names one award",
+                        code="registry.key_conflict",
+                    )
             except MCBadgeError as exc:
                 outcomes[position] = BatchOutcome(row, code=exc.code, message=exc.message)
                 continue
-            if key in first_of:
-                repeats.append((position, first_of[key]))
+            if earlier is not None:
+                repeats.append((position, earlier))
                 continue
             first_of[key] = position
+            requests[position] = request
             ctx.catalog.setdefault(row.achievement_id, dict(achievement))
             keys[position] = key
             specs[position] = (
@@ -661,9 +746,7 @@ class Issuer:
                 if progress is not None:
                     progress(done, total)
         workers = min(jobs, len(specs))
-        items = {
-            p: (keys[p], str(ctx.catalog[spec[0]].get("id")), spec) for p, spec in specs.items()
-        }
+        items = {p: (requests[p], spec) for p, spec in specs.items()}
         chunks = _chunks(list(specs), workers)
 
         def finished(chunk: list[int], results: list[_RowResult]) -> None:
@@ -686,15 +769,15 @@ class Issuer:
         else:
             self._run_pool(ctx, workers, chunks, items, finished)
         for position, first in repeats:
-            earlier = outcomes[first]
-            assert earlier is not None
-            if earlier.issued is not None:
-                again = dataclasses.replace(earlier.issued, reemitted=True)
+            before = outcomes[first]
+            assert before is not None
+            if before.issued is not None:
+                again = dataclasses.replace(before.issued, reemitted=True)
                 finish(position, BatchOutcome(rows[position], again))
             else:
                 finish(
                     position,
-                    BatchOutcome(rows[position], code=earlier.code, message=earlier.message),
+                    BatchOutcome(rows[position], code=before.code, message=before.message),
                 )
         return BatchResult([outcome for outcome in outcomes if outcome is not None])
 

@@ -18,10 +18,38 @@ from dataclasses import dataclass
 from typing import Any
 
 from mcbadge.errors import RegistryError
+from mcbadge.registry import AwardRequest
 
 __all__ = ["CredentialRecord", "IssuerStore", "default_database_url", "stored_text"]
 
 Build = Callable[[str, dict[str, tuple[str, int]]], dict[str, Any]]
+
+
+def key_conflict(request: AwardRequest, reservation: Any) -> RegistryError | None:
+    """The error when ``request``'s key already names an award of another achievement or to
+    another recipient (a key is never silently re-used for a different award)."""
+    if reservation.new or reservation.idempotency_key != request.key:
+        return None
+    other = []
+    if (
+        request.achievement_id is not None
+        and reservation.achievement_id is not None
+        and reservation.achievement_id != request.achievement_id
+    ):
+        other.append(f"achievement {reservation.achievement_id}")
+    if (
+        request.recipient_hash is not None
+        and reservation.recipient_hash is not None
+        and reservation.recipient_hash != request.recipient_hash
+    ):
+        other.append("another recipient")
+    if not other:
+        return None
+    return RegistryError(
+        f"idempotency key {request.key!r} was already used for {' and '.join(other)} "
+        f"({reservation.credential_id}); a key names one award: use another key",
+        code="registry.key_conflict",
+    )
 
 
 def default_database_url() -> str:
@@ -139,17 +167,28 @@ class IssuerStore:
         suspension: bool,
         build: Build,
         achievement_id: str | None = None,
+        recipient_hash: str | None = None,
+        match_award: bool = False,
     ) -> CredentialRecord:
         """Reserve (or find) the credential for this key, then ``build(credential_id,
-        status_indexes)`` the unsigned credential unless it was issued already."""
+        status_indexes)`` the unsigned credential unless it was issued already. With
+        ``match_award`` an existing award of the achievement to the recipient is found
+        whatever its key; a key already used for another award is ``registry.key_conflict``."""
         purposes = ("revocation", "suspension") if suspension else ("revocation",)
         reservation = self.registry.reserve(
             issuer_id,
             idempotency_key,
             achievement_id=achievement_id,
+            recipient_hash=recipient_hash,
             purposes=purposes,
             list_url_template=f"{status_base_url}{{purpose}}-{{n}}.json",
+            match_award=match_award,
         )
+        conflict = key_conflict(
+            AwardRequest(idempotency_key, achievement_id, recipient_hash), reservation
+        )
+        if conflict is not None:
+            raise conflict
         if suspension and "suspension" not in reservation.entries:
             raise RegistryError(
                 f"{idempotency_key!r} was issued before without a suspension entry",
@@ -170,25 +209,32 @@ class IssuerStore:
     def reserve_many(
         self,
         issuer_id: str,
-        requests: list[tuple[str, str | None]],
+        requests: list[tuple[str, str | None] | AwardRequest],
         *,
         status_base_url: str,
         suspension: bool,
     ) -> list[CredentialRecord | RegistryError]:
-        """Reserve (or find) many ``(idempotency_key, achievement_id)`` in one durable
-        transaction; the records carry no unsigned credential (the caller builds it from
-        ``credential_id`` and ``status_indexes``). A key issued before without the
-        suspension entry a suspendable issuer needs is that row's error."""
+        """Reserve (or find) many ``(idempotency_key, achievement_id)`` or
+        :class:`~mcbadge.registry.AwardRequest` in one durable transaction; the records
+        carry no unsigned credential (the caller builds it from ``credential_id`` and
+        ``status_indexes``). A key already used for another award
+        (``registry.key_conflict``), or issued before without the suspension entry a
+        suspendable issuer needs, is that row's error."""
         purposes = ("revocation", "suspension") if suspension else ("revocation",)
+        awards = [r if isinstance(r, AwardRequest) else AwardRequest(r[0], r[1]) for r in requests]
         reservations = self.registry.reserve_many(
             issuer_id,
-            requests,
+            awards,
             purposes=purposes,
             list_url_template=f"{status_base_url}{{purpose}}-{{n}}.json",
         )
         out: list[CredentialRecord | RegistryError] = []
-        for (key, _), reservation in zip(requests, reservations, strict=True):
-            if suspension and "suspension" not in reservation.entries:
+        for award, reservation in zip(awards, reservations, strict=True):
+            key = award.key
+            conflict = key_conflict(award, reservation)
+            if conflict is not None:
+                out.append(conflict)
+            elif suspension and "suspension" not in reservation.entries:
                 out.append(
                     RegistryError(
                         f"{key!r} was issued before without a suspension entry",

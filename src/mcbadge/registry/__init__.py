@@ -34,6 +34,7 @@ from mcbadge.registry.core import (
     DEFAULT_LIST_SIZE,
     PURPOSES,
     SCHEMA_VERSION,
+    AwardRequest,
     CredentialRecord,
     Registry,
     Reservation,
@@ -42,12 +43,14 @@ from mcbadge.registry.core import (
     StatusListRecord,
     default_url,
     describe_url,
+    recipient_hash,
 )
 
 __all__ = [
     "DEFAULT_LIST_SIZE",
     "PURPOSES",
     "SCHEMA_VERSION",
+    "AwardRequest",
     "CredentialRecord",
     "Registry",
     "Reservation",
@@ -56,4 +59,5 @@ __all__ = [
     "StatusListRecord",
     "default_url",
     "describe_url",
+    "recipient_hash",
 ]

@@ -30,6 +30,7 @@ __all__ = [
     "DEFAULT_LIST_SIZE",
     "PURPOSES",
     "SCHEMA_VERSION",
+    "AwardRequest",
     "CredentialRecord",
     "Registry",
     "Reservation",
@@ -38,6 +39,7 @@ __all__ = [
     "StatusListRecord",
     "default_url",
     "describe_url",
+    "recipient_hash",
 ]
 
 DEFAULT_LIST_SIZE = 131_072  # Bitstring Status List minimum (16 KiB), for herd privacy
@@ -136,6 +138,12 @@ status_events_t = sa.Table(
 
 sa.Index("ix_credentials_issuer", credentials_t.c.issuer_id)
 sa.Index("ix_events_credential", status_events_t.c.credential_id)
+_award_index = sa.Index(
+    "ix_credentials_award",
+    credentials_t.c.issuer_id,
+    credentials_t.c.recipient_hash,
+    credentials_t.c.achievement_id,
+)
 
 
 def _migration_1(conn: sa.Connection) -> None:
@@ -143,9 +151,50 @@ def _migration_1(conn: sa.Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+# -- awards: the natural key (issuer, achievement id, recipient) ------------------------------
+
+
+def recipient_hash(normalized_email: str) -> str:
+    """What the registry keeps to know who an award went to: ``sha256$`` of the normalised
+    e-mail (unsalted, so the same teacher is found again; the credential itself carries its
+    own salted hash)."""
+    return "sha256$" + hashlib.sha256(normalized_email.encode("utf-8")).hexdigest()
+
+
+def _default_key_recipient(key: str) -> str | None:
+    """The e-mail of a key in the default form ``"<e-mail> <achievement>"``, else ``None``."""
+    email, space, rest = key.partition(" ")
+    local, at, domain = email.partition("@")
+    if not space or not rest or not at or not local or not domain or email != email.lower():
+        return None
+    return email
+
+
+def _migration_2(conn: sa.Connection) -> None:
+    """Awards are found by (issuer, recipient, achievement): index them, and fill the
+    recipient of every row whose key has the default ``"<e-mail> <achievement>"`` form (rows
+    keyed otherwise, e.g. by an old roster row id, are matched when that row comes again)."""
+    _award_index.create(conn, checkfirst=True)
+    rows = conn.execute(
+        sa.select(credentials_t.c.id, credentials_t.c.idempotency_key).where(
+            credentials_t.c.recipient_hash.is_(None)
+        )
+    ).all()
+    updates = [
+        {"b_id": row.id, "recipient_hash": recipient_hash(email)}
+        for row in rows
+        if (email := _default_key_recipient(row.idempotency_key)) is not None
+    ]
+    if updates:
+        conn.execute(
+            sa.update(credentials_t).where(credentials_t.c.id == sa.bindparam("b_id")),
+            updates,
+        )
+
+
 #: Ordered migration steps; step ``n`` (1-based) brings the schema to version ``n``.
 #: Append only — never edit a released step.
-MIGRATIONS: Sequence[Callable[[sa.Connection], None]] = (_migration_1,)
+MIGRATIONS: Sequence[Callable[[sa.Connection], None]] = (_migration_1, _migration_2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -191,6 +240,23 @@ class Reservation(CredentialRecord):
     ``document is not None`` means it was issued already: re-emit, don't re-sign."""
 
     new: bool = False
+
+
+@dataclass(frozen=True)
+class AwardRequest:
+    """One credential to reserve in :meth:`Registry.reserve_many`.
+
+    ``key`` is the idempotency key. With ``match_award`` (the key is the natural one, not a
+    caller's explicit key) an existing award of ``achievement_id`` to ``recipient_hash`` by
+    the same issuer is returned whatever key it was reserved under, and so is a row reserved
+    under ``legacy_key`` (a key older mcbadge used, e.g. a roster row id) for the same
+    achievement whose recipient was never recorded (it is recorded now)."""
+
+    key: str
+    achievement_id: str | None = None
+    recipient_hash: str | None = None
+    match_award: bool = False
+    legacy_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -470,9 +536,13 @@ class Registry:
         recipient_hash: str | None = None,
         purposes: Sequence[str] = ("revocation",),
         list_url_template: str,
+        match_award: bool = False,
+        legacy_key: str | None = None,
     ) -> Reservation:
         """Reserve a credential id and one random free status index per purpose, in one
-        transaction; or return the existing reservation for ``idempotency_key``.
+        transaction; or return the existing reservation for ``idempotency_key`` (with
+        ``match_award``, also an existing award of the same achievement to the same
+        recipient: see :class:`AwardRequest`).
 
         ``list_url_template`` names new lists; it may use ``{purpose}`` and ``{n}`` (the
         list's sequence number for this issuer and purpose, from 1), e.g.
@@ -489,16 +559,14 @@ class Registry:
                 "purposes must be 'revocation' and/or 'suspension'", code="registry.bad_purpose"
             )
 
+        request = AwardRequest(
+            idempotency_key, achievement_id, recipient_hash, match_award, legacy_key
+        )
+
         def work(conn: sa.Connection) -> Reservation:
-            existing = conn.execute(
-                sa.select(credentials_t).where(
-                    credentials_t.c.issuer_id == issuer_id,
-                    credentials_t.c.idempotency_key == idempotency_key,
-                )
-            ).first()
+            existing = self._find_awards(conn, issuer_id, [request]).get(idempotency_key)
             if existing is not None:
-                result: Reservation = self._record(conn, existing, new=False)
-                return result
+                return existing
             self._ensure_issuer(conn, issuer_id, None)
             credential_id = f"urn:uuid:{uuid.uuid4()}"
             conn.execute(
@@ -525,21 +593,23 @@ class Registry:
     def reserve_many(
         self,
         issuer_id: str,
-        requests: Sequence[tuple[str, str | None]],
+        requests: Sequence[tuple[str, str | None] | AwardRequest],
         *,
         purposes: Sequence[str] = ("revocation",),
         list_url_template: str,
     ) -> list[Reservation]:
-        """:meth:`reserve` for many ``(idempotency_key, achievement_id)`` pairs in ONE
-        transaction (durable when it returns): one commit and a handful of statements per
-        chunk instead of a dozen per credential. Results are in request order; a key given
-        twice gets the same reservation (``new`` only on the first)."""
+        """:meth:`reserve` for many ``(idempotency_key, achievement_id)`` pairs or
+        :class:`AwardRequest` in ONE transaction (durable when it returns): one commit and a
+        handful of statements per chunk instead of a dozen per credential. Results are in
+        request order; a key given twice gets the same reservation (``new`` only on the
+        first)."""
         wanted = list(dict.fromkeys(purposes))
         if not wanted or any(p not in PURPOSES for p in wanted):
             raise RegistryError(
                 "purposes must be 'revocation' and/or 'suspension'", code="registry.bad_purpose"
             )
-        if not issuer_id or any(not key for key, _ in requests):
+        awards = [r if isinstance(r, AwardRequest) else AwardRequest(r[0], r[1]) for r in requests]
+        if not issuer_id or any(not award.key for award in awards):
             raise RegistryError(
                 "issuer id and idempotency key are required", code="registry.bad_key"
             )
@@ -547,21 +617,13 @@ class Registry:
             return []
 
         def work(conn: sa.Connection) -> list[Reservation]:
-            keys = list(dict.fromkeys(key for key, _ in requests))
-            found: dict[str, Reservation] = {}
-            for start in range(0, len(keys), 500):
-                rows = conn.execute(
-                    sa.select(credentials_t).where(
-                        credentials_t.c.issuer_id == issuer_id,
-                        credentials_t.c.idempotency_key.in_(keys[start : start + 500]),
-                    )
-                ).all()
-                for row in rows:
-                    found[row.idempotency_key] = self._record(conn, row, new=False)
+            found = self._find_awards(conn, issuer_id, awards)
             fresh: dict[str, tuple[str, str | None]] = {}
-            for key, achievement_id in requests:
-                if key not in found and key not in fresh:
-                    fresh[key] = (f"urn:uuid:{uuid.uuid4()}", achievement_id)
+            hashes: dict[str, str | None] = {}
+            for award in awards:
+                if award.key not in found and award.key not in fresh:
+                    fresh[award.key] = (f"urn:uuid:{uuid.uuid4()}", award.achievement_id)
+                    hashes[award.key] = award.recipient_hash
             if fresh:
                 self._ensure_issuer(conn, issuer_id, None)
                 now = _now()
@@ -573,7 +635,7 @@ class Registry:
                             "issuer_id": issuer_id,
                             "idempotency_key": key,
                             "achievement_id": achievement_id,
-                            "recipient_hash": None,
+                            "recipient_hash": hashes[key],
                             "state": "reserved",
                             "reserved_at": now,
                             "revoked": False,
@@ -593,7 +655,7 @@ class Registry:
                         issuer_id=issuer_id,
                         idempotency_key=key,
                         achievement_id=achievement_id,
-                        recipient_hash=None,
+                        recipient_hash=hashes[key],
                         state="reserved",
                         document=None,
                         format=None,
@@ -605,7 +667,7 @@ class Registry:
                     )
             result: list[Reservation] = []
             given: set[str] = set()
-            for key, _ in requests:
+            for key in (award.key for award in awards):
                 reservation = found[key]
                 if key in given and reservation.new:
                     reservation = dataclasses.replace(reservation, new=False)
@@ -614,6 +676,78 @@ class Registry:
             return result
 
         return self._write("reserve credentials", work)
+
+    def _find_awards(
+        self, conn: sa.Connection, issuer_id: str, awards: Sequence[AwardRequest]
+    ) -> dict[str, Reservation]:
+        """The existing reservations of ``awards``, by requested key: by idempotency key;
+        for a ``match_award`` request not found so, the issuer's earliest award of the same
+        achievement to the same recipient; else a ``legacy_key`` row of the same achievement
+        with no recipient recorded (which gets the recipient now)."""
+        keys = list(dict.fromkeys(award.key for award in awards))
+        found: dict[str, Reservation] = {}
+        for start in range(0, len(keys), 500):
+            rows = conn.execute(
+                sa.select(credentials_t).where(
+                    credentials_t.c.issuer_id == issuer_id,
+                    credentials_t.c.idempotency_key.in_(keys[start : start + 500]),
+                )
+            ).all()
+            for row in rows:
+                found[row.idempotency_key] = self._record(conn, row, new=False)
+        natural = [
+            award
+            for award in awards
+            if award.match_award
+            and award.key not in found
+            and award.recipient_hash is not None
+            and award.achievement_id is not None
+        ]
+        if not natural:
+            return found
+        hashes = list(dict.fromkeys(award.recipient_hash for award in natural))
+        earliest: dict[tuple[str | None, str | None], Any] = {}
+        for start in range(0, len(hashes), 500):
+            rows = conn.execute(
+                sa.select(credentials_t)
+                .where(
+                    credentials_t.c.issuer_id == issuer_id,
+                    credentials_t.c.recipient_hash.in_(hashes[start : start + 500]),
+                )
+                .order_by(credentials_t.c.reserved_at, credentials_t.c.id)
+            ).all()
+            for row in rows:
+                earliest.setdefault((row.recipient_hash, row.achievement_id), row)
+        legacy_keys = [
+            award.legacy_key
+            for award in natural
+            if award.legacy_key and (award.recipient_hash, award.achievement_id) not in earliest
+        ]
+        legacy: dict[str, Any] = {}
+        for start in range(0, len(legacy_keys), 500):
+            rows = conn.execute(
+                sa.select(credentials_t).where(
+                    credentials_t.c.issuer_id == issuer_id,
+                    credentials_t.c.idempotency_key.in_(legacy_keys[start : start + 500]),
+                    credentials_t.c.recipient_hash.is_(None),
+                )
+            ).all()
+            legacy.update((row.idempotency_key, row) for row in rows)
+        for award in natural:
+            pair = (award.recipient_hash, award.achievement_id)
+            match: Any = earliest.get(pair)
+            old = legacy.pop(award.legacy_key or "", None) if match is None else None
+            if old is not None and old.achievement_id == award.achievement_id:
+                # A row an older mcbadge keyed by this roster row's id: the same award.
+                conn.execute(
+                    sa.update(credentials_t)
+                    .where(credentials_t.c.id == old.id)
+                    .values(recipient_hash=award.recipient_hash)
+                )
+                match = earliest[pair] = self._row(conn, old.id)
+            if match is not None:
+                found[award.key] = self._record(conn, match, new=False)
+        return found
 
     def _current_list(
         self, conn: sa.Connection, issuer_id: str, purpose: str, template: str
