@@ -5,7 +5,12 @@ The public face of the library::
     import mcbadge
 
     result = mcbadge.verify(data, mcbadge.VerificationPolicy(offline=True))
-    signed = mcbadge.sign(credential, mcbadge.load_key("key.json"))
+    signed = mcbadge.sign(credential, mcbadge.load_key("key.json"), format="eddsa-rdfc-2022")
+
+``mcbadge.sign`` refuses (:class:`SigningRefusedError`, with the check id and code
+``mcbadge.verify`` would report) a credential that fails the data model, the bundled JSON
+Schema, the context allow-list or the validity-date syntax; ``mcbadge.proofs.sign`` is the
+unchecked primitive.
 
 Only the errors are imported eagerly. Every other public name is loaded on first use (PEP 562
 module ``__getattr__``), so ``import mcbadge`` and the CLI start fast, no heavy dependency
@@ -57,9 +62,10 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time these load lazily
         profile,
         rubric,
     )
-    from mcbadge.proofs import SignedCredential, sign, verify_proof
+    from mcbadge.proofs import SignedCredential, verify_proof
     from mcbadge.registry import Registry
     from mcbadge.schema import validate
+    from mcbadge.signing import SigningRefusedError, check_before_signing, sign
     from mcbadge.verify import VerificationPolicy, VerificationResult, verify, verify_many
 
 __version__ = "0.1.0"
@@ -72,7 +78,9 @@ _LAZY: dict[str, str] = {
     "VerificationPolicy": "mcbadge.verify",
     "VerificationResult": "mcbadge.verify",
     # signing and keys
-    "sign": "mcbadge.proofs",
+    "sign": "mcbadge.signing",
+    "check_before_signing": "mcbadge.signing",
+    "SigningRefusedError": "mcbadge.signing",
     "verify_proof": "mcbadge.proofs",
     "SignedCredential": "mcbadge.proofs",
     "Key": "mcbadge.keys",
@@ -120,6 +128,7 @@ __all__ = [
     "SchemaError",
     "SignatureError",
     "SignedCredential",
+    "SigningRefusedError",
     "StatusError",
     "ValidationError",
     "VerificationPolicy",
@@ -129,6 +138,7 @@ __all__ = [
     "alignment",
     "award",
     "bake",
+    "check_before_signing",
     "evidence",
     "generate_key",
     "load_catalog",

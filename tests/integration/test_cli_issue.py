@@ -270,3 +270,58 @@ def test_did_option_names_the_issuer_for_a_profile_with_a_url_id(
     assert credential["proof"][0]["verificationMethod"].startswith("did:web:academy.example#z")
     assert main([*base, *provider["common"], "--did", "https://academy.example"]) == 64
     assert "must be a DID" in capsys.readouterr().err
+
+
+def test_one_award_per_teacher_and_achievement_across_issue_and_issue_batch(
+    provider: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    achievement = str(provider["catalog"] / "csp.json")
+    one = ["issue", "--achievement", achievement, *provider["common"]]
+    assert main([*one, "--recipient", "a@school.example"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main([*one, "--recipient", " A@School.example"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == first
+    assert "already issued" in captured.err
+    assert first["id"] in captured.err
+
+    # The roster names the same teacher and achievement under a row id: re-emitted.
+    out = provider["tmp"] / "out"
+    batch = ["issue-batch", "--roster", str(provider["roster"]), "--catalog"]
+    batch += [str(provider["catalog"]), "--out", str(out), *provider["common"]]
+    assert main(batch) == 1  # r4's achievement is not in the catalog
+    captured = capsys.readouterr()
+    table = dict(line.rsplit(None, 1) for line in captured.out.splitlines()[:3])
+    assert table == {"issued": "2", "re-emitted": "1", "failed": "1"}
+    assert "already issued: 1 row(s)" in captured.out
+    manifest = json.loads((out / "manifest.json").read_text())
+    r1 = manifest["credentials"][0]
+    assert (r1["row_id"], r1["credential_id"], r1["reemitted"]) == ("r1", first["id"], True)
+
+
+def test_idempotency_key_option_re_awards_on_purpose_and_refuses_a_conflicting_reuse(
+    provider: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    achievement = str(provider["catalog"] / "csp.json")
+    one = ["issue", "--achievement", achievement, *provider["common"]]
+    assert main([*one, "--recipient", "a@school.example", "--idempotency-key", "AW-1"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main([*one, "--recipient", "a@school.example", "--idempotency-key", "AW-2"]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["id"] != first["id"]  # a deliberate second award
+    assert main([*one, "--recipient", "b@school.example", "--idempotency-key", "AW-1"]) == 1
+    err = capsys.readouterr().err
+    assert "[registry.key_conflict]" in err
+    assert "Traceback" not in err
+
+    roster = provider["tmp"] / "keyed.csv"
+    roster.write_text("row_id,email,achievement\nAW-1,a@school.example,csp\nAW-3,c@s.example,csp\n")
+    out = provider["tmp"] / "out"
+    batch = ["issue-batch", "--roster", str(roster), "--catalog", str(provider["catalog"])]
+    batch += ["--out", str(out), *provider["common"]]
+    assert main([*batch, "--key-column", "row_id"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["summary"] == {"issued": 1, "reemitted": 1, "failed": 0}
+    assert manifest["credentials"][0]["credential_id"] == first["id"]
+    assert main([*batch, "--key-column", "award"]) == 1  # no such column
+    assert "input.bad_roster" in capsys.readouterr().err

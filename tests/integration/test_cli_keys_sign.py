@@ -50,7 +50,9 @@ def test_generate_sign_verify(
     assert result.verified, result.codes
 
 
-def test_encrypted_key_and_did_web(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_encrypted_key_and_did_web(
+    tmp_path: Path, reference: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     secret = tmp_path / "pass.txt"
     secret.write_text("s3cret\n")
     key_file = tmp_path / "key.json"
@@ -63,16 +65,10 @@ def test_encrypted_key_and_did_web(tmp_path: Path, capsys: pytest.CaptureFixture
     document = json.loads(did_json.read_text())
     assert document["assertionMethod"]
     cred = tmp_path / "cred.json"
-    cred.write_text(
-        json.dumps(
-            {
-                "@context": ["https://www.w3.org/ns/credentials/v2"],
-                "type": ["VerifiableCredential"],
-                "issuer": "did:web:example.edu",
-                "credentialSubject": {"id": "did:example:1"},
-            }
-        )
-    )
+    credential = _credential(reference)
+    credential.pop("proof", None)
+    credential["issuer"] = dict(credential["issuer"], id="did:web:example.edu")
+    cred.write_text(json.dumps(credential))
     base = ["sign", str(cred), "--key", str(key_file)]
     assert main([*base, "--verification-method", document["assertionMethod"][0]]) == 64
     assert "passphrase" in capsys.readouterr().err
@@ -100,3 +96,39 @@ def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert err.count("error") >= 4
+
+
+def test_sign_refuses_what_every_verifier_rejects_unless_told_unsafe(
+    tmp_path: Path, reference: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key_file = tmp_path / "key.json"
+    assert main(["keys", "generate", "--out", str(key_file)]) == 0
+    capsys.readouterr()
+    credential = _credential(reference)
+    credential["@context"][0] = "https://www.w3.org/2018/credentials/v1"
+    credential.pop("validFrom")
+    credential.pop("validUntil", None)
+    credential["issuanceDate"] = "not a date"
+    cred = tmp_path / "cred.json"
+    cred.write_text(json.dumps(credential))
+    out = tmp_path / "signed.json"
+    args = ["sign", str(cred), "--key", str(key_file), "--set-issuer", "--out", str(out)]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "refusing to sign" in err
+    assert "validity: issuanceDate ('not a date') is not an RFC 3339 date-time" in err
+    assert "[validity.bad_datetime]" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+    # The same codes as `mcbadge verify` on that document.
+    assert main(["verify", str(cred), "--offline"]) != 0
+    assert "validity.bad_datetime" in capsys.readouterr().out
+
+    credential = _credential(reference)
+    credential["validFrom"] = "not a date"
+    cred.write_text(json.dumps(credential))
+    assert main(args) == 1
+    assert "[validity.bad_datetime]" in capsys.readouterr().err
+    assert main([*args, "--unsafe-skip-checks"]) == 0
+    assert "--unsafe-skip-checks" in capsys.readouterr().err
+    assert json.loads(out.read_text())["validFrom"] == "not a date"

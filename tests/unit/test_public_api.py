@@ -58,14 +58,15 @@ def test_public_names_are_the_library_objects() -> None:
     from mcbadge.issuer import Issuer
     from mcbadge.keys import generate_key
     from mcbadge.models.builders import award
-    from mcbadge.proofs import sign
+    from mcbadge.signing import SigningRefusedError, sign
     from mcbadge.registry import Registry
     from mcbadge.schema import validate
     from mcbadge.verify import VerificationPolicy, verify_many
 
     assert mcbadge.Issuer is Issuer
     assert mcbadge.Registry is Registry
-    assert mcbadge.sign is sign
+    assert mcbadge.sign is sign  # the checked signer; mcbadge.proofs.sign is the primitive
+    assert mcbadge.SigningRefusedError is SigningRefusedError
     assert mcbadge.generate_key is generate_key
     assert mcbadge.award is award
     assert mcbadge.validate is validate

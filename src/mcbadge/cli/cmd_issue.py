@@ -132,8 +132,17 @@ def issue_command(
         str | None,
         typer.Option("--did", help="Issuer DID (default: the profile's DID id, else did:key)."),
     ] = None,
+    idempotency_key: Annotated[
+        str | None,
+        typer.Option(
+            "--idempotency-key",
+            help="Name this award by your own key (e.g. your award id); a new key issues "
+            "again on purpose. Default: the award (issuer, achievement, recipient).",
+        ),
+    ] = None,
 ) -> None:
-    """Issue one signed credential (re-emits the stored one if already issued)."""
+    """Issue one signed credential. Issuing the same award again (same issuer, achievement
+    and recipient, or the same --idempotency-key) re-emits the credential already issued."""
     from mcbadge.errors import MCBadgeError
     from mcbadge.issuer import load_achievement
 
@@ -158,6 +167,7 @@ def issue_command(
             recipient,
             achieved_level=level,
             evidence=tuple(evidence or ()),
+            idempotency_key=idempotency_key,
         )
     except MCBadgeError as exc:
         raise failure("issue", exc.message, exc.code) from None
@@ -168,8 +178,15 @@ def issue_command(
         sys.stdout.write(data.decode("utf-8"))
     else:
         _write("issue", out, data)
-        verb = "re-emitted" if issued.reemitted else "issued"
-        typer.echo(f"{verb} {issued.credential_id} -> {out}", err=True)
+    where = f" -> {out}" if out is not None else ""
+    if issued.reemitted:
+        typer.echo(
+            f"already issued: {issued.credential_id} (key {issued.idempotency_key!r}); "
+            f"re-emitted the stored credential, nothing new was signed{where}",
+            err=True,
+        )
+    elif out is not None:
+        typer.echo(f"issued {issued.credential_id}{where}", err=True)
     raise typer.Exit(EXIT_OK)
 
 
@@ -211,8 +228,18 @@ def issue_batch_command(
         str | None,
         typer.Option("--did", help="Issuer DID (default: the profile's DID id, else did:key)."),
     ] = None,
+    key_column: Annotated[
+        str | None,
+        typer.Option(
+            "--key-column",
+            help="Roster column holding each row's idempotency key (e.g. row_id, to keep your "
+            "award ids as keys). Default: an idempotency_key column if present, else the "
+            "award (issuer, achievement, e-mail).",
+        ),
+    ] = None,
 ) -> None:
-    """Issue a whole roster; writes one file per row and manifest.json. Re-running is safe."""
+    """Issue a whole roster; writes one file per row and manifest.json. Re-running is safe:
+    an award issued before (here or by `mcbadge issue`) is re-emitted, never issued twice."""
     from mcbadge.errors import MCBadgeError
     from mcbadge.issuer import load_catalog, load_roster
 
@@ -234,7 +261,7 @@ def issue_batch_command(
         did=did,
     )
     try:
-        rows = load_roster(roster)
+        rows = load_roster(roster, key_column=key_column)
         achievements = load_catalog(catalog)
         result = the_issuer.issue_batch(
             rows,
@@ -255,6 +282,11 @@ def issue_batch_command(
     typer.echo(f"{'re-emitted':<11}{summary['reemitted']:>6}")
     typer.echo(f"{'failed':<11}{summary['failed']:>6}")
     typer.echo(f"manifest: {out / 'manifest.json'}")
+    if summary["reemitted"]:
+        typer.echo(
+            f"already issued: {summary['reemitted']} row(s) named an award issued before; "
+            "their stored credentials were re-emitted, nothing new was signed"
+        )
     for outcome in result.outcomes:
         if not outcome.ok:
             label = outcome.row.row_id or outcome.row.idempotency_key

@@ -1,4 +1,8 @@
-"""``mcbadge sign``: add a Data Integrity proof to a credential, or make a VC-JWT of it."""
+"""``mcbadge sign``: add a Data Integrity proof to a credential, or make a VC-JWT of it.
+
+A credential that fails the verifier's document checks is refused by the library
+(:func:`mcbadge.signing.sign`); this command renders the refusal (check id and code).
+"""
 
 from __future__ import annotations
 
@@ -47,6 +51,14 @@ def sign_command(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")
     ] = None,
+    unsafe_skip_checks: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe-skip-checks",
+            help="UNSAFE: sign even if the credential fails the data model, JSON Schema, "
+            "context or date checks every verifier runs (the result may never verify).",
+        ),
+    ] = False,
 ) -> None:
     """Sign a credential: JSON with a proof for Data Integrity, a compact JWS for jwt."""
     from mcbadge._json import loads_object
@@ -54,7 +66,7 @@ def sign_command(
     from mcbadge.did import did_for_key
     from mcbadge.errors import MCBadgeError
     from mcbadge.keys import load_key
-    from mcbadge.proofs import sign
+    from mcbadge.signing import SigningRefusedError, sign
 
     if fmt not in _FORMATS:
         raise _error(f"--format must be one of {', '.join(_FORMATS)}", EXIT_USAGE)
@@ -84,8 +96,27 @@ def sign_command(
             document["issuer"] = dict(issuer, id=did_for_key(key))
         else:
             document["issuer"] = did_for_key(key)
+    if unsafe_skip_checks:
+        typer.echo(
+            "mcbadge sign: warning: --unsafe-skip-checks: the credential is signed WITHOUT "
+            "the data model, schema, context and date checks",
+            err=True,
+        )
     try:
-        signed = sign(document, key, format=fmt, verification_method=verification_method)  # type: ignore[arg-type]
+        signed = sign(
+            document,
+            key,
+            format=fmt,  # type: ignore[arg-type]
+            verification_method=verification_method,
+            check=not unsafe_skip_checks,
+        )
+    except SigningRefusedError as exc:
+        lines = "".join(f"\n  {c.id}: {c.message} [{c.code}]" for c in exc.checks)
+        raise _error(
+            f"refusing to sign: the credential fails checks every verifier runs "
+            f"(mcbadge verify reports the same){lines}\n[{exc.code}]",
+            EXIT_FAILED,
+        ) from None
     except MCBadgeError as exc:
         hint = ""
         if exc.code == "key_binding.issuer_mismatch":
