@@ -124,12 +124,15 @@ def test_a_key_repeated_in_one_roster_for_another_teacher_is_refused(
     ]
     result = issuer.issue_batch(rows, catalog=CATALOG, jobs=jobs)
     ok, conflict, repeat, plain = result.outcomes
-    assert ok.issued is not None and not ok.issued.reemitted
+    assert ok.issued is not None
+    assert not ok.issued.reemitted
     assert conflict.issued is None
     assert conflict.code == "registry.key_conflict"
-    assert repeat.issued is not None and repeat.issued.reemitted
+    assert repeat.issued is not None
+    assert repeat.issued.reemitted
     assert repeat.issued.credential_id == ok.issued.credential_id
-    assert plain.issued is not None and not plain.issued.reemitted
+    assert plain.issued is not None
+    assert not plain.issued.reemitted
     assert len(credentials(store, issuer)) == 2
 
 

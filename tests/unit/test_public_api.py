@@ -58,9 +58,9 @@ def test_public_names_are_the_library_objects() -> None:
     from mcbadge.issuer import Issuer
     from mcbadge.keys import generate_key
     from mcbadge.models.builders import award
-    from mcbadge.signing import SigningRefusedError, sign
     from mcbadge.registry import Registry
     from mcbadge.schema import validate
+    from mcbadge.signing import SigningRefusedError, sign
     from mcbadge.verify import VerificationPolicy, verify_many
 
     assert mcbadge.Issuer is Issuer
