@@ -193,3 +193,19 @@ def test_the_migration_is_recorded_and_a_fresh_registry_has_the_award_index(
     names = {index["name"] for index in sa.inspect(engine).get_indexes("credentials")}
     engine.dispose()
     assert "ix_credentials_award" in names
+
+
+def test_the_registry_keeps_no_e_mail_address_in_clear(
+    issuer: Issuer, store: IssuerStore, tmp_path: Path
+) -> None:
+    issuer.issue(ACHIEVEMENT, "a@school.example")
+    issuer.issue_batch([RosterRow("r2", "b@school.example", "csp")], catalog=CATALOG)
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'registry.db'}")
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT idempotency_key, recipient_hash FROM credentials").all()
+    engine.dispose()
+    assert len(rows) == 2
+    for key, recipient in rows:
+        assert "@" not in key
+        assert recipient.startswith("sha256$")
+        assert key.startswith(recipient)

@@ -181,8 +181,8 @@ def issue_command(
     where = f" -> {out}" if out is not None else ""
     if issued.reemitted:
         typer.echo(
-            f"already issued: {issued.credential_id} (key {issued.idempotency_key!r}); "
-            f"re-emitted the stored credential, nothing new was signed{where}",
+            f"already issued: {issued.credential_id}; re-emitted the stored credential, "
+            f"nothing new was signed{where}",
             err=True,
         )
     elif out is not None:

@@ -199,9 +199,12 @@ class RosterRow:
 
     @property
     def idempotency_key(self) -> str:
-        """The explicit key when given, else e-mail + the achievement as the roster names
-        it (the batch uses the catalog Achievement's id)."""
-        return self.key or f"{normalize_email(self.email)} {self.achievement_id}"
+        """The explicit key when given, else the award's key for the achievement as the
+        roster names it (the batch uses the catalog Achievement's id):
+        ``"sha256$<hex of the normalised e-mail> <achievement>"``."""
+        from mcbadge.registry import recipient_hash
+
+        return self.key or f"{recipient_hash(normalize_email(self.email))} {self.achievement_id}"
 
 
 def _column(row: Mapping[str, str | None], *names: str) -> str:

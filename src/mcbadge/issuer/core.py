@@ -109,9 +109,10 @@ class BatchResult:
 
 
 def award_key(normalized_email: str, achievement_id: str) -> str:
-    """The default idempotency key of an award: ``"<e-mail> <achievement id>"``, its natural
-    key (the issuer is implied: keys are per issuer)."""
-    return f"{normalized_email} {achievement_id}"
+    """The default idempotency key of an award, its natural key: ``"sha256$<hex of the
+    e-mail> <achievement id>"`` (the issuer is implied: keys are per issuer; the registry
+    keeps no e-mail address in clear)."""
+    return f"{recipient_hash(normalized_email)} {achievement_id}"
 
 
 def checked(credential: dict[str, Any]) -> dict[str, Any]:
