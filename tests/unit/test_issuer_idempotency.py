@@ -209,3 +209,12 @@ def test_the_registry_keeps_no_e_mail_address_in_clear(
         assert "@" not in key
         assert recipient.startswith("sha256$")
         assert key.startswith(recipient)
+
+
+def test_an_empty_explicit_key_is_refused(issuer: Issuer, store: IssuerStore) -> None:
+    from mcbadge.errors import InputError
+
+    with pytest.raises(InputError) as caught:
+        issuer.issue(ACHIEVEMENT, "a@school.example", idempotency_key=" ")
+    assert caught.value.code == "input.bad_idempotency_key"
+    assert credentials(store, issuer) == []

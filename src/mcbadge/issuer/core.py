@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from mcbadge.errors import MCBadgeError, ValidationError
+from mcbadge.errors import InputError, MCBadgeError, RegistryError, ValidationError
 from mcbadge.issuer.build import RosterRow, build_credential, load_profile, normalize_email, place
 from mcbadge.issuer.keys import SigningKey, did_web_document, did_web_url
 from mcbadge.issuer.signing import FORMATS, check_key_for_format, sign_credential
@@ -622,7 +622,7 @@ class Issuer:
         :class:`~mcbadge.signing.SigningRefusedError` before anything is reserved.
         """
         if idempotency_key is not None and not idempotency_key.strip():
-            raise ValidationError(
+            raise InputError(
                 "an idempotency key must not be empty", code="input.bad_idempotency_key"
             )
         record = self._reserve(

@@ -8,8 +8,11 @@ SQLite by default (a file in the user's data directory), PostgreSQL by URL::
 
 Issuing one credential with it (the Issuer API does this for every roster row):
 
-1. :meth:`Registry.reserve` — in one transaction, for an idempotency key (e.g. the roster row):
-   returns the existing reservation when the key was seen before, else creates a
+1. :meth:`Registry.reserve` — in one transaction, for an idempotency key (the Issuer's default
+   is the award's natural key, :func:`recipient_hash` of the e-mail plus the achievement id):
+   returns the existing reservation when the key was seen before (with ``match_award``, also
+   an existing award of the same achievement to the same recipient under any key, see
+   :class:`AwardRequest`), else creates a
    ``urn:uuid:`` credential id and allocates a cryptographically random, never-used index in
    the issuer's current status list for each purpose. The index is allocated *before* signing
    and never freed. ``reservation.document is not None`` means the credential was issued
