@@ -103,7 +103,7 @@ def _scan(credential: dict[str, Any]) -> tuple[str | None, list[Any]]:
     return (empty[0] if empty else None), contexts
 
 
-def _structural_problems(ctx: RunContext) -> list[str]:
+def structural_problems(ctx: RunContext) -> list[str]:
     credential, kind = ctx.credential, ctx.kind
     problems: list[str] = []
     empty, _ = _document_facts(ctx)
@@ -143,7 +143,7 @@ def _structural_problems(ctx: RunContext) -> list[str]:
 
 def check_data_model(ctx: RunContext) -> Check:
     credential = ctx.credential
-    problems = _structural_problems(ctx)
+    problems = structural_problems(ctx)
     if problems:
         return failed("data_model", "invalid", "; ".join(problems))
     if ctx.kind == "status_list":
