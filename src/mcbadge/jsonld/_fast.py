@@ -72,6 +72,41 @@ class Unsupported(Exception):
     """The document uses something the fast path does not handle: use pyld."""
 
 
+class Lost(Unsupported):
+    """A property or type no context defines, holding data: pyld would refuse the document
+    (safe mode) with ``code``. Raised only where that is certain (see ``_carries_data``); the
+    caller may still ask pyld, which names the JSON path."""
+
+    def __init__(self, code: str, name: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.name = name
+
+
+def _carries_data(value: Any) -> bool:
+    """Whether JSON-LD expansion surely keeps ``value`` (as a literal or a node object) under
+    a property: a string, number or boolean; a node object with a plain key holding one (no
+    key is a keyword, so it is neither a value, list nor set object); or an array holding
+    one of those. Anything else (null, [], {}, keywords, nested arrays) is left to pyld."""
+    if type(value) is list:
+        return any(_carries_data(item) for item in value if type(item) is not list)
+    if type(value) is dict:
+        for key in value:
+            if key[:1] == "@":
+                return False
+        for key, item in value.items():
+            if key in ("id", "type"):
+                if type(item) is not str:
+                    return False
+            elif item is not None and type(item) in _SCALARS:
+                return True
+        return False
+    return value is not None and type(value) in _SCALARS
+
+
+_SCALARS = frozenset({str, int, float, bool})
+
+
 _setup_lock = threading.Lock()
 _TermInfo = tuple[Any, Any, Any, bool]  # @context, @container, @type, has language/direction
 _term_cache: dict[tuple[int, str], tuple[Any, _TermInfo]] = {}
@@ -202,16 +237,24 @@ class _Walk:
         "blank",
         "counter",
         "expand_iri",
+        "inline",
         "options",
         "processor",
         "quads",
         "refuse",
+        "vocab",
     )
 
-    def __init__(self, processor: MemoProcessor, options: dict[str, Any], refuse: str) -> None:
+    def __init__(
+        self, processor: MemoProcessor, options: dict[str, Any], refuse: str, vocab: str = ""
+    ) -> None:
         self.processor = processor
         self.options = options
         self.refuse = refuse  # an IRI containing this (a safe-mode sentinel) goes to pyld
+        # the undefined-term sentinel (@vocab): a property or type expanding to it is data
+        # loss; "" turns that test off
+        self.vocab = vocab
+        self.inline = False  # an inline context was seen: keyword aliases are not known
         self.base = options.get("base", "")
         self.expand_iri = processor._expand_iri
         self.quads: list[Quad] = []
@@ -307,6 +350,8 @@ class _Walk:
                         if iri.startswith("_:"):
                             types.append(iri)  # labelled per document by node_term
                         elif _ABSOLUTE_IRI.match(iri) is None or self.refuse in iri:
+                            if self.vocab and iri.startswith(self.vocab):
+                                raise Lost("data_loss.undefined_type", type_value)
                             raise Unsupported
                         else:
                             types.append("<" + iri + ">")
@@ -314,6 +359,13 @@ class _Walk:
             if expanded.startswith("_:") or _ABSOLUTE_IRI.match(expanded) is None:
                 raise Unsupported  # pyld drops it (blank node or relative predicate)
             if self.refuse in expanded:
+                if (
+                    self.vocab
+                    and expanded.startswith(self.vocab)
+                    and not self.inline
+                    and _carries_data(element[key])
+                ):
+                    raise Lost("data_loss.undefined_term", key)
                 raise Unsupported
             props.append((key, "<" + expanded + ">"))
         return _Plan(active_ctx, id_key, types, props)
@@ -375,6 +427,7 @@ class _Walk:
                 # copy, because the context memo keys objects by identity and a caller may edit
                 # this one in place between two calls (the pyld path deep-copies too).
                 cacheable = False
+                self.inline = True
                 element = {**element, "@context": copy.deepcopy(local)}
         head_key = (id(active_ctx), active_property, tuple(element), context_key)
         head = _heads.get(head_key) if cacheable else None
@@ -539,6 +592,6 @@ def fast_to_rdf(document: dict[str, Any], vocab: str, base: str, refuse: str) ->
     if not (vocab.startswith(refuse) and base.startswith(refuse)):
         raise ValueError("refuse must be a prefix of both sentinels")
     processor, options, active = _start(vocab, base)
-    walk = _Walk(processor, options, refuse)
+    walk = _Walk(processor, options, refuse, vocab)
     walk.node(active, None, document, "")
     return list(dict.fromkeys(walk.quads))

@@ -24,7 +24,7 @@ from mcbadge.errors import (
 from mcbadge.jsonld.loader import offline_document_loader
 from mcbadge.jsonld.nquads import RDF_LANG_STRING, XSD_STRING, Dataset, Quad, literal
 
-__all__ = ["fast_dataset", "to_rdf"]
+__all__ = ["PYLD_MAX_VALUES", "fast_dataset", "to_rdf"]
 
 _UNDEFINED_VOCAB = "urn:mcbadge:undefined-term:"
 _RELATIVE_BASE = "urn:mcbadge:relative-iri:/"
@@ -186,12 +186,58 @@ def fast_dataset(document: Mapping[str, Any]) -> Dataset | None:
     typed error) and for any IRI containing the safe-mode sentinels' common prefix, which the
     walk checks as it writes each IRI (pyld then names the data loss).
     """
-    from mcbadge.jsonld._fast import fast_to_rdf
+    return _fast(document)[0]
+
+
+def _fast(document: Mapping[str, Any]) -> tuple[Dataset | None, DataLossError | None]:
+    """The fast path's quads, else None and, when the walk met a property or type that no
+    context defines and that holds data, the DataLossError pyld's path would raise."""
+    from mcbadge.jsonld._fast import Lost, fast_to_rdf
 
     try:
-        return fast_to_rdf(dict(document), _UNDEFINED_VOCAB, _RELATIVE_BASE, _SENTINEL_PREFIX)
+        dataset = fast_to_rdf(dict(document), _UNDEFINED_VOCAB, _RELATIVE_BASE, _SENTINEL_PREFIX)
+    except Lost as lost:
+        what = "type" if lost.code == "data_loss.undefined_type" else "property"
+        return None, DataLossError(
+            f"the {what} {lost.name[:80]!r} is not defined by the credential's JSON-LD "
+            "contexts, so a signature would not cover it",
+            code=lost.code,
+        )
+    except RecursionError:
+        return None, None
     except Exception:  # Unsupported, or a JSON-LD error pyld reports with its own type
-        return None
+        return None, None
+    return dataset, None
+
+
+#: The general (pyld) path's budget: JSON values (objects, arrays, strings, numbers...) of a
+#: document it may process. pyld works through about 50,000 values a second on this machine,
+#: with several copies of the tree in memory; a credential the fast path cannot take (value
+#: objects, language maps, ``@nest``...) has a few hundred. See docs/jsonld.md.
+PYLD_MAX_VALUES = 20_000
+
+
+def _values_over(document: Any, limit: int) -> bool:
+    """Whether ``document`` holds more than ``limit`` JSON values (stops counting there);
+    a long string counts once per 4 KiB (pyld copies and escapes it)."""
+    count = 0
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            count += 1 + len(item)
+            stack.extend(item.values())
+        elif kind is list:
+            count += 1
+            stack.extend(item)
+        elif kind is str:
+            count += 1 + (len(item) >> 12)
+        else:
+            count += 1
+        if count > limit:
+            return True
+    return False
 
 
 def to_rdf(document: Mapping[str, Any]) -> Dataset:
@@ -204,9 +250,19 @@ def to_rdf(document: Mapping[str, Any]) -> Dataset:
     """
     if not isinstance(document, Mapping):
         raise InputError("a credential must be a JSON object", code="input.not_an_object")
-    fast = fast_dataset(document)
+    fast, lost = _fast(document)
     if fast is not None:
         return fast
+    if _values_over(document, PYLD_MAX_VALUES):
+        # pyld's time and memory grow with the document: a large one is refused, with the
+        # data loss the fast path found when it found one (pyld would refuse it the same).
+        if lost is not None:
+            raise lost
+        raise CanonicalizationError(
+            "the credential is too large for the general JSON-LD processor (over "
+            f"{PYLD_MAX_VALUES:,} JSON values in a form the fast path does not handle)",
+            code="canonicalization.budget_exceeded",
+        )
     return _pyld_to_rdf(document)
 
 

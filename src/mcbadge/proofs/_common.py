@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mcbadge.did import VerificationMethod
-from mcbadge.errors import CanonicalizationError, ContextError, DataLossError, MCBadgeError
+from mcbadge.errors import MCBadgeError
 
 __all__ = [
     "CLOCK_SKEW",
@@ -30,124 +30,14 @@ CLOCK_SKEW = timedelta(minutes=5)
 _DATETIME = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
-_UNDEFINED = "urn:mcbadge:proofs:undefined#"
-_ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
-_RELATIVE = "https://relative.invalid/"
-_MAX_HASH_CALLS = 2_000
-
-
-def _undefined(iri: Any) -> bool:
-    return isinstance(iri, str) and (
-        iri.startswith((_UNDEFINED, _ISSUER_DEPENDENT, _RELATIVE)) or ":" not in iri
-    )
-
-
-def _scan_expanded(node: Any) -> None:
-    """Fail on terms, types or ids the contexts do not define (they would be dropped/vague)."""
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-            continue
-        if not isinstance(item, dict):
-            continue
-        for key, value in item.items():
-            if key == "@value":
-                continue
-            if not key.startswith("@") and _undefined(key):
-                raise DataLossError(
-                    "the credential uses a term no JSON-LD context defines",
-                    code="data_loss.undefined_term",
-                )
-            if key == "@type":
-                if any(_undefined(t) for t in (value if isinstance(value, list) else [value])):
-                    raise DataLossError(
-                        "the credential uses a type no JSON-LD context defines",
-                        code="data_loss.undefined_type",
-                    )
-            elif key == "@id":
-                if _undefined(value):
-                    raise DataLossError(
-                        "the credential has an identifier that is not an absolute IRI",
-                        code="data_loss.relative_iri",
-                    )
-            else:
-                stack.append(value)
-
-
-def _pyld_canonize(document: Mapping[str, Any]) -> str:
-    from pyld import jsonld
-    from pyld.canon import URDNA2015
-
-    from mcbadge.jsonld import offline_document_loader
-
-    class _Budgeted(URDNA2015):  # type: ignore[misc]
-        calls = 0
-
-        def hash_n_degree_quads(self, id_: Any, issuer: Any) -> Any:
-            self.calls += 1
-            if self.calls > _MAX_HASH_CALLS:
-                raise CanonicalizationError(
-                    "the credential's blank-node structure is too complex to canonicalize",
-                    code="canonicalization.budget_exceeded",
-                )
-            return super().hash_n_degree_quads(id_, issuer)
-
-    try:
-        _scan_expanded(
-            jsonld.expand(
-                copy.deepcopy(dict(document)),
-                {
-                    "documentLoader": offline_document_loader,
-                    "expandContext": {"@vocab": _UNDEFINED},
-                    "base": _RELATIVE,
-                },
-            )
-        )
-        dataset = jsonld.to_rdf(
-            copy.deepcopy(dict(document)),
-            {"documentLoader": offline_document_loader, "base": ""},
-        )
-        text = _Budgeted().main(dataset, {"format": "application/n-quads"})
-        return str(text)
-    except MCBadgeError:
-        raise
-    except Exception as exc:  # pyld's JsonLdError: undefined terms, bad contexts, loader refusals
-        cause: Any = exc
-        while cause is not None:
-            if isinstance(cause, MCBadgeError):
-                raise cause from None
-            details = getattr(cause, "details", None)
-            inner = details.get("cause") if isinstance(details, dict) else None
-            cause = inner if inner is not None else getattr(cause, "cause", None)
-        text_of = str(exc).lower()
-        if "safe mode" in text_of or "dropped" in text_of or "relative" in text_of:
-            raise DataLossError(
-                "the credential has terms or values its JSON-LD contexts do not define",
-                code="data_loss.dropped",
-            ) from None
-        if "context" in text_of or "load" in text_of:
-            raise ContextError(
-                "a JSON-LD context of the credential is not available offline",
-                code="context.not_allowed",
-            ) from None
-        raise CanonicalizationError(
-            "the credential could not be canonicalized", code="canonicalization.failed"
-        ) from None
-
-
-def _select_canonize() -> Callable[[Mapping[str, Any]], str]:
-    try:
-        from mcbadge.jsonld import canonize as project_canonize  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return _pyld_canonize
-    return project_canonize  # type: ignore[no-any-return,unused-ignore]
-
-
 def canonize(document: Mapping[str, Any]) -> str:
-    """RDFC-1.0 N-Quads via :func:`mcbadge.jsonld.canonize` (pyld fallback until it exists)."""
-    return _select_canonize()(document)
+    """RDFC-1.0 canonical N-Quads of ``document``: :func:`mcbadge.jsonld.canonize`, whose
+    safe mode refuses undefined terms (``data_loss.*``) and whose work is bounded by the
+    document's size (``canonicalization.budget_exceeded``); see docs/jsonld.md. There is no
+    second, unbounded path: a pyld fallback here would undo both."""
+    from mcbadge.jsonld import canonize as jsonld_canonize
+
+    return jsonld_canonize(document)
 
 
 _ATOMIC = frozenset({str, int, float, bool, type(None)})
