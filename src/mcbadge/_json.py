@@ -25,6 +25,7 @@ Decisions:
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from typing import Any
@@ -38,8 +39,6 @@ DEFAULT_MAX_DEPTH = 64
 _MAX_NUMBER_CHARS = 100
 _INT_LIMIT = 2**63
 _UTF8_BOM = b"\xef\xbb\xbf"
-# Escapes (two characters, so an escaped quote never toggles string state), quotes, brackets.
-_STRUCTURE_TOKEN = re.compile(r'\\.|["\[\]{}]', re.DOTALL)
 # Above this many openers the text is pre-scanned before parsing, so json's recursive C
 # scanner never goes deep even if someone raised the interpreter's recursion limit.
 _PRESCAN_OPENERS = 512
@@ -114,21 +113,24 @@ def _check_depth(value: Any, max_depth: int) -> None:
                 stack.append((child, depth + 1))
 
 
+# A whole string (escapes included), or an escape outside one (invalid JSON, skipped as the
+# token scan did): removed before the brackets are counted.
+_STRING_OR_ESCAPE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|\\.', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_DELTA = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
 def _prescan_depth(text: str, max_depth: int) -> None:
-    depth = 0
-    in_string = False
-    for match in _STRUCTURE_TOKEN.finditer(text):
-        lexeme = match.group()
-        if lexeme == '"':
-            in_string = not in_string
-        elif in_string or len(lexeme) == 2:
-            continue
-        elif lexeme in "[{":
-            depth += 1
-            if depth > max_depth:
-                raise _too_deep(max_depth)
-        else:
-            depth -= 1
+    """Refuse nesting deeper than ``max_depth`` without parsing: strings are cut out and the
+    running depth of the remaining brackets is taken, all in C (regex, accumulate, max); a
+    7 MB text takes ~0.1 s where a Python loop over its tokens took ~0.6 s."""
+    outside = _STRING_OR_ESCAPE.sub("", text)
+    quote = outside.find('"')
+    if quote >= 0:  # an unterminated string: everything after its quote is inside it
+        outside = outside[:quote]
+    brackets = _NOT_BRACKET.sub("", outside)
+    if brackets and max(itertools.accumulate(map(_DELTA.__getitem__, brackets))) > max_depth:
+        raise _too_deep(max_depth)
 
 
 def _check_strings_encodable(value: Any) -> None:
