@@ -88,6 +88,9 @@ def test_pyld_only_document_over_the_budget_fails_canonicalization(tmp_path: Pat
     assert status == 1
     check = _check(report, "canonicalization")
     assert (check["status"], check["code"]) == ("failed", "canonicalization.budget_exceeded")
+    # "name" must be a string: the schema check says so without listing 150,000 errors
+    schema = _check(report, "schema")
+    assert (schema["status"], schema["code"]) == ("failed", "schema.invalid")
 
 
 @pytest.mark.parametrize("payload", ["array", "object"])
@@ -113,3 +116,45 @@ def test_self_signed_vc_jwt_with_a_large_undefined_term_gets_its_verdict_in_boun
     data_loss = _check(report, "data_loss")
     assert (data_loss["status"], data_loss["code"]) == ("warning", "data_loss.undefined_term")
     assert (status, report["verified"]) == (0, True)
+
+
+# In process: verdicts on inputs that are small enough to be quick either way.
+
+
+def test_vc_jwt_over_the_json_ld_budget_fails_data_loss_not_a_warning() -> None:
+    from mcbadge.verify import VerificationPolicy, verify
+
+    credential = _credential()
+    # value objects: the pyld path only; 1,500 of them are over its budget (7,500 values)
+    credential["name"] = [{"@value": f"n{i}", "@language": "en"} for i in range(1_500)]
+    token = sign(credential, KEY, format="jwt").jwt
+    result = verify(token, VerificationPolicy(offline=True))
+    data_loss = next(c for c in result.checks if c.id == "data_loss")
+    assert (data_loss.status, data_loss.code) == ("failed", "data_loss.budget_exceeded")
+    assert result.verified is False
+
+
+def test_to_rdf_budget_counts_array_length_squared_and_names_undefined_terms() -> None:
+    from mcbadge.errors import CanonicalizationError, DataLossError
+    from mcbadge.jsonld import to_rdf
+    from mcbadge.jsonld.process import PYLD_MAX_VALUES
+
+    # few values, one long array the fast path cannot take (a value object at its end):
+    # pyld's add_value is quadratic in the array's length
+    long_array = _credential()
+    long_array["name"] = [f"n{i}" for i in range(1_100)] + [{"@value": "x", "@language": "en"}]
+    with pytest.raises(CanonicalizationError) as caught:
+        to_rdf(long_array)
+    assert caught.value.code == "canonicalization.budget_exceeded"
+    # a large document with an undefined term: named by the fast path, pyld never runs
+    undefined = _credential()
+    undefined["zzz"] = {f"k{i}": i for i in range(PYLD_MAX_VALUES)}
+    with pytest.raises(DataLossError) as lost:
+        to_rdf(undefined)
+    assert lost.value.code == "data_loss.undefined_term"
+    assert "'zzz'" in lost.value.message
+    # the same term holding nothing is not data loss (expansion drops null), and the
+    # document is small: pyld decides, as before
+    empty = _credential()
+    empty["zzz"] = None
+    assert to_rdf(empty)

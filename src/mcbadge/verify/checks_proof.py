@@ -326,10 +326,13 @@ def _crypto(ctx: RunContext, document: Any, proof: Any = None) -> Check:
 
 
 def _jwt_data_loss(ctx: RunContext) -> Check:
-    """JSON-LD safe mode over a VC-JWT's credential: a warning, never a failure.
+    """JSON-LD safe mode over a VC-JWT's credential: data loss is a warning, not a failure.
 
     The JWS signs the bytes, so an undefined term is covered by the signature all the same;
     but a term no context defines has no agreed meaning, and a licensure office must see it.
+    A credential too large for the JSON-LD work budget fails (``data_loss.budget_exceeded``):
+    the check could not be made. The check takes time bounded by the credential's size
+    (docs/jsonld.md, "Hostile input").
     """
     if not ctx.policy.check_jwt_data_loss:
         return skipped("data_loss", "JSON-LD checking of VC-JWTs is turned off", "disabled")
@@ -338,6 +341,13 @@ def _jwt_data_loss(ctx: RunContext) -> Check:
     try:
         to_rdf(ctx.credential)
     except MCBadgeError as exc:
+        if exc.code == "canonicalization.budget_exceeded":
+            # Not decided within the JSON-LD work budget: "we could not tell" is not a pass.
+            return failed(
+                "data_loss",
+                "budget_exceeded",
+                f"{exc.message}; whether its terms are defined could not be checked",
+            )
         detail = exc.code.split(".", 1)[1] if exc.code.startswith("data_loss.") else "not_jsonld"
         return warning(
             "data_loss",
