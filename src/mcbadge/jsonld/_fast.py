@@ -58,7 +58,7 @@ from mcbadge.jsonld._memo import MemoProcessor
 from mcbadge.jsonld.loader import offline_document_loader
 from mcbadge.jsonld.nquads import XSD_STRING, Dataset, Quad, literal
 
-__all__ = ["Unsupported", "fast_to_rdf"]
+__all__ = ["MAX_QUADS", "Lost", "TooLarge", "Unsupported", "fast_to_rdf"]
 
 _get = JsonLdProcessor.get_context_value
 # pyld's test for an absolute IRI (a term failing it is dropped by pyld's to_rdf), but ending
@@ -81,6 +81,17 @@ class Lost(Unsupported):
         super().__init__(code)
         self.code = code
         self.name = name
+
+
+class TooLarge(Exception):
+    """The document has more statements than :data:`MAX_QUADS`."""
+
+
+#: The most quads a document may produce (a credential has a few hundred; the OB 3.0 spec's
+#: complete example 140). Past it the walk stops: its time and memory stay bounded whatever
+#: an 8 MiB input holds (600,000 array items would otherwise be 600,000 quads to write,
+#: sort and hash).
+MAX_QUADS = 100_000
 
 
 def _carries_data(value: Any) -> bool:
@@ -485,6 +496,8 @@ class _Walk:
             if info is None:
                 info = infos[key] = self.info(ctx, key)
             mode = info.mode
+            if type(value) is list and len(value) + len(quads) > MAX_QUADS:
+                raise TooLarge  # about a quad per item (two in a list): past the bound
             if mode == _PLAIN:
                 plain_strings = info.plain_strings
                 for item in value if type(value) is list else (value,):
@@ -514,6 +527,8 @@ class _Walk:
                     name = self.fresh()
                     self.node(info.ctx, key, item, name)
                     quads.append((subject, predicate, name, graph))
+        if len(quads) > MAX_QUADS:
+            raise TooLarge
         return subject
 
     def list(

@@ -189,13 +189,20 @@ def fast_dataset(document: Mapping[str, Any]) -> Dataset | None:
     return _fast(document)[0]
 
 
-def _fast(document: Mapping[str, Any]) -> tuple[Dataset | None, DataLossError | None]:
+def _fast(document: Mapping[str, Any]) -> tuple[Dataset | None, MCBadgeError | None]:
     """The fast path's quads, else None and, when the walk met a property or type that no
-    context defines and that holds data, the DataLossError pyld's path would raise."""
-    from mcbadge.jsonld._fast import Lost, fast_to_rdf
+    context defines and that holds data, the DataLossError pyld's path would raise (or the
+    budget error when the document has too many statements)."""
+    from mcbadge.jsonld._fast import MAX_QUADS, Lost, TooLarge, fast_to_rdf
 
     try:
         dataset = fast_to_rdf(dict(document), _UNDEFINED_VOCAB, _RELATIVE_BASE, _SENTINEL_PREFIX)
+    except TooLarge:
+        return None, CanonicalizationError(
+            f"the credential has more than {MAX_QUADS:,} statements (RDF quads), more than "
+            "any credential needs; it is not processed further",
+            code="canonicalization.budget_exceeded",
+        )
     except Lost as lost:
         what = "type" if lost.code == "data_loss.undefined_type" else "property"
         return None, DataLossError(
@@ -257,6 +264,8 @@ def to_rdf(document: Mapping[str, Any]) -> Dataset:
     fast, lost = _fast(document)
     if fast is not None:
         return fast
+    if isinstance(lost, CanonicalizationError):
+        raise lost
     if _over_pyld_budget(document):
         # pyld's time and memory grow with the document: a large one is refused, with the
         # data loss the fast path found when it found one (pyld would refuse it the same).
