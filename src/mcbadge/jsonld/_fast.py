@@ -58,7 +58,7 @@ from mcbadge.jsonld._memo import MemoProcessor
 from mcbadge.jsonld.loader import offline_document_loader
 from mcbadge.jsonld.nquads import XSD_STRING, Dataset, Quad, literal
 
-__all__ = ["MAX_QUADS", "Lost", "TooLarge", "Unsupported", "fast_to_rdf"]
+__all__ = ["MAX_PLANNED_KEYS", "MAX_QUADS", "Lost", "TooLarge", "Unsupported", "fast_to_rdf"]
 
 _get = JsonLdProcessor.get_context_value
 # pyld's test for an absolute IRI (a term failing it is dropped by pyld's to_rdf), but ending
@@ -84,7 +84,8 @@ class Lost(Unsupported):
 
 
 class TooLarge(Exception):
-    """The document has more statements than :data:`MAX_QUADS`."""
+    """The document has more statements than :data:`MAX_QUADS`, or more keys to plan than
+    :data:`MAX_PLANNED_KEYS`."""
 
 
 #: The most quads a document may produce (a credential has a few hundred; the OB 3.0 spec's
@@ -92,6 +93,10 @@ class TooLarge(Exception):
 #: an 8 MiB input holds (600,000 array items would otherwise be 600,000 quads to write,
 #: sort and hash).
 MAX_QUADS = 100_000
+#: The most node-object keys a document may make the walk plan (keys of node shapes not
+#: already cached; each costs pyld IRI expansions, ~25 us): a credential has a few hundred,
+#: 400,000 distinct keys would take 20 s.
+MAX_PLANNED_KEYS = 20_000
 
 
 def _carries_data(value: Any) -> bool:
@@ -250,6 +255,7 @@ class _Walk:
         "expand_iri",
         "inline",
         "options",
+        "planned",
         "processor",
         "quads",
         "refuse",
@@ -266,11 +272,18 @@ class _Walk:
         # loss; "" turns that test off
         self.vocab = vocab
         self.inline = False  # an inline context was seen: keyword aliases are not known
+        self.planned = 0
         self.base = options.get("base", "")
         self.expand_iri = processor._expand_iri
         self.quads: list[Quad] = []
         self.counter = 0
         self.blank: dict[str, str] = {}
+
+    def spend(self, keys: int) -> None:
+        """Count keys planned (not from the cache): each costs pyld IRI expansions."""
+        self.planned += keys
+        if self.planned > MAX_PLANNED_KEYS:
+            raise TooLarge
 
     def fresh(self) -> str:
         label = f"_:f{self.counter}"
@@ -443,6 +456,7 @@ class _Walk:
         head_key = (id(active_ctx), active_property, tuple(element), context_key)
         head = _heads.get(head_key) if cacheable else None
         if head is None or head.active_ctx is not active_ctx:
+            self.spend(len(element))
             head = self.head(active_ctx, active_property, element)
             if cacheable:
                 with _setup_lock:
@@ -460,6 +474,7 @@ class _Walk:
         plans = head.plans
         plan = plans.get(type_key) if cacheable else None
         if plan is None:
+            self.spend(len(element))
             plan = self.plan(head, element)
             if cacheable:
                 with _setup_lock:

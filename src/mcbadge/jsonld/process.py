@@ -193,14 +193,15 @@ def _fast(document: Mapping[str, Any]) -> tuple[Dataset | None, MCBadgeError | N
     """The fast path's quads, else None and, when the walk met a property or type that no
     context defines and that holds data, the DataLossError pyld's path would raise (or the
     budget error when the document has too many statements)."""
-    from mcbadge.jsonld._fast import MAX_QUADS, Lost, TooLarge, fast_to_rdf
+    from mcbadge.jsonld._fast import MAX_PLANNED_KEYS, MAX_QUADS, Lost, TooLarge, fast_to_rdf
 
     try:
         dataset = fast_to_rdf(dict(document), _UNDEFINED_VOCAB, _RELATIVE_BASE, _SENTINEL_PREFIX)
     except TooLarge:
         return None, CanonicalizationError(
-            f"the credential has more than {MAX_QUADS:,} statements (RDF quads), more than "
-            "any credential needs; it is not processed further",
+            f"the credential has more than {MAX_QUADS:,} statements (RDF quads) or "
+            f"{MAX_PLANNED_KEYS:,} distinct properties to process, more than any credential "
+            "needs; it is not processed further",
             code="canonicalization.budget_exceeded",
         )
     except Lost as lost:
