@@ -158,3 +158,15 @@ def test_to_rdf_budget_counts_array_length_squared_and_names_undefined_terms() -
     empty = _credential()
     empty["zzz"] = None
     assert to_rdf(empty)
+
+
+def test_too_many_distinct_keys_stop_the_walk_with_a_budget_error() -> None:
+    from mcbadge.errors import CanonicalizationError
+    from mcbadge.jsonld import to_rdf
+
+    document = _credential()
+    # 25,000 distinct keys (null values: pyld would drop them after expanding every one)
+    document["credentialSubject"].update({f"u{i}": None for i in range(25_000)})
+    with pytest.raises(CanonicalizationError) as caught:
+        to_rdf(document)
+    assert caught.value.code == "canonicalization.budget_exceeded"
