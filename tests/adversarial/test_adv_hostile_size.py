@@ -23,6 +23,7 @@ from _helpers import make_credential
 
 from mcbadge.did import did_for_key
 from mcbadge.keys import generate_key
+from mcbadge.models.builders import ACHIEVEMENT_SCHEMA_URL
 from mcbadge.proofs import sign
 
 TIMEOUT_SECONDS = 10
@@ -60,9 +61,10 @@ def _check(report: dict[str, Any], check_id: str) -> dict[str, Any]:
     return found
 
 
-def _signed_then_grown(tmp_path: Path, key: str, value: Any) -> Path:
-    """A credential signed eddsa-rdfc-2022, then given ``key``: ``value`` (a wrong signature)."""
-    document = sign(_credential(), KEY, format="eddsa-rdfc-2022").document
+def _signed_then_grown(tmp_path: Path, key: str, value: Any, **members: Any) -> Path:
+    """A credential (with ``members``) signed eddsa-rdfc-2022, then given ``key``: ``value``
+    (a wrong signature)."""
+    document = sign({**_credential(), **members}, KEY, format="eddsa-rdfc-2022").document
     document[key] = value
     path = tmp_path / "hostile.json"
     path.write_text(json.dumps(document), encoding="utf-8")
@@ -83,7 +85,13 @@ def test_undefined_term_holding_a_large_object_is_refused_in_bounds(tmp_path: Pa
 def test_pyld_only_document_over_the_budget_fails_canonicalization(tmp_path: Path) -> None:
     # value objects with a language are not the fast path's: pyld would take ~30 s on these
     tags = [{"@value": f"t{i}", "@language": "en"} for i in range(150_000)]
-    path = _signed_then_grown(tmp_path, "name", tags)
+    schema = {"id": ACHIEVEMENT_SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}
+    contexts = [
+        *_credential()["@context"],
+        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+    ]
+    members = {"@context": contexts, "credentialSchema": [schema]}
+    path = _signed_then_grown(tmp_path, "name", tags, **members)
     status, report = _verify_bounded(path)
     assert status == 1
     check = _check(report, "canonicalization")
