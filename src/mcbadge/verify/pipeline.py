@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from mcbadge._json import collector_paused
 from mcbadge.errors import MCBadgeError
 from mcbadge.verify._context import RunContext
 from mcbadge.verify._input import parse_input
@@ -364,7 +365,8 @@ def verify(
     ctx = RunContext(policy, _now(policy), fetcher=fetcher)
     ctx.resolver = _safe(make_resolver, policy, fetcher)
     try:
-        return verify_in_context(document, ctx)
+        with collector_paused():  # a large credential is a large tree; see collector_paused
+            return verify_in_context(document, ctx)
     finally:
         close = getattr(fetcher, "close", None)
         if own_fetcher and callable(close):
