@@ -1,5 +1,8 @@
-"""Fuzzing the verifier: random byte- and JSON-level mutations of valid signed credentials
-never raise out of verify() and never verify, unless the mutation is semantically neutral."""
+"""Fuzzing the verifier: random JSON, and random byte- and JSON-level mutations of valid signed
+credentials, never verify (unless the mutation is semantically neutral) and fail with the check
+that owns the damage: ``input`` for what is not a JSON object, ``data_model`` for a value of the
+wrong type, ``signature`` for a signed text changed; never ``*.internal_error`` (a crash
+caught by the pipeline), never an exception out of verify()."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "adversarial"))
 from _helpers import ISSUER_KEY, make_credential, policy
 from _signer import b64url, jwt_payload, p256_key, sign_di, sign_jwt
 
-from mcbadge.verify import verify
+from mcbadge.verify import VerificationResult, verify
 
 SIGNED = sign_di(make_credential(), ISSUER_KEY)
 SIGNED_BYTES = json.dumps(SIGNED).encode()
@@ -33,6 +36,21 @@ def test_the_unmutated_inputs_verify() -> None:
     assert verify(SIGNED_BYTES, POLICY).verified
     assert verify(TOKEN, POLICY).verified
     assert verify(SIGNED_V1_ECDSA, POLICY).verified
+
+
+def _refused(result: VerificationResult) -> list[str]:
+    """The failed check ids of a refused result; a crash inside a check fails the test."""
+    assert not result.verified
+    crashed = [check.code for check in result.checks if check.code.endswith(".internal_error")]
+    assert not crashed, crashed
+    return result.failed_checks
+
+
+def _python_json(data: bytes) -> Any:
+    try:
+        return json.loads(data)
+    except ValueError:
+        return ValueError
 
 
 def _parses_to(data: bytes, expected: Any) -> bool:
@@ -58,6 +76,14 @@ def test_byte_mutations_of_json(data: st.DataObject) -> None:
     result = verify(bytes(raw), POLICY)
     if result.verified:
         assert _parses_to(bytes(raw), SIGNED)
+        return
+    failed = _refused(result)
+    decoded = _python_json(bytes(raw))
+    if decoded is ValueError:  # not JSON even to Python's lenient reader
+        assert failed == ["input"]
+        assert result.check("input").code in ("input.malformed", "input.not_utf8")
+    elif not isinstance(decoded, dict):
+        assert failed == ["input"]
 
 
 @FUZZ
@@ -71,6 +97,8 @@ def test_byte_mutations_of_jwt(data: st.DataObject) -> None:
     result = verify(bytes(raw), POLICY)
     if result.verified:
         assert bytes(raw) == TOKEN.encode()
+    else:
+        assert _refused(result)
 
 
 def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -123,8 +151,11 @@ def test_json_mutations_of_an_ecdsa_vcdm_1_1_credential(
     path: tuple[Any, ...], action: str, value: Any
 ) -> None:
     document = _mutate(SIGNED_V1_ECDSA, path, action, value)
-    if verify(document, POLICY).verified:
+    result = verify(document, POLICY)
+    if result.verified:
         assert document == SIGNED_V1_ECDSA
+    elif not _known_proof_type_crash(path, value):
+        _refused(result)
 
 
 JWT_PAYLOAD = jwt_payload(make_credential())
@@ -136,8 +167,11 @@ def test_json_mutations_of_a_jwt_payload(path: tuple[Any, ...], action: str, val
     header, _, signature = TOKEN.split(".")
     payload = _mutate(JWT_PAYLOAD, path, action, value)
     token = f"{header}.{b64url(json.dumps(payload).encode())}.{signature}"
-    if verify(token, POLICY).verified:
+    result = verify(token, POLICY)
+    if result.verified:
         assert token == TOKEN
+    else:
+        assert _refused(result)
 
 
 @FUZZ
@@ -159,6 +193,92 @@ def test_json_mutations(path: tuple[Any, ...], action: str, value: Any) -> None:
     result = verify(document, POLICY)
     if result.verified:
         assert document == SIGNED
+    elif not _known_proof_type_crash(path, value):
+        _refused(result)
+
+
+def _known_proof_type_crash(path: tuple[Any, ...], value: Any) -> bool:
+    # A list or object as a Data Integrity proof's type or cryptosuite is refused, but as
+    # data_loss.internal_error (a TypeError in checks_proof._di_structure), not with a proof
+    # code: pinned by tests/adversarial/test_adv_fuzz_codes.py (xfail until fixed).
+    return (
+        path[:1] == ("proof",)
+        and path[-1] in ("type", "cryptosuite")
+        and isinstance(value, list | dict)
+    )
+
+
+_JSON_SCALARS = (
+    st.none()
+    | st.booleans()
+    # beyond signed 64 bits the reader refuses the number (input.huge_number, pinned in
+    # tests/unit/test_json_strict.py), before any credential check
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
+)
+_JSON = st.recursive(
+    _JSON_SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@FUZZ
+@given(_JSON, st.sampled_from(["object", "text", "bytes"]))
+def test_random_json_is_refused_at_input_or_data_model(value: Any, form: str) -> None:
+    text = json.dumps(value)
+    document: Any = value if form == "object" and isinstance(value, dict) else text
+    result = verify(document.encode() if form == "bytes" else document, POLICY)
+    failed = _refused(result)
+    if isinstance(value, dict):
+        # read, then refused as not an OB 3.0 credential (and, lacking a proof, unsigned)
+        assert result.check("input").status == "passed"
+        assert failed[0] == "data_model"
+        assert result.check("data_model").code == "data_model.invalid"
+        assert "proof" in failed
+    else:
+        assert failed == ["input"]
+        assert result.check("input").code == "input.not_object"
+
+
+# Signed texts a credential's meaning rests on: any other text there breaks the signature and
+# nothing else (the data model, schema and JSON-LD accept any text in these places).
+SIGNED_TEXTS = [
+    ("name",),
+    ("issuer", "name"),
+    ("credentialSubject", "achievement", "name"),
+    ("credentialSubject", "achievement", "description"),
+    ("credentialSubject", "achievement", "criteria", "narrative"),
+]
+
+
+@FUZZ
+@given(st.sampled_from(SIGNED_TEXTS), st.text(min_size=1, max_size=20), st.booleans())
+def test_a_changed_signed_text_fails_the_signature_only(
+    path: tuple[str, ...], text: str, jwt: bool
+) -> None:
+    if jwt:
+        header, _, signature = TOKEN.split(".")
+        payload = copy.deepcopy(JWT_PAYLOAD)
+        parent, original = payload, JWT_PAYLOAD
+    else:
+        document = copy.deepcopy(SIGNED)
+        parent, original = document, SIGNED
+    for key in path[:-1]:
+        parent = parent[key]
+        original = original[key]
+    if text == original[path[-1]]:
+        return
+    parent[path[-1]] = text
+    if jwt:
+        result = verify(f"{header}.{b64url(json.dumps(payload).encode())}.{signature}", POLICY)
+    else:
+        result = verify(document, POLICY)
+    assert _refused(result) == ["signature"]
+    assert result.check("signature").code.startswith("signature.")
 
 
 @FUZZ
