@@ -1,0 +1,302 @@
+"""mcbadge.status, exactly: every field of a StatusOutcome, the bounds of every index check,
+and the code and message of every refusal. Written against the mutants of
+scripts/mutation.sh that survived tests/unit/test_status_*.py (docs/security.md)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from mcbadge.errors import StatusError
+from mcbadge.status.bitstring import (
+    bit_at,
+    decode_bitstring,
+    encode_bitstring,
+    new_bitstring,
+    set_bit,
+    status_value_at,
+)
+from mcbadge.status.entries import BitstringStatusEntry
+from mcbadge.status.lists import (
+    StatusOutcome,
+    build_status_list_credential,
+    check_bitstring_list_credential,
+    check_revocation_list,
+    parse_datetime,
+)
+
+ISSUER = "did:web:issuer.test"
+LIST_URL = "https://status.test/lists/1"
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+def _refusal(function: Any, *args: Any, **kwargs: Any) -> tuple[str, str]:
+    with pytest.raises(StatusError) as caught:
+        function(*args, **kwargs)
+    return caught.value.code, caught.value.message
+
+
+# -- bitstring -------------------------------------------------------------------------------
+
+
+def test_set_bit_accepts_the_last_index_and_refuses_the_next() -> None:
+    bits = new_bitstring(16)
+    set_bit(bits, 15)
+    assert bits == bytearray([0x00, 0x01])
+    with pytest.raises(IndexError) as caught:
+        set_bit(bits, 16)
+    assert str(caught.value) == "bit index 16 is outside a 16-bit bitstring"
+    with pytest.raises(IndexError):
+        set_bit(bits, -1)
+
+
+def test_set_bit_keeps_the_other_bits_of_the_byte() -> None:
+    bits = new_bitstring(16)
+    set_bit(bits, 8)
+    set_bit(bits, 15)
+    assert bits == bytearray([0x00, 0x81])
+    set_bit(bits, 15, False)
+    assert bits == bytearray([0x00, 0x80])
+    bits[1] = 0xFF
+    set_bit(bits, 9, False)
+    assert bits == bytearray([0x00, 0xBF])
+
+
+def test_bit_at_bounds_and_message() -> None:
+    bits = bytes([0x01])
+    assert bit_at(bits, 7) is True
+    assert _refusal(bit_at, bits, 8) == (
+        "status_range.out_of_range",
+        "status index 8 is outside the list's 8 entries",
+    )
+
+
+def test_status_value_at_default_size_is_one_bit() -> None:
+    bits = bytes([0b0100_0000])
+    assert status_value_at(bits, 1) == 1
+    assert status_value_at(bits, 0) == 0
+
+
+@pytest.mark.parametrize("size", [1, 16])
+def test_status_sizes_1_to_16_are_read(size: int) -> None:
+    bits = bytes([0xFF, 0xFF, 0x00, 0x00])
+    assert status_value_at(bits, 0, size) == 2**size - 1
+    assert status_value_at(bits, 32 // size - 1, size) == 0
+
+
+@pytest.mark.parametrize("size", [0, 17])
+def test_status_sizes_outside_1_to_16_are_refused(size: int) -> None:
+    assert _refusal(status_value_at, bytes(4), 0, size) == (
+        "status_list.bad_status_size",
+        f"statusSize {size} is not supported (1 to 16 bits)",
+    )
+
+
+def test_status_value_at_counts_whole_entries_only() -> None:
+    # 3 bytes = 24 bits = 4 entries of 5 bits (4 bits left over): entry 3 exists, 4 does not
+    bits = bytes([0x00, 0x00, 0x1F])
+    assert status_value_at(bits, 3, 5) == 0b00001  # bits 15..19
+    assert _refusal(status_value_at, bits, 4, 5) == (
+        "status_range.out_of_range",
+        "status index 4 is outside the list's 4 entries",
+    )
+    assert _refusal(status_value_at, bits, 24, 1) == (
+        "status_range.out_of_range",
+        "status index 24 is outside the list's 24 entries",
+    )
+
+
+def test_decode_round_trip_without_prefix() -> None:
+    bits = bytes([1, 2, 3])
+    assert decode_bitstring(encode_bitstring(bits, multibase=False)) == bits
+    assert encode_bitstring(bits).startswith("uH4sI")
+
+
+# -- outcomes --------------------------------------------------------------------------------
+
+
+def _entry(purpose: str, index: int = 7, **kw: Any) -> BitstringStatusEntry:
+    return BitstringStatusEntry(
+        type="BitstringStatusListEntry",
+        status_purpose=purpose,
+        status_list_index=index,
+        status_list_credential=LIST_URL,
+        **kw,
+    )
+
+
+def _list(purpose: str, *indices: int) -> dict[str, Any]:
+    bits = new_bitstring()
+    for index in indices:
+        set_bit(bits, index)
+    return build_status_list_credential(
+        LIST_URL, ISSUER, purpose, bits, valid_from="2026-01-01T00:00:00Z"
+    )
+
+
+def _check(list_vc: Any, entry: BitstringStatusEntry) -> StatusOutcome:
+    return check_bitstring_list_credential(list_vc, entry=entry, credential_issuer=ISSUER, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("purpose", "set_state"), [("revocation", "revoked"), ("suspension", "suspended")]
+)
+def test_bitstring_outcomes_carry_purpose_value_and_url(purpose: str, set_state: str) -> None:
+    listed = _list(purpose, 7)
+    assert _check(listed, _entry(purpose, 7)) == StatusOutcome(purpose, set_state, 1, LIST_URL)
+    assert _check(listed, _entry(purpose, 8)) == StatusOutcome(purpose, "active", 0, LIST_URL)
+
+
+def test_message_outcomes_carry_value_url_and_message() -> None:
+    bits = new_bitstring()
+    set_bit(bits, 15)  # entry 7 of 2 bits = bits 14, 15 -> 0b01
+    listed = build_status_list_credential(
+        LIST_URL, ISSUER, "message", bits, valid_from="2026-01-01T00:00:00Z"
+    )
+    entry = _entry("message", 7, status_size=2, status_messages=((0, "ok"), (1, "pending")))
+    assert _check(listed, entry) == StatusOutcome("message", "message", 1, LIST_URL, "pending")
+    other = _entry("message", 6, status_size=2, status_messages=((0, "ok"),))
+    assert _check(listed, other) == StatusOutcome("message", "message", 0, LIST_URL, "ok")
+
+
+def test_an_unknown_purpose_is_active_not_message() -> None:
+    listed = _list("refresh", 7)
+    assert _check(listed, _entry("refresh", 7)) == StatusOutcome(
+        "refresh", "active", 1, LIST_URL, None
+    )
+
+
+# -- 1EdTech revocation lists ----------------------------------------------------------------
+
+
+def test_revocation_list_outcomes_are_exact() -> None:
+    listed = {
+        "revokedCredential": [
+            {"id": "urn:a", "revocationReason": "fraud"},
+            {"id": "urn:b", "revoked": False},
+        ]
+    }
+    assert check_revocation_list(listed, "urn:a", list_url=LIST_URL) == StatusOutcome(
+        "revocation", "revoked", 1, LIST_URL, reason="fraud"
+    )
+    assert check_revocation_list(listed, "urn:b", list_url=LIST_URL) == StatusOutcome(
+        "revocation", "active", 0, LIST_URL
+    )
+    assert check_revocation_list(listed, "urn:c") == StatusOutcome("revocation", "active", 0, "")
+
+
+@pytest.mark.parametrize(
+    ("listed", "message"),
+    [
+        ([], "the revocation list is not a JSON object"),
+        ({}, "the revocation list has no revokedCredential array"),
+        ({"revokedCredential": [{"id": 1}]}, "a revokedCredential entry has no string id"),
+        (
+            {"revokedCredential": [{"id": "urn:a", "revoked": "yes"}]},
+            "a revokedCredential entry has a malformed revoked/revocationReason",
+        ),
+        (
+            {"revokedCredential": [{"id": "urn:a", "revocationReason": 3}]},
+            "a revokedCredential entry has a malformed revoked/revocationReason",
+        ),
+    ],
+)
+def test_malformed_revocation_lists_say_what_is_wrong(listed: Any, message: str) -> None:
+    assert _refusal(check_revocation_list, listed, "urn:a") == ("status_list.malformed", message)
+
+
+# -- dates of a status list ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (20260101, "the status list's validFrom is not a date-time"),
+        ("2026-01-01", "the status list's validFrom is not a date-time"),
+        ("2026-01-01Tnoon", "the status list's validFrom is not a date-time"),
+        ("2026-01-01T00:00:00", "the status list's validFrom has no time zone"),
+    ],
+)
+def test_list_dates_refused_with_code_and_message(value: Any, message: str) -> None:
+    assert _refusal(parse_datetime, value, "validFrom") == ("status_list.malformed", message)
+
+
+def test_a_list_date_with_a_zone_is_read() -> None:
+    assert parse_datetime("2026-01-01T00:00:00Z", "validFrom") == datetime(2026, 1, 1, tzinfo=UTC)
+
+
+# -- the validity window of a status list ----------------------------------------------------
+
+
+def _window_list(**dates: str) -> dict[str, Any]:
+    listed = _list("revocation", 7)
+    del listed["validFrom"]
+    listed.update(dates)
+    return listed
+
+
+@pytest.mark.parametrize(
+    ("dates", "code", "message"),
+    [
+        # VCDM 1.1 lists (StatusList2021) carry issuanceDate / expirationDate
+        (
+            {"issuanceDate": "2026-11-22T12:05:01Z"},
+            "status_list.not_yet_valid",
+            "the status list is not valid yet",
+        ),
+        (
+            {"validFrom": "2026-11-22T12:05:01Z"},
+            "status_list.not_yet_valid",
+            "the status list is not valid yet",
+        ),
+        (
+            {"expirationDate": "2026-11-22T11:54:59Z"},
+            "status_list.expired",
+            "the status list has expired",
+        ),
+        (
+            {"validUntil": "2026-11-22T11:54:59Z"},
+            "status_list.expired",
+            "the status list has expired",
+        ),
+        (
+            {"issuanceDate": "2026-11-22"},
+            "status_list.malformed",
+            "the status list's issuanceDate is not a date-time",
+        ),
+        (
+            {"expirationDate": "soon"},
+            "status_list.malformed",
+            "the status list's expirationDate is not a date-time",
+        ),
+    ],
+)
+def test_list_window_refusals(dates: dict[str, str], code: str, message: str) -> None:
+    assert _refusal(_check, _window_list(**dates), _entry("revocation", 7)) == (code, message)
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        # exactly at the edges of the 300 s skew: still valid
+        {"validFrom": "2026-11-22T12:05:00Z"},
+        {"issuanceDate": "2026-11-22T12:05:00Z"},
+        {"validUntil": "2026-11-22T11:55:00Z"},
+        {"expirationDate": "2026-11-22T11:55:00Z"},
+    ],
+)
+def test_list_window_edges_are_inside(dates: dict[str, str]) -> None:
+    revoked = StatusOutcome("revocation", "revoked", 1, LIST_URL)
+    assert _check(_window_list(**dates), _entry("revocation", 7)) == revoked
+
+
+def test_list_window_needs_an_aware_now() -> None:
+    with pytest.raises(ValueError, match=r"^now must be timezone-aware$"):
+        check_bitstring_list_credential(
+            _list("revocation", 7),
+            entry=_entry("revocation", 7),
+            credential_issuer=ISSUER,
+            now=datetime(2026, 11, 22, 12, 0),  # naive: the point of the test
+        )
