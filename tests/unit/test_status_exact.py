@@ -300,3 +300,70 @@ def test_list_window_needs_an_aware_now() -> None:
             credential_issuer=ISSUER,
             now=datetime(2026, 11, 22, 12, 0),  # naive: the point of the test
         )
+
+
+# -- the shape of a status list credential ---------------------------------------------------
+
+
+def test_list_issuer_as_an_object_and_subject_as_a_one_item_list_are_read() -> None:
+    listed = _list("revocation", 7)
+    listed["issuer"] = {"id": ISSUER, "type": ["Profile"]}
+    listed["credentialSubject"] = [listed["credentialSubject"]]
+    assert _check(listed, _entry("revocation", 7)) == StatusOutcome(
+        "revocation", "revoked", 1, LIST_URL
+    )
+
+
+def test_list_with_several_purposes_serves_each() -> None:
+    listed = _list("revocation", 7)
+    listed["credentialSubject"]["statusPurpose"] = ["suspension", "revocation"]
+    assert _check(listed, _entry("suspension", 7)).state == "suspended"
+    assert _check(listed, _entry("revocation", 7)).state == "revoked"
+
+
+@pytest.mark.parametrize(
+    ("change", "purpose", "code", "message"),
+    [
+        (
+            lambda v: "not an object",
+            "revocation",
+            "status_list.malformed",
+            "the status list is not a JSON object",
+        ),
+        (
+            lambda v: {**v, "type": ["VerifiableCredential"]},
+            "revocation",
+            "status_list.wrong_type",
+            "the status list credential is not a BitstringStatusListCredential",
+        ),
+        (
+            lambda v: {**v, "credentialSubject": [v["credentialSubject"]] * 2},
+            "revocation",
+            "status_list.wrong_type",
+            "the status list's credentialSubject is not a BitstringStatusList",
+        ),
+        (
+            lambda v: v,
+            "voca",  # a substring of the list's purpose is not its purpose
+            "status_list.wrong_purpose",
+            "the status list is not for the 'voca' purpose",
+        ),
+        (
+            lambda v: {**v, "issuer": {"id": "did:web:other.test"}},
+            "revocation",
+            "status_list.wrong_issuer",
+            "the status list was not issued by the credential's issuer",
+        ),
+        (
+            lambda v: {**v, "issuer": {"name": ISSUER}},
+            "revocation",
+            "status_list.wrong_issuer",
+            "the status list was not issued by the credential's issuer",
+        ),
+    ],
+)
+def test_wrong_lists_are_refused_with_code_and_message(
+    change: Any, purpose: str, code: str, message: str
+) -> None:
+    listed = change(_list("revocation", 7))
+    assert _refusal(_check, listed, _entry(purpose, 7)) == (code, message)
