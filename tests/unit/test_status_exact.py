@@ -367,3 +367,67 @@ def test_wrong_lists_are_refused_with_code_and_message(
 ) -> None:
     listed = change(_list("revocation", 7))
     assert _refusal(_check, listed, _entry(purpose, 7)) == (code, message)
+
+
+@pytest.mark.parametrize("size", [0, -8, 12])
+def test_new_bitstring_sizes_are_positive_multiples_of_8(size: int) -> None:
+    with pytest.raises(
+        ValueError, match=r"^a bitstring's size must be a positive multiple of 8 bits$"
+    ):
+        new_bitstring(size)
+    assert new_bitstring(8) == bytearray(1)
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "message"),
+    [
+        # a type given as one string is one type, not text to search in
+        (
+            "credential",
+            "XBitstringStatusListCredentialX",
+            "the status list credential is not a BitstringStatusListCredential",
+        ),
+        (
+            "subject",
+            "BitstringStatusListCredential",
+            "the status list's credentialSubject is not a BitstringStatusList",
+        ),
+    ],
+)
+def test_a_type_string_is_matched_whole(where: str, value: str, message: str) -> None:
+    listed = _list("revocation", 7)
+    (listed if where == "credential" else listed["credentialSubject"])["type"] = value
+    assert _refusal(_check, listed, _entry("revocation", 7)) == (
+        "status_list.wrong_type",
+        message,
+    )
+
+
+def test_list_size_limits_are_the_callers() -> None:
+    bits = new_bitstring(128)
+    set_bit(bits, 7)
+    listed = build_status_list_credential(
+        LIST_URL, ISSUER, "revocation", new_bitstring(), valid_from="2026-01-01T00:00:00Z"
+    )
+    listed["credentialSubject"]["encodedList"] = encode_bitstring(bits)
+
+    def check(**limits: int) -> StatusOutcome:
+        return check_bitstring_list_credential(
+            listed, entry=_entry("revocation", 7), credential_issuer=ISSUER, now=NOW, **limits
+        )
+
+    assert check(min_bits=128) == StatusOutcome("revocation", "revoked", 1, LIST_URL)
+    assert _refusal(check, min_bits=129) == (
+        "status_list.too_small",
+        "the status list has 128 entries, fewer than the required 129",
+    )
+    assert _refusal(check, min_bits=8, max_decompressed=15)[0] == "status_list.too_large"
+
+
+def test_a_list_without_encoded_list_is_malformed() -> None:
+    listed = _list("revocation", 7)
+    del listed["credentialSubject"]["encodedList"]
+    assert _refusal(_check, listed, _entry("revocation", 7)) == (
+        "status_list.malformed",
+        "the status list has no encodedList",
+    )
