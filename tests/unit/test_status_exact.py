@@ -431,3 +431,80 @@ def test_a_list_without_encoded_list_is_malformed() -> None:
         "status_list.malformed",
         "the status list has no encodedList",
     )
+
+
+def test_encoding_is_pinned_byte_for_byte() -> None:
+    # gzip level 9, mtime 0 (header 1f8b 0800 00000000 02ff): the same bits always give the
+    # same text, so a re-published list differs only where a bit changed
+    assert encode_bitstring(new_bitstring()) == (
+        "uH4sIAAAAAAACA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"
+    )
+
+
+def test_builder_refuses_a_list_below_the_minimum_size() -> None:
+    with pytest.raises(ValueError, match=r"^a status list needs at least 131072 bits$"):
+        build_status_list_credential(
+            LIST_URL,
+            ISSUER,
+            "revocation",
+            new_bitstring(131_064),
+            valid_from="2026-01-01T00:00:00Z",
+        )
+
+
+def test_builder_writes_times_in_utc_whatever_the_host_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+    from datetime import timedelta, timezone
+
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        zoned = datetime(2026, 1, 1, 5, 30, 0, 999, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+        listed = build_status_list_credential(
+            LIST_URL, ISSUER, "revocation", new_bitstring(), valid_from=zoned, valid_until=zoned
+        )
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert listed["validFrom"] == listed["validUntil"] == "2026-01-01T00:00:00Z"
+    with pytest.raises(ValueError, match=r"^datetimes must be timezone-aware$"):
+        build_status_list_credential(
+            LIST_URL,
+            ISSUER,
+            "revocation",
+            new_bitstring(),
+            valid_from=datetime(2026, 1, 1),  # naive: the point of the test
+        )
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ["0x1"],  # not an object
+        [{"status": "0x1"}],  # no message
+        [{"message": "ok"}],  # no status
+        [{"status": 1, "message": "ok"}],
+    ],
+)
+def test_malformed_status_messages_are_bad_entries(messages: Any) -> None:
+    from mcbadge.status.entries import parse_status_entry
+
+    entry = {
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "message",
+        "statusSize": 2,
+        "statusListIndex": "0",
+        "statusListCredential": LIST_URL,
+        "statusMessage": messages,
+    }
+    assert _refusal(parse_status_entry, entry) == (
+        "status.bad_entry",
+        "each statusMessage needs a hex 'status' and a 'message'",
+    )
+    entry["statusMessage"] = {"status": "0x1", "message": "ok"}
+    assert _refusal(parse_status_entry, entry) == (
+        "status.bad_entry",
+        "statusMessage must be a list",
+    )
