@@ -508,3 +508,35 @@ def test_malformed_status_messages_are_bad_entries(messages: Any) -> None:
         "status.bad_entry",
         "statusMessage must be a list",
     )
+
+
+def _message_entry(**changes: Any) -> dict[str, Any]:
+    return {
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "message",
+        "statusSize": 2,
+        "statusListIndex": "0",
+        "statusListCredential": LIST_URL,
+        **changes,
+    }
+
+
+def test_a_non_hex_status_message_is_named_in_the_refusal() -> None:
+    from mcbadge.status.entries import parse_status_entry
+
+    status = "0x" + "Z" * 30
+    entry = _message_entry(statusMessage=[{"status": status, "message": "m"}])
+    assert _refusal(parse_status_entry, entry) == (
+        "status.bad_entry",
+        f"statusMessage status {status[:20]!r} is not hexadecimal",
+    )
+
+
+@pytest.mark.parametrize("url", ["https://[::1", "http://status.test/1", 7])
+def test_a_list_url_urlsplit_cannot_read_is_a_bad_url(url: Any) -> None:
+    from mcbadge.status.entries import parse_status_entry
+
+    assert _refusal(parse_status_entry, _message_entry(statusListCredential=url)) == (
+        "status.bad_url",
+        "credentialStatus.statusListCredential must be an https URL",
+    )
