@@ -540,3 +540,78 @@ def test_a_list_url_urlsplit_cannot_read_is_a_bad_url(url: Any) -> None:
         "status.bad_url",
         "credentialStatus.statusListCredential must be an https URL",
     )
+
+
+_LONG_INDEX = "1" + "x" * 60
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "message"),
+    [
+        (
+            {"type": "Foo"},
+            "status.unsupported_type",
+            "credentialStatus type 'Foo' is not supported",
+        ),
+        (
+            {"statusPurpose": ""},
+            "status.bad_entry",
+            "credentialStatus.statusPurpose must be a non-empty string",
+        ),
+        ({"id": 5}, "status.bad_entry", "credentialStatus.id must be a string"),
+        ({"statusSize": 17}, "status.bad_entry", "statusSize must be an integer from 1 to 16"),
+        (
+            {"statusListIndex": "01"},
+            "status_range.bad_index",
+            "statusListIndex '01' is not a canonical non-negative decimal number",
+        ),
+        (
+            {"statusListIndex": _LONG_INDEX},
+            "status_range.bad_index",
+            f"statusListIndex {_LONG_INDEX[:40]!r} is not a canonical non-negative decimal number",
+        ),
+        (
+            {"statusListIndex": 2**31},
+            "status_range.bad_index",
+            "statusListIndex 2147483648 is outside 0 .. 2^31-1",
+        ),
+    ],
+)
+def test_bad_status_entries_are_refused_with_code_and_message(
+    changes: dict[str, Any], code: str, message: str
+) -> None:
+    from mcbadge.status.entries import parse_status_entry
+
+    assert _refusal(parse_status_entry, _message_entry(**changes)) == (code, message)
+
+
+def test_status_size_16_is_the_largest() -> None:
+    from mcbadge.status.entries import parse_status_entry
+
+    parsed = parse_status_entry(_message_entry(statusSize=16))
+    assert isinstance(parsed, BitstringStatusEntry)
+    assert parsed.status_size == 16
+
+
+@pytest.mark.parametrize("url", ["http://status.test/revoked", "https://[::1"])
+def test_a_revocation_list_id_must_be_https(url: str) -> None:
+    from mcbadge.status.entries import parse_status_entry
+
+    assert _refusal(parse_status_entry, {"type": "1EdTechRevocationList", "id": url}) == (
+        "status.bad_url",
+        "the revocation list id must be an https URL",
+    )
+
+
+@pytest.mark.parametrize("value", [None, [], "x"])
+def test_credential_status_must_be_objects(value: Any) -> None:
+    from mcbadge.status.entries import parse_credential_status, parse_status_entry
+
+    assert _refusal(parse_credential_status, value if value != "x" else 7) == (
+        "status.bad_entry",
+        "credentialStatus must be an object or a non-empty list of objects",
+    )
+    assert _refusal(parse_status_entry, value) == (
+        "status.bad_entry",
+        "a credentialStatus entry must be an object",
+    )
