@@ -615,3 +615,40 @@ def test_credential_status_must_be_objects(value: Any) -> None:
         "status.bad_entry",
         "a credentialStatus entry must be an object",
     )
+
+
+def test_entry_type_as_a_one_item_list_is_read_and_two_are_refused() -> None:
+    from mcbadge.status.entries import parse_status_entry
+
+    parsed = parse_status_entry(_message_entry(type=["BitstringStatusListEntry"]))
+    assert isinstance(parsed, BitstringStatusEntry)
+    assert parsed.type == "BitstringStatusListEntry"
+    two = _message_entry(type=["BitstringStatusListEntry", "StatusList2021Entry"])
+    assert _refusal(parse_status_entry, two) == (
+        "status.bad_entry",
+        "credentialStatus.type must name exactly one status type",
+    )
+    wide = _message_entry(statusPurpose="revocation", statusSize=2)
+    assert _refusal(parse_status_entry, wide) == (
+        "status.bad_entry",
+        "statusSize above 1 is only allowed with the 'message' status purpose",
+    )
+
+
+def test_decompression_limit_is_inclusive_and_named() -> None:
+    import base64
+    import gzip
+
+    bits = bytes(1000)
+    encoded = encode_bitstring(bits)
+    assert decode_bitstring(encoded, max_decompressed=1000) == bits
+    assert _refusal(decode_bitstring, encoded, max_decompressed=999) == (
+        "status_list.too_large",
+        "the decompressed status list exceeds 999 bytes",
+    )
+    not_gzip = "u" + base64.urlsafe_b64encode(b"\x78\x9c" + bytes(20)).rstrip(b"=").decode()
+    assert _refusal(decode_bitstring, not_gzip) == (
+        "status_list.bad_encoding",
+        "encodedList is not GZIP-compressed",
+    )
+    assert gzip.decompress(base64.urlsafe_b64decode(encoded[1:] + "==")) == bits
