@@ -652,3 +652,36 @@ def test_decompression_limit_is_inclusive_and_named() -> None:
         "encodedList is not GZIP-compressed",
     )
     assert gzip.decompress(base64.urlsafe_b64decode(encoded[1:] + "==")) == bits
+
+
+def _b64(raw: bytes) -> str:
+    import base64
+
+    return "u" + base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _gzip(raw: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(raw, compresslevel=9, mtime=0)
+
+
+@pytest.mark.parametrize(
+    ("encoded", "message"),
+    [
+        (7, "encodedList is not a string"),
+        (_b64(b"\x1f\x8b\x08\x00" + b"\xff" * 30), "encodedList is not a valid GZIP stream"),
+        (_b64(_gzip(bytes(100))[:-6]), "encodedList's GZIP stream is truncated"),
+        (_b64(_gzip(bytes(100)) + _gzip(bytes(8))), "encodedList has data after the GZIP stream"),
+    ],
+)
+def test_bad_encodings_are_refused_with_their_message(encoded: Any, message: str) -> None:
+    assert _refusal(decode_bitstring, encoded) == ("status_list.bad_encoding", message)
+
+
+def test_a_list_larger_than_one_inflate_step_decodes_whole() -> None:
+    # 2 MiB of bits inflate in 32 steps of 64 KiB from a few KiB of input
+    bits = bytearray(2 * 1024 * 1024)
+    bits[-1] = 1
+    bits[70_000] = 0x80
+    assert decode_bitstring(encode_bitstring(bits)) == bits
