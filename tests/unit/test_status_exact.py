@@ -685,3 +685,37 @@ def test_a_list_larger_than_one_inflate_step_decodes_whole() -> None:
     bits[-1] = 1
     bits[70_000] = 0x80
     assert decode_bitstring(encode_bitstring(bits)) == bits
+
+
+@pytest.mark.parametrize(
+    ("encoded", "kwargs", "code", "message"),
+    [
+        (
+            encode_bitstring(bytes(10), multibase=False),
+            {"require_multibase": True},
+            "status_list.bad_encoding",
+            "encodedList lacks the multibase 'u' (base64url) prefix",
+        ),
+        ("u", {}, "status_list.bad_encoding", "encodedList is not base64url text"),
+        ("u!!!!", {}, "status_list.bad_encoding", "encodedList is not base64url text"),
+        ("uH4sIA", {}, "status_list.bad_encoding", "encodedList is not base64url text"),
+        # four characters are base64url: what they decode to is judged next
+        ("uH4sI", {}, "status_list.bad_encoding", "encodedList's GZIP stream is truncated"),
+        (
+            encode_bitstring(bytes(10)),
+            {"max_decompressed": 30},
+            "status_list.too_large",
+            "encodedList is too large",
+        ),
+    ],
+)
+def test_decode_refusals_with_code_and_message(
+    encoded: str, kwargs: dict[str, Any], code: str, message: str
+) -> None:
+    assert _refusal(decode_bitstring, encoded, **kwargs) == (code, message)
+
+
+def test_the_text_size_cap_is_inclusive() -> None:
+    encoded = encode_bitstring(bytes(10))
+    assert len(encoded) - 1 == 31
+    assert decode_bitstring(encoded, max_decompressed=31) == bytes(10)
