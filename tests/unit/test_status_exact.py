@@ -719,3 +719,31 @@ def test_the_text_size_cap_is_inclusive() -> None:
     encoded = encode_bitstring(bytes(10))
     assert len(encoded) - 1 == 31
     assert decode_bitstring(encoded, max_decompressed=31) == bytes(10)
+
+
+def test_clearing_a_bit_touches_its_own_byte_only() -> None:
+    bits = bytearray([0xFF, 0xFF])
+    set_bit(bits, 8, False)
+    assert bits == bytearray([0xFF, 0x7F])
+
+
+def test_a_gzip_bomb_is_inflated_in_bounded_steps() -> None:
+    # 64 MiB of zeros in ~64 KiB of gzip, against a 1 MiB cap: refused, and at no time more
+    # than a few MiB held (inflating it whole before checking the cap would hold 64 MiB)
+    import base64
+    import tracemalloc
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(1024 * 1024)
+    bomb = b"".join(packer.compress(zeros) for _ in range(64)) + packer.flush()
+    encoded = "u" + base64.urlsafe_b64encode(bomb).rstrip(b"=").decode()
+    del zeros
+    tracemalloc.start()
+    try:
+        code, _ = _refusal(decode_bitstring, encoded, max_decompressed=1024 * 1024)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert code == "status_list.too_large"
+    assert peak < 8 * 1024 * 1024, peak
