@@ -31,17 +31,11 @@ from collections.abc import Awaitable, Callable
 from importlib import metadata
 from typing import Any
 
+from _timing import rates  # bench/ is sys.path[0]: a standard-library-only module
+
 
 def _rates(action: Callable[[], object], count: int, runs: int) -> list[float]:
-    for _ in range(max(3, count // 5)):
-        action()
-    measured = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        for _ in range(count):
-            action()
-        measured.append(count / (time.perf_counter() - started))
-    return measured
+    return rates(action, count, runs, warm=max(3, count // 5))
 
 
 async def _arates(action: Callable[[], Awaitable[object]], count: int, runs: int) -> list[float]:
