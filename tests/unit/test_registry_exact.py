@@ -801,3 +801,63 @@ def test_default_fill_limit_is_an_int_half(db: str) -> None:
     with Registry.open(db, list_size=131_073) as reg:
         assert reg.fill_limit == 65_536
         assert isinstance(reg.fill_limit, int)
+
+
+def test_timestamps_are_utc_with_offset(registry: Registry) -> None:
+    rec = registry.reserve("did:web:i.test", "k", list_url_template=TPL)
+    registry.record_issued(rec.credential_id, "{}", "ldp_vc")
+    got = registry.get(rec.credential_id)
+    assert rec.reserved_at.endswith("+00:00")
+    assert got.issued_at is not None
+    assert got.issued_at.endswith("+00:00")
+
+
+def test_migration_2_fills_only_default_form_keys(db: str, tmp_path: Path) -> None:
+    from mcbadge.registry import recipient_hash
+
+    keys = {
+        "ada@example.org https://a/1 extra": "ada@example.org",
+        "a@b@ https://a/1": "a@b@",
+        "ada@example.org ": None,  # no achievement after the space
+        "ada@example.org": None,  # no space
+        "@example.org https://a/1": None,  # no local part
+        "ada@ https://a/1": None,  # no domain
+        "adaexample.org https://a/1": None,  # no @
+        "Ada@example.org https://a/1": None,  # not normalised
+        "row-17": None,  # an old roster row id
+    }
+    with Registry.open(db) as reg:
+        ids = {
+            k: reg.reserve("did:web:i.test", k, list_url_template=TPL).credential_id for k in keys
+        }
+    with sqlite3.connect(tmp_path / "r.db") as conn:
+        conn.execute("UPDATE schema_version SET version = 1")
+        conn.execute("DROP INDEX ix_credentials_award")
+    with Registry.open(db) as reg:
+        assert reg.schema_version() == 2
+        got = {k: reg.get(ids[k]).recipient_hash for k in keys}
+    assert got == {k: None if e is None else recipient_hash(e) for k, e in keys.items()}
+
+
+def test_describe_url_and_list_urls_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mcbadge.registry import describe_url
+
+    assert describe_url("not a url") == "(not a database URL)"
+    assert describe_url("postgresql+psycopg://u:secret@db.example/mc") == (
+        "postgresql+psycopg://u:***@db.example/mc"
+    )
+    assert describe_url("sqlite://") == "sqlite://"
+    monkeypatch.chdir(tmp_path)
+    assert describe_url("sqlite:///r.db") == f"sqlite:///{tmp_path.resolve() / 'r.db'}"
+    with Registry.open("sqlite:///r.db") as reg:
+        assert reg.location == f"sqlite:///{tmp_path.resolve() / 'r.db'}"
+        # a template without {n} is a prefix: "{purpose}/{n}" is appended after one "/"
+        a = reg.reserve("did:web:a.test", "k", list_url_template="https://s.example/lists//")
+        assert a.entries["revocation"].list_url == "https://s.example/lists/revocation/1"
+        _refused(
+            lambda: reg.reserve("did:web:b.test", "k", list_url_template="https://s.example/lists"),
+            "registry.list_url_taken",
+            "status list URL https://s.example/lists/revocation/1 already belongs to another "
+            "issuer",
+        )
+        assert reg.list_credentials("did:web:b.test") == []
