@@ -40,6 +40,7 @@ import statistics
 import subprocess
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,17 @@ def _actions(
     policy = policy_type(offline=True)
     resolver = resolver_type()
     actions: dict[tuple[str, str], Callable[[], object]] = {}
+
+    def _verify_actions(
+        name: str, signed: Any, key: Any, signature: bytes, message: bytes
+    ) -> dict[tuple[str, str], Callable[[], object]]:
+        """Full verify, the proof alone and the raw signature (the two ceilings) of one input."""
+        return {
+            ("verify", name): partial(verify, signed, policy),
+            ("verify_proof (ceiling)", name): partial(verify_proof, signed, resolver),
+            ("raw signature (ceiling)", name): partial(key.verify, signature, message),
+        }
+
     for alg, kind in ALGS:
         key, credential, token = keys[kind], work[kind]["credential"], work[kind]["mcbadge_token"]
         head, body, signature = token.split(".")
@@ -144,22 +156,8 @@ def _actions(
             )
         key.verify(raw_signature, signing_input)  # raises when it refuses mcbadge's token
 
-        def issuing(c: Any = credential, k: Any = key) -> object:
-            return sign(c, k, format="jwt")
-
-        def verifying(t: str = token) -> object:
-            return verify(t, policy)
-
-        def proof_only(t: str = token) -> object:
-            return verify_proof(t, resolver)
-
-        def raw(k: Any = key, s: bytes = raw_signature, m: bytes = signing_input) -> object:
-            return k.verify(s, m)
-
-        actions[("issue", alg)] = issuing
-        actions[("verify", alg)] = verifying
-        actions[("verify_proof (ceiling)", alg)] = proof_only
-        actions[("raw signature (ceiling)", alg)] = raw
+        actions[("issue", alg)] = partial(sign, credential, key, format="jwt")
+        actions.update(_verify_actions(alg, token, key, raw_signature, signing_input))
     for fmt, kind in DI_FORMATS:
         key, credential = keys[kind], work[kind]["credential"]
         document = sign(credential, key, format=fmt).document
@@ -170,18 +168,7 @@ def _actions(
         message = bytes(range(64))
         signature = key.sign(message)
 
-        def verifying_di(d: Any = document) -> object:
-            return verify(d, policy)
-
-        def proof_only_di(d: Any = document) -> object:
-            return verify_proof(d, resolver)
-
-        def raw_di(k: Any = key, s: bytes = signature, m: bytes = message) -> object:
-            return k.verify(s, m)
-
-        actions[("verify", fmt)] = verifying_di
-        actions[("verify_proof (ceiling)", fmt)] = proof_only_di
-        actions[("raw signature (ceiling)", fmt)] = raw_di
+        actions.update(_verify_actions(fmt, document, key, signature, message))
     return actions
 
 
