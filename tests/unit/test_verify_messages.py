@@ -98,6 +98,17 @@ def test_a_str_that_names_a_file_is_refused_and_a_path_is_read(tmp_path: Path) -
     assert verify('{"note": "see badge.png"}', policy()).check("input").status == "passed"
 
 
+def test_a_path_like_str_inside_a_document_is_data_not_a_programmer_error() -> None:
+    # The parser nested documents go through (endorsements, status lists) never raises
+    # TypeError: only the public verify() refuses a str that names a file.
+    from mcbadge.errors import InputError
+    from mcbadge.verify._input import parse_input
+
+    with pytest.raises(InputError) as refused:
+        parse_input("../../etc/badge.json")
+    assert refused.value.code == "input.malformed"
+
+
 def test_unread_input_has_no_status_line_and_says_not_checked() -> None:
     result = verify(b"", policy())
     assert result.summary.status_state == "not_checked"

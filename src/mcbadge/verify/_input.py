@@ -20,7 +20,14 @@ from typing import Any
 from mcbadge._json import DEFAULT_MAX_BYTES, loads_strict
 from mcbadge.errors import InputError
 
-__all__ = ["MAX_BYTES", "ParsedInput", "decode_jws_parts", "looks_like_jws", "parse_input"]
+__all__ = [
+    "MAX_BYTES",
+    "ParsedInput",
+    "decode_jws_parts",
+    "looks_like_jws",
+    "parse_input",
+    "refuse_path_like",
+]
 
 MAX_BYTES = DEFAULT_MAX_BYTES
 _JWS_RE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
@@ -146,13 +153,15 @@ def _read_path(path: os.PathLike[str]) -> bytes:
         ) from None
 
 
-def _refuse_path_like(document: str) -> None:
+def refuse_path_like(document: str) -> None:
     """A str is the document's text, never a file name: one that looks like a path is refused.
 
     Opening a file because of what a str says would let text a server received (a form field,
     a request body decoded to str) make the verifier read the server's own files; so a path
     must come as :class:`os.PathLike`, and a str that can only be a file name is a programmer
-    error rather than a document that fails ``input``.
+    error rather than a document that fails ``input``. Only the public entry point
+    (:func:`mcbadge.verify.verify`) asks this: a str found inside a credential (an
+    endorsement, a status list) is data, and fails ``input`` like any other bad text.
     """
     candidate = document.strip()
     if not candidate or len(candidate) > 4096 or "\n" in candidate:
@@ -196,7 +205,6 @@ def parse_input(document: object) -> ParsedInput:
             ) from None
         return _from_text(text, "json")
     if isinstance(document, str):
-        _refuse_path_like(document)
         if len(document) > MAX_BYTES:
             raise InputError(
                 f"the document is larger than {MAX_BYTES} bytes", code="input.too_large"

@@ -16,7 +16,7 @@ from typing import Any
 from mcbadge._json import collector_paused
 from mcbadge.errors import MCBadgeError
 from mcbadge.verify._context import RunContext
-from mcbadge.verify._input import parse_input
+from mcbadge.verify._input import parse_input, refuse_path_like
 from mcbadge.verify._network import make_fetcher, make_resolver
 from mcbadge.verify._util import (
     DateTimeError,
@@ -360,6 +360,8 @@ def verify(
     policy = policy if policy is not None else VerificationPolicy()
     if not isinstance(policy, VerificationPolicy):
         raise TypeError("policy must be a VerificationPolicy")
+    if isinstance(document, str):
+        refuse_path_like(document)
     own_fetcher = policy.fetcher is None and not policy.offline
     fetcher = policy.fetcher if not own_fetcher else _safe(make_fetcher, policy)
     ctx = RunContext(policy, _now(policy), fetcher=fetcher)
