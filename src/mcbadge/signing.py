@@ -78,10 +78,11 @@ def presign_failures(
     ]
 
 
-def check_before_signing(credential: object) -> None:
+def check_before_signing(credential: object, *, model_checked: bool = False) -> None:
     """Raise :class:`SigningRefusedError` when ``credential`` fails a check every verifier
-    runs (data model, bundled JSON Schema, contexts, validity-date syntax)."""
-    failures = presign_failures(credential)
+    runs (data model, bundled JSON Schema, contexts, validity-date syntax); ``model_checked``
+    as in :func:`presign_failures`."""
+    failures = presign_failures(credential, model_checked=model_checked)
     if failures:
         raise SigningRefusedError(failures)
 

@@ -32,7 +32,7 @@ from mcbadge.issuer.signing import FORMATS, check_key_for_format, sign_credentia
 from mcbadge.issuer.store import CredentialRecord, IssuerStore, stored_text
 from mcbadge.keys import Key
 from mcbadge.registry import AwardRequest, Registry, recipient_hash
-from mcbadge.signing import SigningRefusedError, presign_failures
+from mcbadge.signing import SigningRefusedError, check_before_signing, presign_failures
 
 if TYPE_CHECKING:
     from mcbadge.publish import PublishedStatus
@@ -119,9 +119,7 @@ def checked(credential: dict[str, Any]) -> dict[str, Any]:
     """``credential`` (just built by :func:`build_credential`, so already validated by the
     typed model) when it passes the verifier's other document checks, else
     :class:`~mcbadge.signing.SigningRefusedError` (nothing is reserved or signed for it)."""
-    failures = presign_failures(credential, model_checked=True)
-    if failures:
-        raise SigningRefusedError(failures)
+    check_before_signing(credential, model_checked=True)
     return credential
 
 
