@@ -10,12 +10,24 @@ from mcbadge.verify.batch import verify_many
 from mcbadge.verify.pipeline import verify
 from mcbadge.verify.policy import VerificationPolicy
 from mcbadge.verify.report import exit_code_for, render_text
-from mcbadge.verify.result import CHECK_IDS, Check, CheckStatus, Summary, VerificationResult
+from mcbadge.verify.result import (
+    CHECK_IDS,
+    BundleKind,
+    BundleResult,
+    Check,
+    CheckStatus,
+    NestedResult,
+    Summary,
+    VerificationResult,
+)
 
 __all__ = [
     "CHECK_IDS",
+    "BundleKind",
+    "BundleResult",
     "Check",
     "CheckStatus",
+    "NestedResult",
     "Summary",
     "VerificationPolicy",
     "VerificationResult",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mcbadge.verify.result import VerificationResult
+from mcbadge.verify.result import BundleResult, VerificationResult
 
 __all__ = ["EXIT_FAILED", "EXIT_INDETERMINATE", "EXIT_OK", "exit_code_for", "render_text"]
 
@@ -14,8 +14,11 @@ _MARKS = {"passed": "ok", "failed": "FAIL", "skipped": "skip", "warning": "warn"
 _COLOURS = {"passed": "32", "failed": "31", "skipped": "2", "warning": "33"}
 
 
-def exit_code_for(result: VerificationResult) -> int:
-    """0 verified, 1 failed, 2 indeterminate (nothing failed outright, something undecided)."""
+def exit_code_for(result: VerificationResult | BundleResult) -> int:
+    """0 verified, 1 failed, 2 indeterminate (nothing failed outright, something undecided).
+
+    For a bundle: 0 only when the outer checks and every nested credential verify.
+    """
     if result.verified:
         return EXIT_OK
     return EXIT_INDETERMINATE if result.indeterminate else EXIT_FAILED

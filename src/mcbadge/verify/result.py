@@ -12,8 +12,11 @@ from typing import Any, Literal
 
 __all__ = [
     "CHECK_IDS",
+    "BundleKind",
+    "BundleResult",
     "Check",
     "CheckStatus",
+    "NestedResult",
     "Summary",
     "VerificationResult",
 ]
@@ -149,4 +152,75 @@ class VerificationResult:
 
     def to_json(self) -> str:
         """The report as one line of JSON (the shape documented in docs/verifying.md)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+#: What holds the credentials of a bundle: a holder-signed verifiable presentation, or a CLR 2.0
+#: learner record (a ClrCredential, whose outer proof says who assembled it).
+BundleKind = Literal["presentation", "clr"]
+
+
+@dataclass(frozen=True, slots=True)
+class NestedResult:
+    """The full result of one credential inside a bundle.
+
+    ``location`` says where it sat in the bundle, as a JSON Pointer (RFC 6901) from the
+    bundle's root (``"/verifiableCredential/2"``, ``"/credentialSubject/verifiableCredential/0"``),
+    so that a report names the credential a clerk must look at.
+    """
+
+    location: str
+    result: VerificationResult
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"location": self.location, **self.result.to_dict()}
+
+
+@dataclass(frozen=True, slots=True)
+class BundleResult:
+    """The account of a bundle: the outer checks, then one full result per credential inside.
+
+    The bundle is ``verified`` only when its outer checks and every nested credential verify;
+    a failure anywhere is never hidden by a good outer proof. ``indeterminate`` when nothing
+    failed outright but something (outer or nested) could not be decided.
+    """
+
+    kind: BundleKind
+    outer: VerificationResult
+    nested: tuple[NestedResult, ...] = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (BundleResult, (self.kind, self.outer, self.nested))
+
+    def _results(self) -> list[VerificationResult]:
+        return [self.outer, *(item.result for item in self.nested)]
+
+    @property
+    def verified(self) -> bool:
+        return all(result.verified for result in self._results())
+
+    @property
+    def indeterminate(self) -> bool:
+        """True when something is undecided and nothing definitely failed, outer or nested."""
+        failing = [result for result in self._results() if not result.verified]
+        return bool(failing) and all(result.indeterminate for result in failing)
+
+    @property
+    def failed_locations(self) -> list[str]:
+        """Where the failures are: ``""`` for the outer checks, else each nested location."""
+        failed = [""] if not self.outer.verified else []
+        return failed + [item.location for item in self.nested if not item.result.verified]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "verified": self.verified,
+            "indeterminate": self.indeterminate,
+            "failed_locations": self.failed_locations,
+            "outer": self.outer.to_dict(),
+            "nested": [item.to_dict() for item in self.nested],
+        }
+
+    def to_json(self) -> str:
+        """The bundle report as one line of JSON (the shape documented in docs/verifying.md)."""
         return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
