@@ -144,3 +144,123 @@ def test_issuing_caches_give_the_same_tokens_and_follow_a_changed_key(
     header = json.loads(base64.urlsafe_b64decode(embedded.split(".")[0] + "=="))
     assert header["jwk"] == second.public_jwk()
     assert "jwk" not in json.loads(base64.urlsafe_b64decode(plain.split(".")[0] + "=="))
+
+
+def _payload_reads(monkeypatch: pytest.MonkeyPatch, module: Any) -> list[int]:
+    """Sizes of the texts ``module``'s strict JSON reader is asked to parse from now on."""
+    from mcbadge._json import loads_strict
+
+    sizes: list[int] = []
+
+    def counting(data: Any, **kwargs: Any) -> Any:
+        sizes.append(len(data))
+        return loads_strict(data, **kwargs)
+
+    monkeypatch.setattr(module, "loads_strict", counting)
+    return sizes
+
+
+def test_verify_reads_a_vc_jwt_payload_once(
+    full: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mcbadge.proofs import jwt as jwt_module
+    from mcbadge.proofs import verify_proof
+    from mcbadge.verify import _input
+
+    key = generate_key("ed25519")
+    credential = {k: v for k, v in full.items() if k != "proof"}
+    credential["issuer"] = dict(full["issuer"], id=did_for_key(key))
+    token = sign(credential, key, format="jwt").jwt
+    assert token is not None
+    payload_size = len(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    by_input = _payload_reads(monkeypatch, _input)
+    by_proof = _payload_reads(monkeypatch, jwt_module)
+    result = verify(token, VerificationPolicy(offline=True))
+    assert result.check("signature").status == "passed"
+    assert result.check("jwt_claims").status == "passed"
+    assert by_input.count(payload_size) == 1  # the input reader parsed it...
+    assert payload_size not in by_proof  # ...and the proof layer took that parse
+    # the proof layer alone still reads the token itself
+    assert verify_proof(token, None).verified
+    assert by_proof.count(payload_size) == 1
+
+
+def test_a_non_canonical_payload_segment_is_refused_by_verify(full: dict[str, Any]) -> None:
+    """The proof layer no longer parses the payload the input reader parsed, but it still
+    checks the segment is canonical base64url: a payload whose last character carries
+    non-zero spare bits (the same bytes as the canonical text) fails, though it is signed."""
+    from mcbadge.multibase import b64url_encode
+
+    key = generate_key("ed25519")
+    credential = {k: v for k, v in full.items() if k != "proof"}
+    credential["issuer"] = dict(full["issuer"], id=did_for_key(key))
+    token = sign(credential, key, format="jwt").jwt
+    assert token is not None
+    head, body, _ = token.split(".")
+    payload = base64.urlsafe_b64decode(body + "==")
+    while len(b64url_encode(payload)) % 4 == 0:  # no spare bits to set: pad the JSON text
+        payload += b" "
+    canonical = b64url_encode(payload)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(canonical[-1])
+    bumped = canonical[:-1] + alphabet[last + 1]  # the lowest spare bit set
+    assert base64.urlsafe_b64decode(bumped + "==") == payload
+    signing_input = f"{head}.{bumped}"
+    forged = f"{signing_input}.{b64url_encode(key.sign(signing_input.encode('ascii')))}"
+    result = verify(forged, VerificationPolicy(offline=True))
+    assert result.verified is False
+    assert result.check("jwt").code == "jwt.bad_base64url"
+    assert result.check("signature").status != "passed"
+
+
+def test_a_vc_jwt_document_is_built_on_first_read_and_equals_the_payload(
+    full: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mcbadge.proofs as proofs_module
+
+    key = generate_key("ed25519")
+    credential = {k: v for k, v in full.items() if k != "proof"}
+    credential["issuer"] = dict(full["issuer"], id=did_for_key(key))
+    credential["iss"] = {"a member": "named like a claim"}  # the credential's, not the claim
+    parses: list[str] = []
+    real_loads = json.loads
+
+    def counting(text: str) -> Any:
+        parses.append(text)
+        return real_loads(text)
+
+    monkeypatch.setattr(proofs_module.json, "loads", counting)
+    signed = sign(credential, key, format="jwt")
+    assert parses == []  # issuing alone parses nothing
+    copied, pickled = copy.deepcopy(signed), pickle.loads(pickle.dumps(signed))
+    assert parses == []  # copies stay lazy too
+    document = signed.document
+    assert len(parses) == 1
+    assert signed.document is document  # built once
+    assert len(parses) == 1
+    monkeypatch.setattr(proofs_module.json, "loads", real_loads)
+    assert signed.jwt is not None
+    payload = real_loads(base64.urlsafe_b64decode(signed.jwt.split(".")[1] + "=="))
+    expected = {k: payload[k] for k in credential if k != "iss"}
+    expected["iss"] = {"a member": "named like a claim"}
+    assert document == expected
+    assert list(document) == list(credential)
+    assert document["credentialSubject"] is not credential["credentialSubject"]
+    credential["iss"]["a member"] = "changed after signing"
+    assert copied.document == pickled.document == document == expected
+    assert copied == signed == pickled
+    assert signed.to_text() == signed.jwt
+    assert "SignedCredential(format='jwt', document={" in repr(signed)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        signed.jwt = "x"  # type: ignore[misc]
+    v1 = sign(
+        {
+            **credential,
+            "@context": ["https://www.w3.org/2018/credentials/v1", *full["@context"][1:]],
+        },
+        key,
+        format="jwt",
+    )
+    assert v1.jwt is not None
+    v1_payload = real_loads(base64.urlsafe_b64decode(v1.jwt.split(".")[1] + "=="))
+    assert v1.document == v1_payload["vc"]

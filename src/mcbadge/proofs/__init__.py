@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -61,19 +61,94 @@ SUITES: dict[str, Suite] = {s.name: s for s in (EDDSA_RDFC_2022, ECDSA_RDFC_2019
 FORMATS: tuple[str, ...] = (*SUITES, "jwt")
 
 
-@dataclass(frozen=True)
 class SignedCredential:
-    """A signed credential: ``document`` (for JWT, the decoded credential) and ``jwt``."""
+    """A signed credential: ``document`` (for JWT, the decoded credential) and ``jwt``.
 
+    Immutable, compared by value like the dataclass it was. For a VC-JWT, ``document`` is
+    built on first access from the payload JSON that was signed (a plain parse of mcbadge's
+    own output: it shares nothing with the caller's input): a bulk issuer that keeps only
+    the token never pays for it (it was about a fifth of issuing one).
+    """
+
+    __slots__ = ("_built", "_document", "format", "jwt")
     format: str
-    document: dict[str, Any]
-    jwt: str | None = None
+    jwt: str | None
+    _document: dict[str, Any]
+    _built: tuple[str, list[str], dict[str, Any]] | None
+
+    def __init__(self, format: str, document: dict[str, Any], jwt: str | None = None) -> None:
+        _set = object.__setattr__
+        _set(self, "format", format)
+        _set(self, "jwt", jwt)
+        _set(self, "_document", document)
+        _set(self, "_built", None)
+
+    @classmethod
+    def _from_jwt(
+        cls, token: str, payload_text: str, keys: list[str], registered: dict[str, Any]
+    ) -> SignedCredential:
+        """A VC-JWT whose ``document`` is built from ``payload_text`` when first read:
+        ``keys`` is the credential's member order, ``registered`` deep copies of its members
+        named like JWT registered claims (the payload's own members of those names are the
+        claims, not the credential's)."""
+        signed = cls("jwt", {}, token)
+        object.__setattr__(signed, "_built", (payload_text, keys, registered))
+        return signed
+
+    @property
+    def document(self) -> dict[str, Any]:
+        pending = self._built
+        if pending is not None:
+            payload_text, keys, registered = pending
+            payload = json.loads(payload_text)
+            if "vc" in payload:
+                document = payload["vc"]
+            else:
+                document = {k: registered[k] if k in registered else payload[k] for k in keys}
+            object.__setattr__(self, "_document", document)
+            object.__setattr__(self, "_built", None)
+        return self._document
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, SignedCredential)
+        return (self.format, self.document, self.jwt) == (other.format, other.document, other.jwt)
+
+    __hash__ = None  # type: ignore[assignment]  # the document is a dict, as before
+
+    def __repr__(self) -> str:
+        return (
+            f"SignedCredential(format={self.format!r}, document={self.document!r}, "
+            f"jwt={self.jwt!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # copies and pickles (a batch worker's result) stay lazy
+        return (_restore_signed, (self.format, self._document, self.jwt, self._built))
 
     def to_text(self) -> str:
         """Compact JWS for JWT, indented JSON for Data Integrity."""
         if self.jwt is not None:
             return self.jwt
         return json.dumps(self.document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _restore_signed(
+    format: str,
+    document: dict[str, Any],
+    jwt: str | None,
+    built: tuple[str, list[str], dict[str, Any]] | None,
+) -> SignedCredential:
+    signed = SignedCredential(format, document, jwt)
+    object.__setattr__(signed, "_built", built)
+    return signed
 
 
 _KEY_IDS: dict[bytes, tuple[str, str]] = {}
@@ -155,18 +230,11 @@ def sign(
     vm = _signing_method(credential, key, verification_method)
     if format == "jwt":
         token, payload_text = _sign_jwt(credential, key, vm, embed_jwk)
-        # our own output: a plain parse gives the caller a document that shares nothing with
-        # the input (no deep copy, no second strict decode of the token)
-        payload = json.loads(payload_text)
-        if "vc" in payload:
-            document = payload["vc"]
-        else:
-            document = {
-                k: (copy.deepcopy(v) if k in _REGISTERED else payload[k])
-                for k, v in credential.items()
-                if k != "proof"
-            }
-        return SignedCredential("jwt", document, token)
+        # the document comes from a plain parse of our own output when the caller reads it
+        # (sharing nothing with the input); what it needs from the input is taken now
+        keys = [k for k in credential if k != "proof"]
+        registered = {k: copy.deepcopy(credential[k]) for k in _REGISTERED if k in credential}
+        return SignedCredential._from_jwt(token, payload_text, keys, registered)
     suite = SUITES.get(format)
     if suite is None:
         raise MCBadgeError(f"unknown proof format {format!r}", code="cryptosuite.unsupported")
@@ -238,6 +306,7 @@ def verify_proof(
     now: datetime | None = None,
     trust_embedded_keys: bool | None = None,
     clock_skew: timedelta = CLOCK_SKEW,
+    jwt_payload: dict[str, Any] | None = None,
 ) -> ProofResult:
     """Verify the proof(s) of a credential (dict or JSON text) or a VC-JWT (compact JWS).
 
@@ -245,6 +314,9 @@ def verify_proof(
     key carried by the credential itself (JWT ``jwk`` header, https VM with a Multikey fragment)
     stand for the issuer's key: only for material like the spec's examples. ``clock_skew`` is
     the tolerance on proof ``created``/``expires`` and JWT ``nbf``/``exp`` (default 5 minutes).
+    ``jwt_payload``: for a VC-JWT ``document``, its payload as the caller already read it from
+    this very token with :func:`mcbadge._json.loads_strict` (the verifier's input reader does),
+    so the JSON is not parsed twice; every check still runs.
     """
     when = now or datetime.now(UTC)
     if when.tzinfo is None:
@@ -261,7 +333,12 @@ def verify_proof(
             text = document.decode("utf-8", "replace") if isinstance(document, bytes) else document
             if not text.lstrip().startswith("{"):
                 outcome, credential = verify_jwt(
-                    text, active, now=when, trust_embedded_keys=trust, skew=clock_skew
+                    text,
+                    active,
+                    now=when,
+                    trust_embedded_keys=trust,
+                    skew=clock_skew,
+                    payload=jwt_payload,
                 )
                 return ProofResult(outcome.verified, "jwt", [outcome], document=credential)
             parsed = loads_strict(text)

@@ -182,8 +182,16 @@ def _header(text: str) -> dict[str, Any]:
     return header
 
 
-def decode_jwt(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:
-    """(header, payload, signing input, signature) after structural checks (no crypto)."""
+def decode_jwt(
+    token: str, *, payload: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:
+    """(header, payload, signing input, signature) after structural checks (no crypto).
+
+    ``payload``: the token's payload as the caller already read it with the same strict JSON
+    reader (:func:`mcbadge._json.loads_strict`) from exactly this token's second segment (the
+    verifier's input reader does): it is then not parsed a second time. Every other check
+    still runs, the payload segment's canonical base64url included.
+    """
     if not isinstance(token, str) or len(token) > _MAX_TOKEN:
         raise _fail("jwt.malformed", "the JWT is not a string of acceptable size")
     token = token.strip()
@@ -193,7 +201,15 @@ def decode_jwt(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes
     if len(parts) != 3 or not all(parts):
         raise _fail("jwt.malformed", "the JWT does not have three non-empty parts")
     header = _header(parts[0])
-    payload = _json_part(parts[1], "payload")
+    if payload is None:
+        payload = _json_part(parts[1], "payload")
+    else:
+        try:
+            b64url_decode(parts[1], code="jwt.bad_payload")
+        except MCBadgeError:
+            raise _fail("jwt.bad_base64url", "the JWT payload is not canonical base64url") from None
+        if type(payload) is not dict:
+            raise _fail("jwt.bad_payload", "the JWT payload is not a JSON object")
     try:
         signature = b64url_decode(parts[2], code="jwt.bad_base64url")
     except MCBadgeError:
@@ -427,12 +443,14 @@ def verify_jwt(
     now: datetime,
     trust_embedded_keys: bool = False,
     skew: timedelta = CLOCK_SKEW,
+    payload: dict[str, Any] | None = None,
 ) -> tuple[ProofOutcome, dict[str, Any] | None]:
-    """Verify a VC-JWT; returns the outcome and the decoded credential (None if undecodable)."""
+    """Verify a VC-JWT; returns the outcome and the decoded credential (None if undecodable).
+    ``payload``: the token's payload already read strictly (see :func:`decode_jwt`)."""
     outcome = ProofOutcome(index=0, type="JWT")
     credential: dict[str, Any] | None = None
     try:
-        header, payload, signing_input, signature = decode_jwt(token)
+        header, payload, signing_input, signature = decode_jwt(token, payload=payload)
         wrong = jwt_member_issue(header, payload)
         if wrong is not None:
             raise _fail(wrong.code, wrong.message)

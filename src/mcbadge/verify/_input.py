@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import pybase64
+
 from mcbadge._json import DEFAULT_MAX_BYTES, loads_strict
 from mcbadge.errors import InputError
 
@@ -56,7 +58,8 @@ def looks_like_jws(text: str) -> bool:
 
 def _b64url_json(segment: str, what: str) -> dict[str, Any]:
     try:
-        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        # pybase64 (SIMD): a VC-JWT payload in ~3 us, not ~19; validate: base64url only
+        raw = pybase64.b64decode(segment + "=" * (-len(segment) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         raise InputError(f"the JWT {what} is not base64url", code="jwt.malformed") from None
     try:

@@ -301,6 +301,9 @@ def _unreachable_key(ctx: RunContext, failure: Check) -> Check:
 
 def _crypto(ctx: RunContext, document: Any, proof: Any = None) -> Check:
     """Verify the signature; typed errors name the check they fail."""
+    parsed = ctx.parsed
+    # a VC-JWT's payload was already read strictly from this token: not parsed a second time
+    payload = parsed.jwt_payload if parsed is not None and document is parsed.jws else None
     try:
         outcome = verify_proof(
             document,
@@ -308,6 +311,7 @@ def _crypto(ctx: RunContext, document: Any, proof: Any = None) -> Check:
             now=ctx.now,
             trust_embedded_keys=ctx.policy.trust_embedded_keys,
             clock_skew=ctx.policy.clock_skew,
+            jwt_payload=payload,
         )
     except MCBadgeError as exc:  # verify_proof reports rather than raises; kept fail-closed
         raise _Stop(_unreachable_key(ctx, _failure_for(exc.code, exc.message))) from None
