@@ -16,7 +16,13 @@ from cachetools import LRUCache
 from pyld.jsonld import ContextResolver, JsonLdProcessor
 
 from mcbadge.errors import MCBadgeError
-from mcbadge.jsonld import canonicalize, canonize, offline_document_loader
+from mcbadge.jsonld import (
+    canonicalize,
+    canonize,
+    check_data_loss,
+    offline_document_loader,
+    to_rdf,
+)
 from mcbadge.jsonld._memo import check_graph
 from mcbadge.jsonld.process import (
     _RELATIVE_BASE,
@@ -69,10 +75,24 @@ def reference(document: dict[str, Any]) -> str | None:
         return None
 
 
+def _verdict(function: Any, document: dict[str, Any]) -> str:
+    try:
+        function(copy.deepcopy(document))
+    except MCBadgeError as error:
+        return error.code
+    except Exception as error:  # a crash is a verdict too: both must crash alike
+        return type(error).__name__
+    return "accepted"
+
+
 def compare(document: dict[str, Any]) -> list[str]:
-    """Disagreements between mcbadge (fast path and canonize) and the reference."""
+    """Disagreements between mcbadge (fast path and canonize) and the reference, and between
+    the verdict-only walk (``check_data_loss``, a VC-JWT's data-loss check) and ``to_rdf``."""
     expected = reference(document)
     problems: list[str] = []
+    verdicts = {_verdict(to_rdf, document), _verdict(check_data_loss, document)}
+    if len(verdicts) != 1:
+        problems.append(f"check_data_loss and to_rdf disagree: {sorted(verdicts)}")
     fast = fast_dataset(document)
     try:
         ours: str | None = canonize(document)

@@ -18,7 +18,7 @@ from mcbadge.jsonld.loader import (
     offline_document_loader,
 )
 from mcbadge.jsonld.nquads import Dataset, Quad, parse_nquads, serialize_quad
-from mcbadge.jsonld.process import to_rdf
+from mcbadge.jsonld.process import check_data_loss, to_rdf
 from mcbadge.jsonld.rdfc import DEFAULT_MAX_WORK, canonicalize, issued_identifiers
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "bundled_context_document",
     "canonicalize",
     "canonize",
+    "check_data_loss",
     "issued_identifiers",
     "offline_document_loader",
     "parse_nquads",

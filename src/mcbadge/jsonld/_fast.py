@@ -251,6 +251,7 @@ class _Walk:
     __slots__ = (
         "base",
         "blank",
+        "check_only",
         "counter",
         "expand_iri",
         "inline",
@@ -278,6 +279,11 @@ class _Walk:
         self.quads: list[Quad] = []
         self.counter = 0
         self.blank: dict[str, str] = {}
+        # Only the verdict is wanted (the data-loss check of a VC-JWT): a plain string's
+        # literal is not written (it can neither fail nor lose anything; the quad still
+        # counts towards MAX_QUADS) and the quads are not deduplicated. Every decision that
+        # can refuse the document is taken exactly as when the quads are wanted.
+        self.check_only = False
 
     def spend(self, keys: int) -> None:
         """Count keys planned (not from the cache): each costs pyld IRI expansions."""
@@ -501,6 +507,7 @@ class _Walk:
                 type_term = self.node_term(type_term)
             quads.append((subject, _RDF_TYPE_TERM, type_term, graph))
         infos = plan.infos
+        check_only = self.check_only
         for key, predicate in plan.props:
             value = element[key]
             if value is None:
@@ -517,7 +524,9 @@ class _Walk:
                 plain_strings = info.plain_strings
                 for item in value if type(value) is list else (value,):
                     if plain_strings and type(item) is str:
-                        if _NEEDS_ESCAPE.search(item) is None:
+                        if check_only:
+                            term = ""
+                        elif _NEEDS_ESCAPE.search(item) is None:
                             term = '"' + item + '"'
                         else:
                             term = literal(item)
@@ -611,8 +620,13 @@ class _Walk:
         return literal(_jcs(value).decode("utf-8"), RDF_JSON_LITERAL)
 
 
-def fast_to_rdf(document: dict[str, Any], vocab: str, base: str, refuse: str) -> Dataset:
+def fast_to_rdf(
+    document: dict[str, Any], vocab: str, base: str, refuse: str, *, check_only: bool = False
+) -> Dataset:
     """Quads of ``document`` (a JSON object) or :class:`Unsupported`.
+
+    ``check_only``: only whether it raises is wanted; the quads returned are then incomplete
+    (plain string literals left empty, duplicates kept) and must not be used.
 
     ``vocab`` and ``base`` are the safe-mode sentinels; any IRI (subject, predicate, type,
     object or datatype) containing ``refuse``, their common prefix, raises
@@ -623,5 +637,8 @@ def fast_to_rdf(document: dict[str, Any], vocab: str, base: str, refuse: str) ->
         raise ValueError("refuse must be a prefix of both sentinels")
     processor, options, active = _start(vocab, base)
     walk = _Walk(processor, options, refuse, vocab)
+    walk.check_only = check_only
     walk.node(active, None, document, "")
+    if check_only:
+        return walk.quads
     return list(dict.fromkeys(walk.quads))

@@ -24,7 +24,7 @@ from mcbadge.errors import (
 from mcbadge.jsonld.loader import offline_document_loader
 from mcbadge.jsonld.nquads import RDF_LANG_STRING, XSD_STRING, Dataset, Quad, literal
 
-__all__ = ["PYLD_MAX_SQUARES", "PYLD_MAX_VALUES", "fast_dataset", "to_rdf"]
+__all__ = ["PYLD_MAX_SQUARES", "PYLD_MAX_VALUES", "check_data_loss", "fast_dataset", "to_rdf"]
 
 _UNDEFINED_VOCAB = "urn:mcbadge:undefined-term:"
 _RELATIVE_BASE = "urn:mcbadge:relative-iri:/"
@@ -189,14 +189,23 @@ def fast_dataset(document: Mapping[str, Any]) -> Dataset | None:
     return _fast(document)[0]
 
 
-def _fast(document: Mapping[str, Any]) -> tuple[Dataset | None, MCBadgeError | None]:
+def _fast(
+    document: Mapping[str, Any], *, check_only: bool = False
+) -> tuple[Dataset | None, MCBadgeError | None]:
     """The fast path's quads, else None and, when the walk met a property or type that no
     context defines and that holds data, the DataLossError pyld's path would raise (or the
-    budget error when the document has too many statements)."""
+    budget error when the document has too many statements). ``check_only``: the quads are
+    incomplete (see ``fast_to_rdf``); only whether they are None counts."""
     from mcbadge.jsonld._fast import MAX_PLANNED_KEYS, MAX_QUADS, Lost, TooLarge, fast_to_rdf
 
     try:
-        dataset = fast_to_rdf(dict(document), _UNDEFINED_VOCAB, _RELATIVE_BASE, _SENTINEL_PREFIX)
+        dataset = fast_to_rdf(
+            dict(document),
+            _UNDEFINED_VOCAB,
+            _RELATIVE_BASE,
+            _SENTINEL_PREFIX,
+            check_only=check_only,
+        )
     except TooLarge:
         return None, CanonicalizationError(
             f"the credential has more than {MAX_QUADS:,} statements (RDF quads) or "
@@ -265,6 +274,27 @@ def to_rdf(document: Mapping[str, Any]) -> Dataset:
     fast, lost = _fast(document)
     if fast is not None:
         return fast
+    return _general_to_rdf(document, lost)
+
+
+def check_data_loss(document: Mapping[str, Any]) -> None:
+    """Raise what :func:`to_rdf` would raise for ``document``, without keeping its quads.
+
+    The same walk and the same decisions (undefined terms and types, relative IRIs, the work
+    budget, contexts), with the general processor where the fast walk cannot decide; only
+    the literals of plain strings are not written and the quads are not deduplicated. For a
+    check that wants the verdict alone (a VC-JWT's data-loss check: its signature covers the
+    bytes, not the quads).
+    """
+    if not isinstance(document, Mapping):
+        raise InputError("a credential must be a JSON object", code="input.not_an_object")
+    fast, lost = _fast(document, check_only=True)
+    if fast is None:
+        _general_to_rdf(document, lost)
+
+
+def _general_to_rdf(document: Mapping[str, Any], lost: MCBadgeError | None) -> Dataset:
+    """:func:`to_rdf` past the fast walk: its refusal, the budget, or pyld."""
     if isinstance(lost, CanonicalizationError):
         raise lost
     if _over_pyld_budget(document):

@@ -340,10 +340,10 @@ def _jwt_data_loss(ctx: RunContext) -> Check:
     """
     if not ctx.policy.check_jwt_data_loss:
         return skipped("data_loss", "JSON-LD checking of VC-JWTs is turned off", "disabled")
-    from mcbadge.jsonld import to_rdf
+    from mcbadge.jsonld import check_data_loss
 
     try:
-        to_rdf(ctx.credential)
+        check_data_loss(ctx.credential)  # to_rdf's verdict, without keeping the quads
     except MCBadgeError as exc:
         if exc.code == "canonicalization.budget_exceeded":
             # Not decided within the JSON-LD work budget: "we could not tell" is not a pass.
