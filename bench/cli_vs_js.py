@@ -20,8 +20,9 @@ scheduler favours the Node process, which sleeps often (its I/O threads), over m
 busy thread, so under load the wall-time ratio understates mcbadge and the CPU ratio is the
 steadier one. ``signature_ok`` counts mcbadge
 reports whose signature check passed (offline, the status list is not fetched: the exit status
-is 2, indeterminate). When node or ``bench/js/node_modules`` is missing it returns one
-``skipped`` row with the reason (``make bench-js`` installs the stack).
+is 2, indeterminate). mcbadge's modules are byte-compiled first, as ``pip install`` leaves
+them (``bench/cli_verify.py`` does the same). When node or ``bench/js/node_modules`` is
+missing it returns one ``skipped`` row with the reason (``make bench-js`` installs the stack).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.cli_verify import _compile_package
 from bench.js_reference import JS_DIR, SCRIPT, fixed_keys, unavailable
 
 FORMATS = (
@@ -105,6 +107,9 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             label: (work / f"f{i}", _write(work / f"f{i}", fmt, keys[kind], count))
             for i, (label, fmt, kind) in enumerate(FORMATS)
         }
+        # as `pip install` leaves them: with PYTHONDONTWRITEBYTECODE set (as on this host) an
+        # editable install would compile every mcbadge module from source on each run
+        _compile_package()
         ours: dict[str, list[tuple[float, float]]] = {label: [] for label in folders}
         theirs: dict[str, list[tuple[float, float]]] = {label: [] for label in folders}
         inside: dict[str, list[float]] = {label: [] for label in folders}
