@@ -264,3 +264,34 @@ def test_a_vc_jwt_document_is_built_on_first_read_and_equals_the_payload(
     assert v1.jwt is not None
     v1_payload = real_loads(base64.urlsafe_b64decode(v1.jwt.split(".")[1] + "=="))
     assert v1.document == v1_payload["vc"]
+
+
+def test_the_safety_net_builds_checks_only_for_ids_never_evaluated(
+    full: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every check id without a verdict fails ``not_evaluated`` (tests/unit/test_verify.py
+    shows it); the others must not get a throwaway failed Check built for them on every run
+    (``setdefault`` with a built default did: one per check id, ~4 % of a VC-JWT verify)."""
+    from mcbadge.verify import checks_proof, pipeline
+
+    key = generate_key("ed25519")
+    credential = {k: v for k, v in full.items() if k != "proof"}
+    credential["issuer"] = dict(full["issuer"], id=did_for_key(key))
+    token = sign(credential, key, format="jwt").jwt
+    built: list[tuple[str, str]] = []
+    for module, name in ((pipeline, "failed"), (checks_proof, "skipped")):
+        real = getattr(module, name)
+
+        def recording(check_id: str, *args: Any, _real: Any = real, **kwargs: Any) -> Any:
+            check = _real(check_id, *args, **kwargs)
+            built.append((check.id, check.code))
+            return check
+
+        monkeypatch.setattr(module, name, recording)
+    result = verify(token, VerificationPolicy(offline=True))
+    assert result.check("signature").status == "passed"
+    assert [code for _, code in built if code.endswith(".not_evaluated")] == []
+    # the proof family's "not applicable" marks are built only for ids still without one
+    reported = {check.id: check.code for check in result.checks}
+    for check_id, code in built:
+        assert reported[check_id] == code, (check_id, code)

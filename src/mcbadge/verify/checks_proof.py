@@ -401,8 +401,9 @@ def run_proof_checks(ctx: RunContext) -> dict[str, Check]:
         except _Stop as stop:
             checks = _stop_marks(stop.check, applicable, checks)
         for check_id in DI_CHECK_IDS - applicable:
-            # setdefault: a proof-layer failure reported under one of these ids must stay
-            checks.setdefault(check_id, skipped(check_id, "not applicable to a VC-JWT"))
+            # only when absent: a proof-layer failure reported under one of these ids must stay
+            if check_id not in checks:
+                checks[check_id] = skipped(check_id, "not applicable to a VC-JWT")
         return checks
     proofs = as_list(ctx.credential.get("proof"))
     if not proofs:
@@ -425,5 +426,6 @@ def run_proof_checks(ctx: RunContext) -> dict[str, Check]:
                 checks = stop.checks or _stop_marks(stop.check, DI_CHECK_IDS)
                 break
     for check_id in not_jwt:
-        checks.setdefault(check_id, skipped(check_id, "not a VC-JWT"))
+        if check_id not in checks:
+            checks[check_id] = skipped(check_id, "not a VC-JWT")
     return checks

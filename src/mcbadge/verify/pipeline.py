@@ -331,7 +331,8 @@ def verify_in_context(document: object, ctx: RunContext) -> VerificationResult:
     if ctx.parsed is not None:
         # Safety net: a check that was silently never evaluated must not read as "skipped".
         for cid in CHECK_IDS:
-            checks.setdefault(cid, failed(cid, "not_evaluated", f"the {cid} check was not run"))
+            if cid not in checks:  # (not setdefault: that would build a Check per id each run)
+                checks[cid] = failed(cid, "not_evaluated", f"the {cid} check was not run")
     ordered = tuple(
         checks.get(cid)
         or skipped(cid, "not reached: the document could not be read", "not_reached")
