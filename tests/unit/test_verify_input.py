@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mcbadge._json import loads_strict
 from mcbadge.errors import InputError
@@ -80,3 +82,39 @@ def test_jwt_parts_use_the_strict_reader() -> None:
         parse_input(token)
     assert caught.value.code == "jwt.malformed"
     assert "more than once" in caught.value.message
+
+
+_SHAPE_ALPHABET = "aZ09-_.\n =+/{é"
+
+
+@settings(max_examples=2_000, deadline=None)
+@given(st.text(alphabet=_SHAPE_ALPHABET, max_size=40))
+def test_the_jws_shape_test_is_the_regex(text: str) -> None:
+    """``_is_compact_jws`` (C string passes) decides exactly what the regex it replaced did,
+    for every text: a final newline, empty parts, a fourth part, other characters."""
+    from mcbadge.verify._input import _JWS_RE, _is_compact_jws
+
+    assert _is_compact_jws(text) is bool(_JWS_RE.match(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a.b.c", True),
+        ("a.b.", True),
+        ("a.b.c\n", True),  # "$" allows one final newline
+        ("a.b.c\n\n", False),
+        (".b.c", False),
+        ("a..c", False),
+        ("a.b.c.d", False),
+        ("a.b", False),
+        ("a.b.c=", False),
+        ("a.b.c ", False),
+        ("a.b.cé", False),
+        ("eyJ" + "A" * 7000 + ".eyJ" + "B" * 7000 + ".sig", True),
+    ],
+)
+def test_the_jws_shape_test_on_edges(text: str, expected: bool) -> None:
+    from mcbadge.verify._input import _JWS_RE, _is_compact_jws
+
+    assert _is_compact_jws(text) is expected is bool(_JWS_RE.match(text))

@@ -33,6 +33,7 @@ __all__ = [
 
 MAX_BYTES = DEFAULT_MAX_BYTES
 _JWS_RE = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+_JWS_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
 _JWS_LIKE_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*)*$")
 _JSON_VALUE_STARTS = frozenset('{["-0123456789tfn')
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -51,9 +52,21 @@ class ParsedInput:
     source_format: str = "json"
 
 
+def _is_compact_jws(text: str) -> bool:
+    """Exactly ``bool(_JWS_RE.match(text))`` (a final newline allowed, as ``$`` does), in C
+    passes over the text: the regex walked a VC-JWT's 7,000 characters one by one in ~30 us,
+    as much as decoding its payload."""
+    body = text[:-1] if text.endswith("\n") else text
+    if not body.isascii() or body.encode("ascii").translate(None, _JWS_CHARS):
+        return False  # a character outside base64url and "."
+    first = body.find(".")
+    second = body.find(".", first + 1)
+    return first > 0 and second > first + 1 and body.find(".", second + 1) < 0
+
+
 def looks_like_jws(text: str) -> bool:
     """True when ``text`` (stripped) has the shape of a compact JWS."""
-    return bool(_JWS_RE.match(text.strip()))
+    return _is_compact_jws(text.strip())
 
 
 def _b64url_json(segment: str, what: str) -> dict[str, Any]:
@@ -110,7 +123,7 @@ def _looks_like_broken_jws(text: str) -> bool:
 
 def _from_text(text: str, source_format: str) -> ParsedInput:
     stripped = text.strip()
-    if _JWS_RE.match(stripped):
+    if _is_compact_jws(stripped):
         return _from_jws(stripped, "jwt" if source_format == "json" else source_format)
     if not stripped:
         what = "empty" if not text else "empty (it holds only white space)"
@@ -169,7 +182,7 @@ def refuse_path_like(document: str) -> None:
     candidate = document.strip()
     if not candidate or len(candidate) > 4096 or "\n" in candidate:
         return
-    if candidate[0] in '{[<"' or _JWS_RE.match(candidate):
+    if candidate[0] in '{[<"' or _is_compact_jws(candidate):
         return
     if "/" in candidate or "\\" in candidate or candidate.lower().endswith(_FILE_SUFFIXES):
         raise TypeError(
