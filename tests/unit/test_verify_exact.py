@@ -24,11 +24,14 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from mcbadge.did import did_for_key, did_jwk
+from mcbadge.errors import FetchError
 from mcbadge.keys import Key
 from mcbadge.multibase import b64url_encode
 from mcbadge.proofs import sign
+from mcbadge.status import build_status_list_credential
+from mcbadge.status.bitstring import new_bitstring, set_bit
 from mcbadge.verify import VerificationPolicy, verify
-from mcbadge.verify.report import exit_code_for
+from mcbadge.verify.report import exit_code_for, render_text
 
 NOW = datetime(2025, 6, 1, 12, 0, 0, tzinfo=UTC)
 V2 = "https://www.w3.org/ns/credentials/v2"
@@ -218,6 +221,57 @@ def _nested_endorsements(depth: int) -> dict[str, Any]:
             OTHER,
         )
     return endorsed(inner)
+
+
+LIST_URL = "https://status.example.edu/lists/1"
+REVOCATIONS_URL = "https://status.example.edu/revocations.json"
+
+
+class Host:
+    """Serves documents by URL in place of the network (``get(url) -> bytes``)."""
+
+    def __init__(self, documents: dict[str, Any]) -> None:
+        self.documents = {
+            url: doc
+            if isinstance(doc, bytes)
+            else (doc.encode() if isinstance(doc, str) else json.dumps(doc).encode())
+            for url, doc in documents.items()
+        }
+
+    def get(self, url: str) -> bytes:
+        if url not in self.documents:
+            raise FetchError(f"{url} is unreachable", code="status_retrieval.unreachable")
+        return self.documents[url]
+
+
+def status_list(
+    *indices: int, purpose: str = "revocation", key: Key = ED, signed: str = "di", **extra: Any
+) -> Any:
+    bits = new_bitstring()
+    for index in indices:
+        set_bit(bits, index)
+    document = build_status_list_credential(
+        LIST_URL, did_for_key(key), purpose, bits, valid_from="2024-01-01T00:00:00Z"
+    )
+    document.update(extra)
+    if signed == "di":
+        return di(document, key)
+    if signed == "jwt":
+        return jwt(document, key)
+    return document
+
+
+def with_status(lists: dict[str, Any], purpose: str = "revocation", index: int = 42) -> Any:
+    entry = _status_entry() | {"statusPurpose": purpose, "statusListIndex": str(index)}
+    entry["id"] = f"{LIST_URL}#{index}"
+    return di(credential(credentialStatus=entry)), {"fetcher": Host(lists), "offline": False}
+
+
+def with_revocation_list(revocations: Any) -> Any:
+    entry = {"id": REVOCATIONS_URL, "type": "1EdTechRevocationList"}
+    host = Host({REVOCATIONS_URL: revocations})
+    # a VC-JWT: the 1EdTech entry type is defined by no bundled context (a data_loss warning)
+    return jwt(credential(credentialStatus=entry)), {"fetcher": host, "offline": False}
 
 
 Scenario = Callable[[], tuple[Any, dict[str, Any]]]
@@ -446,6 +500,45 @@ SCENARIOS: dict[str, Scenario] = {
     # status
     "status_offline": lambda: (di(credential(credentialStatus=_status_entry())), {}),
     "require_status": lambda: (di(credential()), {"require_status": True}),
+    "status_active": lambda: with_status({LIST_URL: status_list()}),
+    "status_revoked": lambda: with_status({LIST_URL: status_list(42)}),
+    "status_other_index_revoked": lambda: with_status({LIST_URL: status_list(41, 43)}),
+    "status_suspended": lambda: with_status(
+        {LIST_URL: status_list(42, purpose="suspension")}, purpose="suspension"
+    ),
+    "status_purpose_mismatch": lambda: with_status({LIST_URL: status_list(purpose="suspension")}),
+    "status_unreachable": lambda: with_status({}),
+    "status_list_unsigned": lambda: with_status({LIST_URL: status_list(signed="no")}),
+    "status_list_jwt": lambda: with_status({LIST_URL: status_list(signed="jwt")}),
+    "status_list_other_issuer": lambda: with_status({LIST_URL: status_list(key=OTHER)}),
+    "status_list_expired": lambda: with_status(
+        {LIST_URL: status_list(validUntil="2025-01-01T00:00:00Z")}
+    ),
+    "status_out_of_range": lambda: with_status({LIST_URL: status_list()}, index=200_000),
+    "status_not_json": lambda: with_status({LIST_URL: b"<html>"}),
+    "status_bad_entry": lambda: (
+        di(credential(credentialStatus={"type": "BitstringStatusListEntry"})),
+        {},
+    ),
+    "status_unsupported_type": lambda: (
+        jwt(credential(credentialStatus={"type": "CRLEntry", "id": LIST_URL})),
+        {},
+    ),
+    "revocation_list_active": lambda: with_revocation_list(
+        {"revokedCredential": [{"id": "urn:uuid:other", "revoked": True}]}
+    ),
+    "revocation_list_revoked": lambda: with_revocation_list(
+        {
+            "revokedCredential": [
+                {
+                    "id": "urn:uuid:11111111-2222-4333-8444-555555555555",
+                    "revocationReason": "issued in error",
+                }
+            ]
+        }
+    ),
+    "revocation_list_malformed": lambda: with_revocation_list({"revokedCredential": 5}),
+    "revocation_list_not_object": lambda: with_revocation_list([1]),
     # recipient
     "recipient_id": lambda: (di(credential()), {"expected_recipient": "did:example:teacher1"}),
     "recipient_mismatch": lambda: (di(credential()), {"expected_recipient": "did:example:x"}),
@@ -500,7 +593,8 @@ SCENARIOS: dict[str, Scenario] = {
 
 def run(name: str) -> Any:
     document, options = SCENARIOS[name]()
-    policy = VerificationPolicy(now=NOW, offline=True, **options)
+    options.setdefault("offline", True)
+    policy = VerificationPolicy(now=NOW, **options)
     return verify(copy.deepcopy(document), policy)
 
 
@@ -519,6 +613,7 @@ def test_report(name: str) -> None:
     assert report(result) == expected["checks"]
     assert exit_code_for(result) == expected["exit"]
     assert result.summary.to_dict() == expected["summary"]
+    assert render_text(result, name=name).splitlines() == expected["text"]
 
 
 def test_every_scenario_has_an_expected_report() -> None:
@@ -539,6 +634,7 @@ if __name__ == "__main__":  # rewrite the reports, to review (git diff) after a 
             "exit": exit_code_for(res),
             "summary": res.summary.to_dict(),
             "checks": report(res),
+            "text": render_text(res, name=scenario).splitlines(),
         }
     REPORTS.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     sys.stdout.write(f"{len(out)} reports written to {REPORTS}\n")
