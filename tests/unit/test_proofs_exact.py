@@ -1666,3 +1666,110 @@ def test_jwt_copy_of_token_is_not_mutated() -> None:
     kept = copy.deepcopy(payload)
     verify_proof(_token(_header_for(), payload), OfflineResolver(), now=NOW)
     assert payload == kept
+
+
+# ---------------------------------------------------------------- second round: survivors
+
+
+def test_jwt_form_follows_a_lone_context_string() -> None:
+    doc = credential(did_for_key(ED))
+    doc["@context"] = V2
+    _, payload, _ = _parts(jwtmod.sign_jwt(doc, ED, verification_method=None))
+    assert "vc" not in payload
+    assert payload["@context"] == V2
+    doc["@context"] = []
+    _, payload, _ = _parts(jwtmod.sign_jwt(doc, ED, verification_method=None))
+    assert payload["vc"]["@context"] == []
+
+
+def test_jwt_payload_never_carries_a_proof() -> None:
+    doc = credential(did_for_key(ED), proof={"type": "DataIntegrityProof"})
+    _, payload, _ = _parts(jwtmod.sign_jwt(doc, ED, verification_method=None))
+    assert "proof" not in payload
+    v1 = credential(did_for_key(ED), v1=True, proof={"type": "DataIntegrityProof"})
+    _, payload, _ = _parts(jwtmod.sign_jwt(v1, ED, verification_method=None))
+    assert "proof" not in payload["vc"]
+
+
+def test_jwt_header_segment_cache_is_read_and_holds_the_segment() -> None:
+    jwtmod._HEADER_SEGMENTS.clear()
+    segment = jwtmod._header_segment(ED, "did:x:1#a", False)
+    assert jwtmod._HEADER_SEGMENTS[("EdDSA", "did:x:1#a")] == segment
+    jwtmod._HEADER_SEGMENTS[("EdDSA", "did:x:1#z")] = "cached"
+    assert jwtmod._header_segment(ED, "did:x:1#z", False) == "cached"
+    jwtmod._HEADER_SEGMENTS.clear()
+
+
+def test_jwt_header_key_material_error_keeps_its_message() -> None:
+    with pytest.raises(MCBadgeError) as info:
+        jwtmod.header_key({"kty": "OKP", "crv": "Ed25519", "x": "AA"})
+    assert (info.value.code, info.value.message) == (
+        "key_resolution.bad_jwk",
+        "the JWK member 'x' has the wrong length",
+    )
+
+
+def test_issuer_own_key_resolution_error_keeps_its_message() -> None:
+    with pytest.raises(MCBadgeError) as info:
+        jwtmod.issuer_own_key("did:key:zBad", ED)
+    assert (info.value.code, info.value.message) == (
+        "key_resolution.unsupported_multicodec",
+        "the did:key does not hold a usable key: the key uses an unsupported multicodec type",
+    )
+
+
+class _Failing:
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def resolve_verification_method(self, vm_id: str) -> VerificationMethod:
+        raise MCBadgeError("no", code=self.code)
+
+
+def test_issuer_own_key_maps_a_foreign_error_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jwtmod, "OfflineResolver", lambda: _Failing("did.broken"))
+    with pytest.raises(MCBadgeError) as info:
+        jwtmod.issuer_own_key(did_jwk(ED), ED)
+    assert (info.value.code, info.value.message) == ("key_resolution.failed", "no")
+    monkeypatch.setattr(jwtmod, "OfflineResolver", lambda: _Failing("key_resolution.x"))
+    with pytest.raises(MCBadgeError) as info:
+        jwtmod.issuer_own_key(did_jwk(ED), ED)
+    assert info.value.code == "key_resolution.x"
+
+
+@pytest.mark.parametrize("kid", [5, ""])
+def test_resolve_key_refuses_a_kid_that_is_not_a_string(kid: Any) -> None:
+    # verify_jwt refuses it earlier (jwt_member_issue); this copy of the rule is tested too
+    with pytest.raises(MCBadgeError) as info:
+        jwtmod._resolve_key(
+            {"kid": kid}, "did:x:1", OfflineResolver(), False, ProofOutcome(0, "JWT")
+        )
+    assert (info.value.code, info.value.message) == ("jwt.bad_kid", "the JWT kid is not a string")
+
+
+@pytest.mark.parametrize("claim", ["nbf", "exp"])
+@pytest.mark.parametrize("value", ["1", True, None])
+def test_check_claims_refuses_a_date_claim_that_is_not_a_number(claim: str, value: Any) -> None:
+    # verify_jwt refuses it earlier (jwt_member_issue); this copy of the rule is tested too
+    payload = {"iss": "did:x:1", claim: value}
+    with pytest.raises(MCBadgeError) as info:
+        jwtmod._check_claims(
+            payload, {"issuer": "did:x:1"}, True, ProofOutcome(0, "JWT"), NOW, SKEW
+        )
+    assert (info.value.code, info.value.message) == (
+        f"jwt_claims.{claim}_mismatch",
+        f"the JWT {claim} is not a NumericDate",
+    )
+
+
+def test_check_claims_nbf_of_zero_matches_the_epoch() -> None:
+    outcome = ProofOutcome(0, "JWT")
+    jwtmod._check_claims(
+        {"iss": "did:x:1", "nbf": 0},
+        {"issuer": "did:x:1", "validFrom": "1970-01-01T00:00:00Z"},
+        True,
+        outcome,
+        NOW,
+        SKEW,
+    )
+    assert outcome.errors == []
