@@ -171,6 +171,14 @@ def identified(**identity: Any) -> dict[str, Any]:
     return di(doc)
 
 
+def identified_many(*identities: dict[str, Any]) -> dict[str, Any]:
+    doc = credential()
+    subject = doc["credentialSubject"]
+    del subject["id"]
+    subject["identifier"] = [{"type": "IdentityObject", **i} for i in identities]
+    return di(doc)
+
+
 def _sha256(text: str) -> str:
     return "sha256$" + hashlib.sha256(text.encode()).hexdigest()
 
@@ -470,6 +478,160 @@ SCENARIOS: dict[str, Scenario] = {
     "jwt_data_loss_off": lambda: (
         jwt(credential(favouriteColour="green")),
         {"check_jwt_data_loss": False},
+    ),
+    "jwt_alg_es384": lambda: (
+        raw_jwt(header(alg="ES384"), v2_payload(credential(did_jwk(ED)))),
+        {},
+    ),
+    "jwt_alg_ps256": lambda: (
+        raw_jwt(header(alg="PS256"), v2_payload(credential(did_jwk(ED)))),
+        {},
+    ),
+    "jwt_alg_none_upper": lambda: (
+        raw_jwt(header(alg="NONE"), v2_payload(credential(did_jwk(ED)))),
+        {},
+    ),
+    "jwt_alg_hmac_lower": lambda: (
+        raw_jwt(header(alg="hs256"), v2_payload(credential(did_jwk(ED)))),
+        {},
+    ),
+    "jwt_typ_vc": lambda: (
+        raw_jwt(header(typ="vc+jwt"), v2_payload(credential(did_jwk(ED)))),
+        {},
+    ),
+    "jwt_no_typ": lambda: (
+        raw_jwt(header(typ=None), v2_payload(credential(did_jwk(ED)))),
+        {},
+    ),
+    "jwt_jwk_for_encryption": lambda: (
+        raw_jwt(
+            header(kid=None, jwk=dict(ED.public_jwk(), use="enc")),
+            v2_payload(credential(did_jwk(ED))),
+        ),
+        {},
+    ),
+    "jwt_kid_and_same_jwk": lambda: (
+        raw_jwt(header(jwk=ED.public_jwk()), v2_payload(credential(did_jwk(ED)))),
+        {},
+    ),
+    "jwt_kid_url_trusted": lambda: (
+        raw_jwt(
+            header(kid=f"https://example.edu/issuers/1#{ED.public_multibase()}"),
+            v2_payload(credential("https://example.edu/issuers/1")),
+        ),
+        {"trust_embedded_keys": True},
+    ),
+    "jwt_vcdm11_nbf_mismatch": lambda: (
+        raw_jwt(
+            header(),
+            {
+                "iss": did_jwk(ED),
+                "nbf": 5,
+                "vc": credential(did_jwk(ED), v1=True),
+            },
+        ),
+        {},
+    ),
+    "jwt_vcdm11_exp_ok": lambda: (
+        raw_jwt(
+            header(),
+            {
+                "iss": did_jwk(ED),
+                "exp": int(datetime(2030, 1, 1, tzinfo=UTC).timestamp()),
+                "vc": credential(did_jwk(ED), v1=True),
+            },
+        ),
+        {},
+    ),
+    "jwt_claims_no_subject_object": lambda: (
+        raw_jwt(
+            header(),
+            v2_payload(credential(did_jwk(ED)), sub=None)
+            | {"credentialSubject": [credential()["credentialSubject"]]},
+        ),
+        {},
+    ),
+    "jwt_schema_bundled": lambda: (
+        jwt(
+            credential(
+                credentialSchema=[
+                    {
+                        "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
+                        "ob_v3p0_achievementcredential_schema.json",
+                        "type": "1EdTechJsonSchemaValidator2019",
+                    }
+                ]
+            )
+        ),
+        {},
+    ),
+    "jwt_schema_other_type": lambda: (
+        jwt(credential(credentialSchema={"id": "https://x.example/s.json", "type": "Other"})),
+        {},
+    ),
+    "null_in_list": lambda: (
+        credential(type=["VerifiableCredential", None, "OpenBadgeCredential"]),
+        {},
+    ),
+    "empty_list_member": lambda: (credential(evidence=[]), {}),
+    "context_empty": lambda: (credential() | {"@context": []}, {}),
+    "context_missing": lambda: (credential(**{"@context": None}), {}),
+    "context_nested_inline": lambda: (
+        di(credential())
+        | {"credentialSubject": credential()["credentialSubject"] | {"@context": {"x": "urn:x"}}},
+        {},
+    ),
+    "context_first_not_vc": lambda: (credential() | {"@context": [OB, V2]}, {}),
+    "issued_in_future": lambda: (credential(issued="2026-01-01T00:00:00Z"), {}),
+    "vcdm11_latest_start": lambda: (
+        di(credential(v1=True, validFrom="2025-07-01T00:00:00Z")),
+        {},
+    ),
+    "endorsement_kind_wrong_type": lambda: (
+        endorsed(di(endorsement(type=["VerifiableCredential", "OpenBadgeCredential"]), OTHER)),
+        {},
+    ),
+    "untrusted_issuer_string": lambda: (
+        di(credential()) | {"issuer": ISSUER},
+        {"trusted_issuers": frozenset({"did:x:1"})},
+    ),
+    "recipient_no_subject": lambda: (
+        credential(credentialSubject=None),
+        {"expected_recipient": "a@example.edu"},
+    ),
+    "recipient_hash_upper": lambda: (
+        identified(
+            hashed=True,
+            identityHash="SHA256$" + hashlib.sha256(b"a@example.edu").hexdigest().upper(),
+        ),
+        {"expected_recipient": "a@example.edu"},
+    ),
+    "recipient_hash_unknown_alg": lambda: (
+        identified(hashed=True, identityHash="sha1$abc"),
+        {"expected_recipient": "a@example.edu"},
+    ),
+    "recipient_hash_no_alg": lambda: (
+        identified(hashed=True, identityHash=hashlib.sha256(b"a@example.edu").hexdigest()),
+        {"expected_recipient": "a@example.edu"},
+    ),
+    "recipient_hashed_missing": lambda: (
+        identified(identityHash="a@example.edu"),
+        {"expected_recipient": "a@example.edu"},
+    ),
+    "recipient_plain_other_case": lambda: (
+        identified(hashed=False, identityHash="A@example.edu"),
+        {"expected_recipient": "a@example.edu"},
+    ),
+    "recipient_salt_not_string": lambda: (
+        identified(hashed=True, identityHash=_sha256("a@example.edu"), salt=5),
+        {"expected_recipient": "a@example.edu"},
+    ),
+    "recipient_second_identity": lambda: (
+        identified_many(
+            {"identityType": "emailAddress", "hashed": False, "identityHash": "b@example.edu"},
+            {"identityType": "emailAddress", "hashed": False, "identityHash": "a@example.edu"},
+        ),
+        {"expected_recipient": "a@example.edu"},
     ),
     # validity
     "expired": lambda: (di(credential(validUntil="2025-01-01T00:00:00Z")), {}),
