@@ -1773,3 +1773,67 @@ def test_check_claims_nbf_of_zero_matches_the_epoch() -> None:
         SKEW,
     )
     assert outcome.errors == []
+
+
+# ---------------------------------------------------------------- third round: survivors
+
+
+def test_an_empty_or_missing_proof_set_is_never_verified() -> None:
+    doc = credential(did_for_key(ED))
+    assert verify_proof(doc, OfflineResolver()).verified is False
+    assert verify_proof(dict(doc, proof=[]), OfflineResolver()).verified is False
+
+
+def test_every_proof_of_a_set_is_judged_after_an_unsupported_one() -> None:
+    good = signed_di()
+    doc = dict(good, proof=[{"type": "Other"}, good["proof"]])
+    result = verify_proof(doc, OfflineResolver(), now=NOW)
+    assert [o.index for o in result.proofs] == [0, 1]
+    assert [o.verified for o in result.proofs] == [False, True]
+
+
+def test_a_method_id_with_two_hashes_is_split_at_the_first() -> None:
+    did = "did:web:example.edu"
+    vm_id = f"{did}#key#2"
+    signed = sign(credential(did), ED, format="jwt", verification_method=vm_id)
+    assert _parts(signed.jwt)[0]["kid"] == vm_id  # type: ignore[arg-type]
+    _common.check_key_binding(did, vm(vm_id, did))
+    fetching = _Fetching({"id": did})
+    verify_proof(_tampered(verificationMethod=vm_id), fetching, now=NOW)
+    assert fetching.fetched == [did]
+
+
+def test_legacy_cryptosuite_warning_message() -> None:
+    legacy = di.Suite("eddsa-rdfc-2022", "DataIntegrityProof", "eddsa-2022", "ed25519", None)
+    doc = di.sign_di(
+        credential(did_for_key(ED)),
+        ED,
+        legacy,
+        verification_method=f"{did_for_key(ED)}#{ED.public_multibase()}",
+        created=NOW,
+    )
+    result = verify_proof(doc, OfflineResolver(), now=NOW)
+    assert [(w.code, w.message) for w in result.all_warnings] == [
+        ("cryptosuite.legacy_name", "the old cryptosuite name 'eddsa-2022' was used")
+    ]
+
+
+def test_jwt_kid_resolution_keeps_a_key_resolution_code() -> None:
+    token = _token(_header_for(kid="did:example:1#k"), _payload_jwk())
+    assert jwt_issues(token) == [("key_resolution.unsupported_method", "unsupported DID method")]
+
+
+def test_sign_passes_embed_jwk_and_the_format_and_a_default_created() -> None:
+    signed = sign(credential(did_for_key(ED)), ED, format="jwt", embed_jwk=True)
+    assert _parts(signed.jwt)[0]["jwk"] == ED.public_jwk()  # type: ignore[arg-type]
+    di_signed = sign(credential(did_for_key(ED)), ED, format="eddsa-rdfc-2022")
+    assert di_signed.format == "eddsa-rdfc-2022"
+    created = _common.parse_datetime(di_signed.document["proof"]["created"], code="x.y")
+    assert abs(datetime.now(UTC) - created) < timedelta(minutes=1)
+
+
+def test_sign_jwt_document_copies_registered_members_deeply() -> None:
+    doc = credential(did_for_key(ED), iat={"n": [1]})
+    signed = sign(doc, ED, format="jwt")
+    assert signed.document["iat"] == {"n": [1]}
+    assert signed.document["iat"]["n"] is not doc["iat"]["n"]
