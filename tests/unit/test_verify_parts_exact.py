@@ -1200,3 +1200,148 @@ def test_verify_chunk_in_a_worker_uses_one_fetcher(monkeypatch: pytest.MonkeyPat
         "status_retrieval.refused"
     )
     assert len(built) == 1
+
+
+# ---------------------------------------------------------------- survivors of the verify/ pass
+
+
+def test_bundle_json_is_compact_and_keeps_non_ascii() -> None:
+    bundle = BundleResult("clr", _result(Check("status", "failed", "status.x", "é", True)))
+    text = bundle.to_json()
+    assert text.startswith('{"kind":"clr","verified":false,"indeterminate":true,')
+    assert '"message":"é"' in text
+
+
+def test_holds_until_reads_expiration_date_and_a_single_proofs_expires() -> None:
+    skew = timedelta(minutes=5)
+    at = datetime(2027, 1, 1, tzinfo=UTC)
+    assert _list_cache._holds_until({"expirationDate": "2027-01-01T00:00:00Z"}, None, skew) == (
+        at + skew
+    )
+    single = {"proof": {"expires": "2027-01-01T00:00:00Z"}}
+    assert _list_cache._holds_until(single, None, skew) == at + skew
+    with pytest.raises(TypeError) as info:
+        _list_cache._holds_until({}, {"exp": "1"}, skew)
+    assert str(info.value) == "exp is not a NumericDate"
+
+
+def test_a_crash_is_logged_for_debugging(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def crash(ctx: RunContext) -> Check:
+        raise KeyError("x")
+
+    monkeypatch.setattr(pipeline, "check_schema", crash)
+    with caplog.at_level("DEBUG", logger="mcbadge.verify.pipeline"):
+        verify(di(credential()), OFFLINE)
+    [record] = [r for r in caplog.records if r.name == "mcbadge.verify.pipeline"]
+    assert record.getMessage() == "schema check crashed"
+    assert record.exc_info is not None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b" " * 4093 + b"<svg/>",  # "<sv" within the first 4096 bytes, "g" after
+        b"<?xml version='1.0'?><note/>",  # XML, but no <svg
+        b"<?xml version='1.0'?>" + b" " * (65533 - 21) + b"<svg/>",  # <svg past 64 KiB
+    ],
+)
+def test_what_is_not_an_svg_is_read_as_text(data: bytes) -> None:
+    with pytest.raises(InputError) as info:
+        parse_input(data)
+    assert info.value.code == "input.malformed"
+
+
+def test_a_baked_svg_after_an_xml_declaration() -> None:
+    from mcbadge.baking import bake_svg
+
+    doc = di(credential())
+    svg = bake_svg(b'<svg xmlns="http://www.w3.org/2000/svg"></svg>', json.dumps(doc))
+    data = svg if isinstance(svg, bytes) else svg.encode()
+    if not data.lstrip().startswith(b"<?xml"):
+        data = b'<?xml version="1.0" encoding="UTF-8"?>\n' + data
+    assert parse_input(data).credential == doc
+
+
+def test_verify_many_without_a_policy_and_on_two_processes() -> None:
+    assert [r.verified for r in verify_many([di(credential())])] == [True]
+    documents = [di(credential()), "", di(credential()), "x", di(credential())] * 2
+    results = list(verify_many(documents, OFFLINE, jobs=2, chunk_size=1))
+    assert [r.verified for r in results] == [True, False, True, False, True] * 2
+    assert results[3].check("input").code == "input.malformed"
+
+
+def test_verify_many_hands_its_policy_to_the_fetcher(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mcbadge.verify import batch
+
+    seen: list[Any] = []
+
+    class Closable(Host):
+        def close(self) -> None:
+            """Nothing to release."""
+
+    def make(policy: VerificationPolicy) -> Host:
+        seen.append(policy)
+        return Closable({})
+
+    monkeypatch.setattr(batch, "make_fetcher", make)
+    policy = VerificationPolicy(now=NOW)
+    list(verify_many([di(credential())], policy))
+    assert seen == [policy]
+    batch._init_worker(policy)
+    batch._verify_chunk([di(credential())])
+    assert seen == [policy, policy]
+
+
+def test_a_worker_without_its_policy_refuses() -> None:
+    from mcbadge.verify import batch
+
+    batch._worker_policy = None
+    with pytest.raises(RuntimeError) as info:
+        batch._verify_chunk([])
+    assert str(info.value) == "verify worker used without its policy"
+
+
+def test_a_revocation_list_served_as_a_jwt_is_not_a_list() -> None:
+    from test_verify_exact import REVOCATIONS_URL
+
+    entry = {"id": REVOCATIONS_URL, "type": "1EdTechRevocationList"}
+    host = Host({REVOCATIONS_URL: b"e30.e30.AA"})
+    result = verify(
+        jwt(credential(credentialStatus=entry)), VerificationPolicy(now=NOW, fetcher=host)
+    )
+    assert result.check("status_list") == Check(
+        "status_list",
+        "failed",
+        "status_list.malformed",
+        "the 1EdTech revocation list is not a JSON object",
+        True,
+    )
+
+
+def test_document_checks_of_a_status_list_2021_credential_and_its_now() -> None:
+    listed = status_list(signed="no")
+    listed["type"] = ["VerifiableCredential", "StatusList2021Credential"]
+    checks = document_checks(listed, now=NOW)
+    assert checks[0].message == "status list credential structure is valid"
+    early = document_checks(credential(), now=datetime(2020, 1, 1, tzinfo=UTC))
+    assert early[3].code == "validity.not_yet_valid"
+
+
+def test_document_checks_refusal_is_an_input_check() -> None:
+    [only] = document_checks({"a": float("nan")})
+    assert (only.id, only.status) == ("input", "failed")
+    assert only.code == "input.not_json_data"
+
+
+def test_did_web_document_that_is_not_json_names_its_url() -> None:
+    doc = di(credential("did:web:example.edu"), verification_method="did:web:example.edu#key-1")
+    host = Host({"https://example.edu/.well-known/did.json": b"not json"})
+    result = verify(doc, VerificationPolicy(now=NOW, fetcher=host))
+    check = result.check("key_resolution")
+    assert check.code == "key_resolution.unreachable"
+    assert check.message.startswith(
+        "the issuer's DID document could not be retrieved: "
+        "https://example.edu/.well-known/did.json did not return acceptable JSON: "
+    )
