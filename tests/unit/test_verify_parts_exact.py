@@ -1345,3 +1345,213 @@ def test_did_web_document_that_is_not_json_names_its_url() -> None:
         "the issuer's DID document could not be retrieved: "
         "https://example.edu/.well-known/did.json did not return acceptable JSON: "
     )
+
+
+def _message_entry(index: int) -> dict[str, Any]:
+    return {
+        "id": f"{LIST_URL}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "message",
+        "statusListIndex": str(index),
+        "statusListCredential": LIST_URL,
+        "statusSize": 2,
+        "statusMessage": [
+            {"status": "0x0", "message": "pending"},
+            {"status": "0x1", "message": "accepted"},
+            {"status": "0x2", "message": "rejected"},
+            {"status": "0x3", "message": "undefined"},
+        ],
+    }
+
+
+def test_a_status_message_is_a_warning_with_its_text() -> None:
+    listed = status_list(84, purpose="message")  # bits 84-85 hold entry 42: value 2
+    doc = di(credential(credentialStatus=_message_entry(42)))
+    result = verify(doc, VerificationPolicy(now=NOW, fetcher=Host({LIST_URL: listed})))
+    assert result.check("status") == Check(
+        "status", "warning", "status.message", "status message: rejected"
+    )
+
+
+def test_a_status_list_vc_jwt_that_cannot_be_read_is_undecided() -> None:
+    doc, options = with_status({LIST_URL: b"e30.WzFd.AA"})
+    check = verify(doc, VerificationPolicy(now=NOW, **options)).check("status_list")
+    assert (check.id, check.status, check.code, check.indeterminate) == (
+        "status_list",
+        "failed",
+        "status_list.malformed",
+        True,
+    )
+    assert check.message.startswith("the status list VC-JWT cannot be read: ")
+
+
+def test_status_of_a_credential_whose_issuer_is_a_string() -> None:
+    doc = di(credential(credentialStatus=_status_entry_at(42)) | {})
+    doc = di(
+        {k: v for k, v in doc.items() if k != "proof"} | {"issuer": credential()["issuer"]["id"]}
+    )
+    result = verify(doc, VerificationPolicy(now=NOW, fetcher=Host({LIST_URL: status_list()})))
+    assert result.check("status").message == "not revoked"
+
+
+def _status_entry_at(index: int) -> dict[str, Any]:
+    return {
+        "id": f"{LIST_URL}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": str(index),
+        "statusListCredential": LIST_URL,
+    }
+
+
+class _Expiring(_Rich):
+    def __init__(self, body: bytes, fetched_at: Any, expires_at: Any) -> None:
+        super().__init__(body)
+        self.at, self.until = fetched_at, expires_at
+        self.updates: list[tuple[str, datetime]] = []
+
+    def get_bytes(self, url: str, *, accept: str) -> Any:
+        response = super().get_bytes(url, accept=accept)
+        response.fetched_at, response.expires_at = self.at, self.until
+        return response
+
+    def update_expiry(self, url: str, when: datetime) -> None:
+        self.updates.append((url, when))
+
+
+def _freshness(
+    listed: dict[str, Any], fetched_at: Any, expires_at: Any, *, as_jwt: bool = False
+) -> list[Any]:
+    unsigned = {k: v for k, v in listed.items() if k != "proof"}
+    body = jwt(unsigned).encode() if as_jwt else json.dumps(di(unsigned)).encode()
+    fetcher = _Expiring(body, fetched_at, expires_at)
+    doc, _ = with_status({})
+    result = verify(doc, VerificationPolicy(now=datetime(2025, 1, 1, tzinfo=UTC), fetcher=fetcher))
+    assert result.verified, result.failed_checks
+    return fetcher.updates
+
+
+def test_freshness_of_a_list_whose_subject_is_a_one_item_list() -> None:
+    at = datetime(2025, 1, 1, tzinfo=UTC)
+    listed = status_list(signed="no")
+    listed["credentialSubject"] = [dict(listed["credentialSubject"], ttl=1)]
+    # a one-item list subject is read; a ttl of 1 ms counts
+    updates = _freshness(listed, at, None)
+    assert updates == [(LIST_URL, at + timedelta(milliseconds=1))] or updates == []
+
+
+def test_freshness_rules() -> None:
+    at = datetime(2025, 1, 1, tzinfo=UTC)
+    listed = status_list(signed="no")
+    listed["credentialSubject"]["ttl"] = 1
+    assert _freshness(listed, at, None) == [(LIST_URL, at + timedelta(milliseconds=1))]
+    plain = status_list(signed="no")
+    assert _freshness(plain, at, None) == []
+    assert _freshness(plain, at, at) == []
+    assert _freshness(plain, None, at + timedelta(hours=1)) == []
+    ending = dict(plain, validUntil="2025-01-01T00:10:00Z")
+    assert _freshness(ending, at, at + timedelta(hours=1)) == [
+        (LIST_URL, at + timedelta(minutes=10))
+    ]
+
+
+def test_a_host_without_fetch_times_is_never_asked_to_keep_a_list() -> None:
+    updates: list[Any] = []
+
+    class Recording(Host):
+        def update_expiry(self, url: str, when: datetime) -> None:
+            updates.append(url)
+
+    doc, _ = with_status({})
+    listed = status_list()
+    listed_doc = {k: v for k, v in listed.items() if k != "proof"}
+    listed_doc["credentialSubject"]["ttl"] = 60_000
+    host = Recording({LIST_URL: di(listed_doc)})
+    assert verify(doc, VerificationPolicy(now=NOW, fetcher=host)).verified
+    assert updates == []
+
+
+def test_fresh_seconds_edges() -> None:
+    fetched = _network.Fetched("u", {}, digest="d")
+    assert _list_cache._fresh_seconds(fetched, {"credentialSubject": {"ttl": 1}}) == 0.001
+    soon = _network.Fetched("u", {}, expires_at=datetime.now(UTC) + timedelta(seconds=30))
+    seconds = _list_cache._fresh_seconds(soon, {})
+    assert seconds is not None
+    assert 0 < seconds <= 30
+
+
+def test_a_remembered_vc_jwt_list_holds_only_until_its_exp(monkeypatch: pytest.MonkeyPatch) -> None:
+    _list_cache.clear()
+    monkeypatch.setattr(_list_cache, "clock", lambda: 0.0)
+    policy = VerificationPolicy(now=NOW)
+    ctx = RunContext(policy, NOW)
+    fetched = _network.Fetched("u", "token", digest="d")
+    exp = (NOW + timedelta(minutes=1)).timestamp()
+    _list_cache.remember(ctx, fetched, {"credentialSubject": {"ttl": 10_000_000}}, {"exp": exp})
+    inside = RunContext(policy, NOW + timedelta(minutes=5))
+    assert _list_cache.verified_before(inside, fetched)
+    late = RunContext(policy, NOW + timedelta(minutes=6, seconds=1))
+    assert not _list_cache.verified_before(late, fetched)
+    _list_cache.clear()
+
+
+def test_make_fetcher_passes_the_ca_bundle(tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    fetcher = _network.make_fetcher(VerificationPolicy(ca_bundle=bundle))
+    try:
+        assert fetcher.policy.ca_bundle == bundle
+    finally:
+        fetcher.close()
+
+
+def _endorsed_with(*endorsements: Any, **extra: Any) -> dict[str, Any]:
+    doc = credential(**extra)
+    doc["credentialSubject"]["achievement"]["endorsement"] = list(endorsements)
+    return di(doc)
+
+
+def test_nested_endorsements_within_the_depth_limit_verify() -> None:
+    from test_verify_exact import _nested_endorsements
+
+    assert verify(_nested_endorsements(1), OFFLINE).verified
+    deep = _nested_endorsements(2)
+    assert verify(deep, VerificationPolicy(now=NOW, offline=True, max_endorsement_depth=5)).verified
+
+
+def test_an_endorsement_is_not_judged_by_the_credentials_own_policy_rules() -> None:
+    from test_verify_exact import endorsement
+
+    signed = di(endorsement(), OTHER)
+    doc = _endorsed_with(signed)
+    for options in (
+        {"expected_recipient": "did:example:teacher1"},
+        {"trusted_issuers": frozenset({credential()["issuer"]["id"]})},
+    ):
+        result = verify(doc, VerificationPolicy(now=NOW, offline=True, **options))
+        assert result.check("endorsements").status == "passed", options
+    with_list = _endorsed_with(signed, credentialStatus=_status_entry_at(42))
+    policy = VerificationPolicy(
+        now=NOW, require_status=True, fetcher=Host({LIST_URL: status_list()})
+    )
+    assert verify(with_list, policy).verified
+
+
+def test_a_nested_endorsement_uses_the_same_resolver_and_fetcher() -> None:
+    from test_verify_exact import endorsement
+
+    from mcbadge.did import build_did_web_document
+
+    did = "did:web:endorser.example"
+    document = build_did_web_document("endorser.example", [OTHER])
+    vm = document["assertionMethod"][0]
+    signed = di(endorsement(issuer={"id": did, "type": ["Profile"]}), OTHER, verification_method=vm)
+    doc = _endorsed_with(signed)
+    preloaded = VerificationPolicy(now=NOW, offline=True, did_documents={did: document})
+    assert verify(doc, preloaded).check("endorsements").status == "passed"
+    with_status_entry = di(endorsement(credentialStatus=_status_entry_at(7)) | {}, OTHER)
+    listed = status_list(key=OTHER)
+    result = verify(
+        _endorsed_with(with_status_entry),
+        VerificationPolicy(now=NOW, fetcher=Host({LIST_URL: listed})),
+    )
+    assert result.check("endorsements").status == "passed"
