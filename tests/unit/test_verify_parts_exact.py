@@ -1555,3 +1555,73 @@ def test_a_nested_endorsement_uses_the_same_resolver_and_fetcher() -> None:
         VerificationPolicy(now=NOW, fetcher=Host({LIST_URL: listed})),
     )
     assert result.check("endorsements").status == "passed"
+
+
+def _v2_token(**claims: Any) -> str:
+    from test_verify_exact import header, raw_jwt, v2_payload
+
+    from mcbadge.did import did_jwk
+
+    extra = {k: v for k, v in claims.items() if k in ("validFrom", "validUntil")}
+    rest = {k: v for k, v in claims.items() if k not in extra}
+    return raw_jwt(header(), v2_payload(credential(did_jwk(ED), **extra), **rest))
+
+
+def test_jwt_claims_nbf_and_exp_at_the_skew_edges() -> None:
+    start = NOW + timedelta(minutes=5)
+    token = _v2_token(validFrom=start.strftime("%Y-%m-%dT%H:%M:%SZ"), nbf=int(start.timestamp()))
+    assert verify(token, OFFLINE).check("jwt_claims").status == "passed"
+    end = NOW - timedelta(minutes=5)
+    token = _v2_token(
+        validFrom="2024-01-01T00:00:00Z",
+        validUntil=end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        exp=int(end.timestamp()),
+    )
+    assert verify(token, OFFLINE).check("jwt_claims").status == "passed"
+
+
+def test_jwt_exp_is_checked_when_there_is_no_nbf() -> None:
+    token = _v2_token(nbf=None, exp=5)
+    assert verify(token, OFFLINE).check("jwt_claims") == Check(
+        "jwt_claims",
+        "failed",
+        "jwt_claims.exp_mismatch",
+        "the JWT exp claim does not match validUntil",
+    )
+
+
+@pytest.mark.parametrize("value", ["1", True, [1]])
+def test_the_verifiers_numeric_date_rule(value: Any) -> None:
+    # the proof layer's member table refuses these first; this copy of the rule is tested too
+    from mcbadge.verify import checks_proof
+
+    with pytest.raises(checks_proof._Stop) as info:
+        checks_proof._numeric_date({"exp": value}, "exp")
+    assert info.value.check == Check(
+        "jwt_claims", "failed", "jwt_claims.bad_exp", "the exp claim is not a NumericDate"
+    )
+    assert checks_proof._numeric_date({"exp": 5.9}, "exp") == 5
+    assert checks_proof._numeric_date({}, "exp") is None
+
+
+def test_the_policy_skew_judges_the_status_lists_window() -> None:
+    listed = status_list(signed="no")
+    listed["validFrom"] = (NOW + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    doc, _ = with_status({})
+    host = Host({LIST_URL: di(listed)})
+    assert verify(doc, VerificationPolicy(now=NOW, fetcher=host)).verified
+    strict = verify(doc, VerificationPolicy(now=NOW, fetcher=host, clock_skew=timedelta(0)))
+    check = strict.check("status_list")
+    assert (check.status, check.indeterminate) == ("failed", True)
+    assert check.code != "status_list.unverified"
+
+
+def test_an_unverified_list_names_every_failed_check() -> None:
+    listed = status_list(signed="no")
+    listed["@context"] = [*listed["@context"], "https://evil.example/ctx.json"]
+    doc, _ = with_status({})
+    result = verify(doc, VerificationPolicy(now=NOW, fetcher=Host({LIST_URL: listed})))
+    check = result.check("status_list")
+    assert check.code == "status_list.unverified"
+    assert check.message.startswith("the status list credential does not verify (")
+    assert ", " in check.message
