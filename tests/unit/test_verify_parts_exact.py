@@ -1625,3 +1625,67 @@ def test_an_unverified_list_names_every_failed_check() -> None:
     assert check.code == "status_list.unverified"
     assert check.message.startswith("the status list credential does not verify (")
     assert ", " in check.message
+
+
+def test_endorsements_beyond_the_depth_limit() -> None:
+    from test_verify_exact import endorsement
+
+    doc = _endorsed_with(di(endorsement(), OTHER))
+    result = verify(doc, VerificationPolicy(now=NOW, offline=True, max_endorsement_depth=0))
+    assert result.check("endorsements") == Check(
+        "endorsements",
+        "failed",
+        "endorsements.too_deep",
+        "endorsements are nested too deeply to verify",
+    )
+
+
+def test_an_endorsement_failing_twice_names_both_checks() -> None:
+    from test_verify_exact import endorsement
+
+    bad = di(endorsement(validUntil="2024-06-01T00:00:00Z"), OTHER) | {"name": "Forged"}
+    result = verify(_endorsed_with(bad), OFFLINE)
+    assert result.check("endorsements").message == (
+        "endorsement 1 does not verify (signature, validity)"
+    )
+
+
+@pytest.mark.parametrize("text", ["Xbadges/b", "in/badge", "a\\b", "/" + "x" * 4095])
+def test_refuse_path_like_edges(text: str) -> None:
+    with pytest.raises(TypeError, match="looks like a file name"):
+        refuse_path_like(text)
+
+
+def test_refuse_path_like_quotes_at_most_80_characters() -> None:
+    long = "d/" + "x" * 120
+    with pytest.raises(TypeError) as info:
+        refuse_path_like(long)
+    assert f"({long[:80]!r})" in str(info.value)
+
+
+def test_refuse_path_like_lets_a_long_text_through() -> None:
+    refuse_path_like("/" + "x" * 4096)
+
+
+def test_a_rich_fetch_keeps_the_url_and_the_digest() -> None:
+    asked: list[str] = []
+
+    class Recording(_Rich):
+        def get_bytes(self, url: str, *, accept: str) -> Any:
+            asked.append(url)
+            return super().get_bytes(url, accept=accept)
+
+    got = _network.fetch_document(Recording(b'{"b": 2}'), "https://x/1", offline=False)
+    assert asked == ["https://x/1"]
+    assert got.digest == __import__("hashlib").sha256(b'{"b": 2}').hexdigest()
+
+
+def test_a_preloaded_did_web_document_is_used_before_the_network() -> None:
+    from mcbadge.did import build_did_web_document
+
+    document = build_did_web_document("example.edu", [ED])
+    doc = di(credential("did:web:example.edu"), verification_method=document["assertionMethod"][0])
+    policy = VerificationPolicy(
+        now=NOW, fetcher=Host({}), did_documents={"did:web:example.edu": document}
+    )
+    assert verify(doc, policy).verified
