@@ -1689,3 +1689,17 @@ def test_a_preloaded_did_web_document_is_used_before_the_network() -> None:
         now=NOW, fetcher=Host({}), did_documents={"did:web:example.edu": document}
     )
     assert verify(doc, policy).verified
+
+
+@pytest.mark.parametrize(
+    ("jws", "message"),
+    [
+        ("e.e.e", "the JWT header is not base64url"),
+        ("WzFd.e30.", "the JWT header is not a JSON object"),
+        ("e30.WzFd.", "the JWT payload is not a JSON object"),
+    ],
+)
+def test_decode_jws_parts_codes(jws: str, message: str) -> None:
+    with pytest.raises(InputError) as info:
+        decode_jws_parts(jws)
+    assert (info.value.code, info.value.message) == ("jwt.malformed", message)
