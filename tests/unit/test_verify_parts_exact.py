@@ -1703,3 +1703,21 @@ def test_decode_jws_parts_codes(jws: str, message: str) -> None:
     with pytest.raises(InputError) as info:
         decode_jws_parts(jws)
     assert (info.value.code, info.value.message) == ("jwt.malformed", message)
+
+
+def test_web_resolver_resolve_fetches_did_web_and_defers_the_rest() -> None:
+    from mcbadge.did import build_did_web_document, did_for_key
+
+    document = build_did_web_document("example.edu", [ED])
+    host = Host({"https://example.edu/.well-known/did.json": document})
+    resolver = _network.make_resolver(VerificationPolicy(), host)
+    assert resolver.resolve("did:web:example.edu#key-1") == document
+    assert resolver.resolve(did_for_key(ED))["id"] == did_for_key(ED)
+    preloaded = _network.make_resolver(
+        VerificationPolicy(did_documents={"did:web:other.edu": {"id": "did:web:other.edu"}}), host
+    )
+    assert preloaded.resolve("did:web:other.edu") == {"id": "did:web:other.edu"}
+    with pytest.raises(MCBadgeError) as info:
+        resolver.resolve("did:web:missing.edu")
+    assert info.value.code == "status_retrieval.unreachable"
+    assert [e.code for e in resolver.fetch_failures] == ["status_retrieval.unreachable"]
