@@ -1837,3 +1837,32 @@ def test_sign_jwt_document_copies_registered_members_deeply() -> None:
     signed = sign(doc, ED, format="jwt")
     assert signed.document["iat"] == {"n": [1]}
     assert signed.document["iat"]["n"] is not doc["iat"]["n"]
+
+
+@pytest.fixture
+def far_east_local_time(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The process's local zone set to UTC+9 (a POSIX TZ string: no tz database needed)."""
+    import time
+
+    monkeypatch.setenv("TZ", "JST-9")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("far_east_local_time")
+def test_times_are_utc_whatever_the_local_zone() -> None:
+    now = datetime.now(UTC)
+    doc = sign(
+        credential(did_for_key(ED)), ED, format="eddsa-rdfc-2022", expires=now + timedelta(hours=1)
+    ).document
+    created = _common.parse_datetime(doc["proof"]["created"], code="x.y")
+    assert abs(created - now) < timedelta(minutes=1)
+    assert verify_proof(doc, OfflineResolver()).verified
+    assert _common.format_datetime(datetime(2024, 1, 2, 3, 4, 5)) == "2024-01-02T03:04:05Z"
+    parsed = _common.parse_datetime("2024-01-02T03:04:05+02:00", code="x.y")
+    assert parsed.utcoffset() == timedelta(0)
+    assert _common.format_datetime(datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)) == (
+        "2024-01-02T03:04:05Z"
+    )
