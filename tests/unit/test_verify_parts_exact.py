@@ -1265,6 +1265,9 @@ def test_a_baked_svg_after_an_xml_declaration() -> None:
 
 
 def test_verify_many_without_a_policy_and_on_two_processes() -> None:
+    from mcbadge.verify import batch
+
+    batch._worker_policy = None  # forked workers must get the policy from the initializer
     assert [r.verified for r in verify_many([di(credential())])] == [True]
     documents = [di(credential()), "", di(credential()), "x", di(credential())] * 2
     results = list(verify_many(documents, OFFLINE, jobs=2, chunk_size=1))
