@@ -24,6 +24,7 @@ from mcbadge.errors import InputError, MCBadgeError
 from mcbadge.proofs.vc_jose import (
     ENVELOPED_CREDENTIAL,
     VC_JWT_MEDIA_TYPE,
+    check_vc_jwt_payload,
     envelope_type,
     is_envelope,
     is_vc_jwt,
@@ -103,9 +104,16 @@ def _from_jws(jws: str, source_format: str, envelope: str | None = None) -> Pars
             code="jwt.nested_envelope",
         )
     vc_jose = is_vc_jwt(header, media_type=envelope)
-    # VCDM 1.1 VC-JWTs carry the credential in `vc`; VCDM 2.0 ones (and every vc+jwt, whose
-    # `vc` claim the proof checks refuse) are the credential.
-    credential = payload.get("vc") if "vc" in payload and not vc_jose else payload
+    if vc_jose:
+        # A vc+jwt whose payload is not a VCDM 2.0 credential (a `vc` claim, a 1.1 context)
+        # is not one at all: nothing in it can be read as the credential.
+        try:
+            check_vc_jwt_payload(payload)
+        except MCBadgeError as exc:
+            raise InputError(exc.message, code=exc.code) from None
+    # VCDM 1.1 VC-JWTs carry the credential in `vc`; VCDM 2.0 ones (and vc+jwt) are the
+    # credential.
+    credential = payload.get("vc") if "vc" in payload else payload
     if not isinstance(credential, dict):
         raise InputError("the JWT's `vc` claim is not a JSON object", code="jwt.malformed")
     if vc_jose and source_format == "jwt":
