@@ -26,6 +26,8 @@ def _credential(reference: Path) -> dict[str, Any]:
         ("p256", "ecdsa-rdfc-2019"),
         ("ed25519", "ed25519-2020"),
         ("rsa", "jwt"),
+        ("ed25519", "vc+jwt"),
+        ("p256", "vc+jwt"),
     ],
 )
 def test_generate_sign_verify(
@@ -46,8 +48,11 @@ def test_generate_sign_verify(
     assert "key_binding.issuer_mismatch" in capsys.readouterr().err
     assert main([*args, "--set-issuer"]) == 0
     text = out.read_text()
-    result = verify_proof(text.strip() if fmt == "jwt" else json.loads(text), OfflineResolver())
+    jws = fmt in ("jwt", "vc+jwt")
+    result = verify_proof(text.strip() if jws else json.loads(text), OfflineResolver())
     assert result.verified, result.codes
+    if jws:
+        assert result.format == fmt
 
 
 def test_encrypted_key_and_did_web(

@@ -97,14 +97,16 @@ def failed_checks(document: Any, **policy: Any) -> list[str]:
     return [check.code for check in result.checks if check.status == "failed"]
 
 
-@pytest.mark.parametrize("fmt", ["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "ed25519-2020", "jwt"])
+@pytest.mark.parametrize(
+    "fmt", ["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "ed25519-2020", "jwt", "vc+jwt"]
+)
 def test_each_format_signs_a_credential_that_verifies_with_its_status(
     fmt: str, store: IssuerStore, host: Host
 ) -> None:
     issuer = make_issuer(store, format=fmt)
     issued = issuer.issue(ACHIEVEMENT, "Teacher@School.example")
     host.publish(issuer)
-    assert issued.is_jwt == (fmt == "jwt")
+    assert issued.is_jwt == (fmt in ("jwt", "vc+jwt"))
     assert failed_checks(issued.document, expected_recipient="teacher@school.example") == []
 
 

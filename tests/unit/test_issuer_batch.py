@@ -85,7 +85,7 @@ def test_placing_the_reserved_id_and_status_gives_exactly_the_direct_build() -> 
     assert provisional["id"] == "urn:uuid:provisional"  # the checked build is not changed
 
 
-@pytest.mark.parametrize("fmt", ["eddsa-rdfc-2022", "jwt"])
+@pytest.mark.parametrize("fmt", ["eddsa-rdfc-2022", "jwt", "vc+jwt"])
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_each_outcome_is_the_recorded_credential_and_it_verifies(
     tmp_path: Path, jobs: int, fmt: str
@@ -108,11 +108,13 @@ def test_each_outcome_is_the_recorded_credential_and_it_verifies(
         for outcome in result.outcomes:
             issued = outcome.issued
             assert issued is not None
-            assert issued.is_jwt == (fmt == "jwt")
+            assert issued.is_jwt == (fmt in ("jwt", "vc+jwt"))
             assert issued.document == store.get(issued.credential_id).document
             ids.add(issued.credential_id)
             verdict = verify_proof(issued.document, OfflineResolver())
             assert verdict.verified, verdict.errors
+            if fmt == "vc+jwt":
+                assert verdict.format == "vc+jwt"
             if isinstance(issued.document, dict):
                 list_url, index = issued.status_indexes["revocation"]
                 assert issued.document["id"] == issued.credential_id

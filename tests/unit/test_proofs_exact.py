@@ -340,7 +340,7 @@ def test_suites() -> None:
     )
     assert ED25519_2020.key_type == "ed25519"
     assert ED25519_2020.extra_context == "https://w3id.org/security/suites/ed25519-2020/v1"
-    assert FORMATS == ("eddsa-rdfc-2022", "ecdsa-rdfc-2019", "ed25519-2020", "jwt")
+    assert FORMATS == ("eddsa-rdfc-2022", "ecdsa-rdfc-2019", "ed25519-2020", "jwt", "vc+jwt")
 
 
 # ---------------------------------------------------------------- di: signing
@@ -1095,13 +1095,13 @@ def test_jwt_header_segment_cache_is_keyed_by_alg_and_kid() -> None:
     assert json.loads(b64url_decode(b))["kid"] == "did:x:1#b"
     assert json.loads(b64url_decode(p))["alg"] == "ES256"
     assert set(jwtmod._HEADER_SEGMENTS) == {
-        ("EdDSA", "did:x:1#a"),
-        ("EdDSA", "did:x:1#b"),
-        ("ES256", "did:x:1#a"),
+        ("EdDSA", "did:x:1#a", "JWT"),
+        ("EdDSA", "did:x:1#b", "JWT"),
+        ("ES256", "did:x:1#a", "JWT"),
     }
     assert jwtmod._header_segment(ED, "did:x:1#a", False) == a
     jwtmod._header_segment(ED, "did:x:1#c", True)
-    assert ("EdDSA", "did:x:1#c") not in jwtmod._HEADER_SEGMENTS
+    assert ("EdDSA", "did:x:1#c", "JWT") not in jwtmod._HEADER_SEGMENTS
 
 
 def test_jwt_header_segment_cache_is_bounded() -> None:
@@ -1110,7 +1110,7 @@ def test_jwt_header_segment_cache_is_bounded() -> None:
         jwtmod._header_segment(ED, f"did:x:1#{i}", False)
     assert len(jwtmod._HEADER_SEGMENTS) == jwtmod._HEADER_CACHE_MAX
     jwtmod._header_segment(ED, "did:x:1#last", False)
-    assert list(jwtmod._HEADER_SEGMENTS) == [("EdDSA", "did:x:1#last")]
+    assert list(jwtmod._HEADER_SEGMENTS) == [("EdDSA", "did:x:1#last", "JWT")]
     assert jwtmod._HEADER_CACHE_MAX == 256
 
 
@@ -1694,8 +1694,8 @@ def test_jwt_payload_never_carries_a_proof() -> None:
 def test_jwt_header_segment_cache_is_read_and_holds_the_segment() -> None:
     jwtmod._HEADER_SEGMENTS.clear()
     segment = jwtmod._header_segment(ED, "did:x:1#a", False)
-    assert jwtmod._HEADER_SEGMENTS[("EdDSA", "did:x:1#a")] == segment
-    jwtmod._HEADER_SEGMENTS[("EdDSA", "did:x:1#z")] = "cached"
+    assert jwtmod._HEADER_SEGMENTS[("EdDSA", "did:x:1#a", "JWT")] == segment
+    jwtmod._HEADER_SEGMENTS[("EdDSA", "did:x:1#z", "JWT")] = "cached"
     assert jwtmod._header_segment(ED, "did:x:1#z", False) == "cached"
     jwtmod._HEADER_SEGMENTS.clear()
 

@@ -18,7 +18,7 @@ from mcbadge.cli.app import EXIT_FAILED, EXIT_OK, EXIT_USAGE, app
 if TYPE_CHECKING:
     from mcbadge.issuer import IssuedCredential, Issuer
 
-_FORMATS = ("eddsa-rdfc-2022", "ecdsa-rdfc-2019", "ed25519-2020", "jwt")
+_FORMATS = ("eddsa-rdfc-2022", "ecdsa-rdfc-2019", "ed25519-2020", "jwt", "vc+jwt")
 
 
 def usage(command: str, message: str) -> typer.Exit:

@@ -1,4 +1,5 @@
-"""``mcbadge sign``: add a Data Integrity proof to a credential, or make a VC-JWT of it.
+"""``mcbadge sign``: add a Data Integrity proof to a credential, or make a VC-JWT (``jwt``) or
+a VC-JOSE-COSE ``vc+jwt`` of it.
 
 A credential that fails the verifier's document checks is refused by the library
 (:func:`mcbadge.signing.sign`); this command renders the refusal (check id and code).
@@ -14,7 +15,7 @@ import typer
 
 from mcbadge.cli.app import EXIT_FAILED, EXIT_USAGE, app
 
-_FORMATS = ("eddsa-rdfc-2022", "ecdsa-rdfc-2019", "ed25519-2020", "jwt")
+_FORMATS = ("eddsa-rdfc-2022", "ecdsa-rdfc-2019", "ed25519-2020", "jwt", "vc+jwt")
 _MAX_BYTES = 16 * 1024 * 1024
 
 
@@ -32,7 +33,10 @@ def sign_command(
     fmt: Annotated[
         str,
         typer.Option(
-            "--format", "-f", help="eddsa-rdfc-2022, ecdsa-rdfc-2019, ed25519-2020 or jwt."
+            "--format",
+            "-f",
+            help="eddsa-rdfc-2022, ecdsa-rdfc-2019, ed25519-2020, jwt (OB 3.0 VC-JWT) or "
+            "vc+jwt (VC-JOSE-COSE, VCDM 2.0 only).",
         ),
     ] = "eddsa-rdfc-2022",
     verification_method: Annotated[
@@ -60,7 +64,7 @@ def sign_command(
         ),
     ] = False,
 ) -> None:
-    """Sign a credential: JSON with a proof for Data Integrity, a compact JWS for jwt."""
+    """Sign a credential: JSON with a proof for Data Integrity, a compact JWS for jwt/vc+jwt."""
     from mcbadge._json import loads_object
     from mcbadge.cli.cmd_keys import _passphrase
     from mcbadge.did import did_for_key

@@ -424,7 +424,8 @@ class Issuer:
     * ``keys``: :class:`SigningKey` or :class:`mcbadge.keys.Key` (Ed25519 / P-256): the
       active signing key first, then older keys kept for rotation (they stay
       in :meth:`did_document`, so credentials they signed keep verifying).
-    * ``format``: ``eddsa-rdfc-2022`` | ``ecdsa-rdfc-2019`` | ``ed25519-2020`` | ``jwt``.
+    * ``format``: ``eddsa-rdfc-2022`` | ``ecdsa-rdfc-2019`` | ``ed25519-2020`` | ``jwt`` |
+      ``vc+jwt`` (VC-JOSE-COSE; VCDM 2.0 credentials, which the issuer builds).
     * ``registry``: an :class:`IssuerStore`, a :class:`mcbadge.registry.Registry`, a
       SQLAlchemy URL, or ``None`` (the registry's default file).
     * ``status_base_url``: where :meth:`publish` output is served, ending in ``/``.
@@ -755,7 +756,7 @@ class Issuer:
                     finish(position, BatchOutcome(row, code=result[1], message=result[2]))
                     continue
                 kind, credential_id, indexes, document = result
-                if kind == "issued" and self.format != "jwt":
+                if kind == "issued" and self.format not in ("jwt", "vc+jwt"):
                     document = json.loads(document)
                 issued = IssuedCredential(
                     credential_id, document, keys[position], indexes, reemitted=kind != "issued"

@@ -1,6 +1,6 @@
 """Signing for the issuer: a thin adapter from :class:`~mcbadge.issuer.keys.SigningKey` to
 :func:`mcbadge.proofs.sign` (Data Integrity ``eddsa-rdfc-2022`` / ``ecdsa-rdfc-2019`` /
-``Ed25519Signature2020``, or VC-JWT).
+``Ed25519Signature2020``, VC-JWT, or VC-JOSE-COSE ``vc+jwt``).
 
 The proof layer refuses to sign what a verifier would reject (for example a catalog entry
 with a property no JSON-LD context defines, which canonicalization would silently drop), so
@@ -19,7 +19,13 @@ from mcbadge.issuer.keys import SigningKey
 
 __all__ = ["FORMATS", "check_key_for_format", "sign_credential"]
 
-FORMATS: tuple[str, ...] = ("eddsa-rdfc-2022", "ecdsa-rdfc-2019", "ed25519-2020", "jwt")
+FORMATS: tuple[str, ...] = (
+    "eddsa-rdfc-2022",
+    "ecdsa-rdfc-2019",
+    "ed25519-2020",
+    "jwt",
+    "vc+jwt",
+)
 
 
 def check_key_for_format(key: SigningKey, format: str) -> None:
@@ -39,7 +45,7 @@ def sign_credential(
     *,
     created: datetime | None = None,
 ) -> dict[str, Any] | str:
-    """Sign an unsigned credential: a dict with an embedded proof, or a compact VC-JWT.
+    """Sign an unsigned credential: a dict with an embedded proof, or a compact VC-JWT/vc+jwt.
 
     The proof names ``key.vm_id``, which must belong to the credential's issuer.
     """

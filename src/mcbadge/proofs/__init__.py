@@ -1,5 +1,6 @@
 """Signing and proof verification: Data Integrity (eddsa-rdfc-2022, ecdsa-rdfc-2019,
-Ed25519Signature2020) and VC-JWT, behind one :func:`sign` and one :func:`verify_proof`.
+Ed25519Signature2020), VC-JWT and VC-JOSE-COSE ``vc+jwt`` (also enveloped, see
+:mod:`mcbadge.proofs.vc_jose`), behind one :func:`sign` and one :func:`verify_proof`.
 
 :func:`verify_proof` never raises for bad input: every failure is an :class:`Issue` whose
 ``code`` starts with the verifier check it fails (proof, cryptosuite, signature, key_resolution,
@@ -41,7 +42,8 @@ from mcbadge.proofs.di import Suite, proof_member_issue, sign_di, verify_di_proo
 from mcbadge.proofs.ecdsa_rdfc_2019 import ECDSA_RDFC_2019
 from mcbadge.proofs.ed25519_2020 import ED25519_2020
 from mcbadge.proofs.eddsa_rdfc_2022 import EDDSA_RDFC_2022
-from mcbadge.proofs.jwt import _REGISTERED, _sign_jwt, decode_jwt, verify_jwt
+from mcbadge.proofs.jwt import _REGISTERED, _sign_jwt, _sign_vc_jwt, decode_jwt, verify_jwt
+from mcbadge.proofs.vc_jose import VC_JWT_MEDIA_TYPE, envelope_type, unwrap_envelope
 
 __all__ = [
     "FORMATS",
@@ -56,13 +58,16 @@ __all__ = [
     "verify_proof",
 ]
 
-ProofFormat = Literal["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "ed25519-2020", "jwt"]
+ProofFormat = Literal["eddsa-rdfc-2022", "ecdsa-rdfc-2019", "ed25519-2020", "jwt", "vc+jwt"]
 SUITES: dict[str, Suite] = {s.name: s for s in (EDDSA_RDFC_2022, ECDSA_RDFC_2019, ED25519_2020)}
-FORMATS: tuple[str, ...] = (*SUITES, "jwt")
+#: "jwt" is the OB 3.0 VC-JWT (a ``vc`` claim for VCDM 1.1); "vc+jwt" is VC-JOSE-COSE.
+FORMATS: tuple[str, ...] = (*SUITES, "jwt", "vc+jwt")
+JWT_FORMATS = frozenset({"jwt", "vc+jwt"})
 
 
 class SignedCredential:
-    """A signed credential: ``document`` (for JWT, the decoded credential) and ``jwt``.
+    """A signed credential: ``document`` (for JWT, the decoded credential) and ``jwt`` (the
+    compact JWS of a ``jwt`` or ``vc+jwt``).
 
     Immutable, compared by value like the dataclass it was. For a VC-JWT, ``document`` is
     built on first access from the payload JSON that was signed (a plain parse of mcbadge's
@@ -85,13 +90,18 @@ class SignedCredential:
 
     @classmethod
     def _from_jwt(
-        cls, token: str, payload_text: str, keys: list[str], registered: dict[str, Any]
+        cls,
+        format: str,
+        token: str,
+        payload_text: str,
+        keys: list[str],
+        registered: dict[str, Any],
     ) -> SignedCredential:
         """A VC-JWT whose ``document`` is built from ``payload_text`` when first read:
         ``keys`` is the credential's member order, ``registered`` deep copies of its members
         named like JWT registered claims (the payload's own members of those names are the
         claims, not the credential's)."""
-        signed = cls("jwt", {}, token)
+        signed = cls(format, {}, token)
         object.__setattr__(signed, "_built", (payload_text, keys, registered))
         return signed
 
@@ -221,20 +231,25 @@ def sign(
     """Sign ``credential`` with ``key`` (raises typed errors on refusal).
 
     Without ``verification_method`` the issuer must be the key's own DID (did:key, or did:jwk
-    for RSA). ``created`` defaults to now for Data Integrity proofs.
+    for RSA). ``created`` defaults to now for Data Integrity proofs; for ``vc+jwt`` it is the
+    ``iat`` claim (now when not given).
     """
     if not isinstance(credential, Mapping):
         raise MCBadgeError("the credential must be a JSON object", code="input.not_object")
     if not key.has_private:
         raise KeyMaterialError("signing needs a private key", code="key.no_private")
     vm = _signing_method(credential, key, verification_method)
-    if format == "jwt":
-        token, payload_text = _sign_jwt(credential, key, vm, embed_jwk)
+    if format in JWT_FORMATS:
+        if format == "vc+jwt":
+            issued = created if created is not None else datetime.now(UTC)
+            token, payload_text = _sign_vc_jwt(credential, key, vm, embed_jwk, issued)
+        else:
+            token, payload_text = _sign_jwt(credential, key, vm, embed_jwk)
         # the document comes from a plain parse of our own output when the caller reads it
         # (sharing nothing with the input); what it needs from the input is taken now
         keys = [k for k in credential if k != "proof"]
         registered = {k: copy.deepcopy(credential[k]) for k in _REGISTERED if k in credential}
-        return SignedCredential._from_jwt(token, payload_text, keys, registered)
+        return SignedCredential._from_jwt(format, token, payload_text, keys, registered)
     suite = SUITES.get(format)
     if suite is None:
         raise MCBadgeError(f"unknown proof format {format!r}", code="cryptosuite.unsupported")
@@ -307,8 +322,13 @@ def verify_proof(
     trust_embedded_keys: bool | None = None,
     clock_skew: timedelta = CLOCK_SKEW,
     jwt_payload: dict[str, Any] | None = None,
+    media_type: str | None = None,
 ) -> ProofResult:
-    """Verify the proof(s) of a credential (dict or JSON text) or a VC-JWT (compact JWS).
+    """Verify the proof(s) of a credential (dict or JSON text), a VC-JWT or vc+jwt (compact
+    JWS) or an ``EnvelopedVerifiableCredential`` (its token, as a vc+jwt).
+
+    ``media_type`` ``application/vc+jwt`` reads a compact JWS as VC-JOSE-COSE whatever its
+    header says (the token of an envelope; the ``format`` is then ``vc+jwt``).
 
     ``trust_embedded_keys`` (default: the resolver's attribute of that name, else False) lets a
     key carried by the credential itself (JWT ``jwk`` header, https VM with a Multikey fragment)
@@ -332,21 +352,16 @@ def verify_proof(
         if isinstance(document, str | bytes):
             text = document.decode("utf-8", "replace") if isinstance(document, bytes) else document
             if not text.lstrip().startswith("{"):
-                outcome, credential = verify_jwt(
-                    text,
-                    active,
-                    now=when,
-                    trust_embedded_keys=trust,
-                    skew=clock_skew,
-                    payload=jwt_payload,
-                )
-                return ProofResult(outcome.verified, "jwt", [outcome], document=credential)
+                return _verify_jws(text, active, when, trust, clock_skew, media_type, jwt_payload)
             parsed = loads_strict(text)
             if not isinstance(parsed, dict):
                 raise MCBadgeError("the credential is not a JSON object", code="input.not_object")
             document = parsed
         if not isinstance(document, Mapping):
             raise MCBadgeError("the credential is not a JSON object", code="input.not_object")
+        if envelope_type(document) is not None:
+            token = unwrap_envelope(document)
+            return _verify_jws(token, active, when, trust, clock_skew, VC_JWT_MEDIA_TYPE)
         return _verify_di(document, active, when, clock_skew)
     except MCBadgeError as exc:
         return ProofResult(False, None, errors=[Issue(exc.code, exc.message)])
@@ -354,6 +369,28 @@ def verify_proof(
         return ProofResult(
             False, None, errors=[Issue("proof.internal_error", "the proof could not be checked")]
         )
+
+
+def _verify_jws(
+    token: str,
+    resolver: Resolver,
+    now: datetime,
+    trust: bool,
+    skew: timedelta,
+    media_type: str | None,
+    payload: dict[str, Any] | None = None,
+) -> ProofResult:
+    outcome, credential = verify_jwt(
+        token,
+        resolver,
+        now=now,
+        trust_embedded_keys=trust,
+        skew=skew,
+        media_type=media_type,
+        payload=payload,
+    )
+    fmt = "vc+jwt" if outcome.type == "vc+jwt" else "jwt"
+    return ProofResult(outcome.verified, fmt, [outcome], document=credential)
 
 
 def _verify_di(

@@ -14,9 +14,14 @@ issuer controls: the key ``kid`` names, or, without ``kid``, the key of a did:ke
 compared as key material (OB 3.0 §8.2.3 lets the header carry the key as ``jwk``; a different key
 fails ``key_binding.jwk_not_issuer_key``); otherwise only when the caller trusts embedded keys.
 
-Claims policy: ``iss`` is required (``jwt_claims.missing_iss``); a *present* ``iss``/``jti``/
-``sub``/``nbf``/``exp`` that disagrees with the credential fails (``jwt_claims.<claim>_mismatch``);
-a *missing* ``nbf``/``exp``/``jti``/``sub`` only warns (the spec's own examples have no ``nbf``).
+VC-JOSE-COSE (``typ`` ``vc+jwt``, the payload is the credential, no ``vc`` claim) is signed by
+:func:`sign_vc_jwt` and verified here too; its own rules (typ/cty, a VCDM 2.0 payload, claims as
+the signature's times) live in :mod:`mcbadge.proofs.vc_jose`, with the enveloped form.
+
+Claims policy (OB 3.0 VC-JWT): ``iss`` is required (``jwt_claims.missing_iss``); a *present*
+``iss``/``jti``/``sub``/``nbf``/``exp`` that disagrees with the credential fails
+(``jwt_claims.<claim>_mismatch``); a *missing* ``nbf``/``exp``/``jti``/``sub`` only warns (the
+spec's own examples have no ``nbf``).
 """
 
 from __future__ import annotations
@@ -39,14 +44,25 @@ from mcbadge.proofs._common import (
     issuer_id,
     parse_datetime,
 )
+from mcbadge.proofs.vc_jose import (
+    check_vc_jwt_claims,
+    check_vc_jwt_header,
+    check_vc_jwt_payload,
+    envelope,
+    is_vc_jwt,
+    unwrap_envelope,
+)
 
 __all__ = [
     "ALLOWED_TYP",
     "CLAIM_MEMBERS",
     "HEADER_MEMBERS",
     "decode_jwt",
+    "envelope",
     "jwt_member_issue",
     "sign_jwt",
+    "sign_vc_jwt",
+    "unwrap_envelope",
     "verify_jwt",
 ]
 
@@ -67,8 +83,10 @@ _HEADER_ENCODER = json.JSONEncoder(separators=(",", ":"))
 # failures are never stored. Bounded: cleared when full.
 _HEADER_CACHE: dict[str, dict[str, str]] = {}
 _HEADER_CACHE_MAX = 256
-# Issuing: the encoded header segment per (alg, kid) (see _header_segment).
-_HEADER_SEGMENTS: dict[tuple[str, str], str] = {}
+# Issuing: the encoded header segment per (alg, kid, typ) (see _header_segment).
+_HEADER_SEGMENTS: dict[tuple[str, str, str], str] = {}
+#: The header type of each signing profile: OB 3.0 VC-JWT, VC-JOSE-COSE.
+_TYP = {"jwt": "JWT", "vc+jwt": "vc+jwt"}
 
 
 def _fail(code: str, message: str) -> MCBadgeError:
@@ -94,6 +112,53 @@ def sign_jwt(
 ) -> str:
     """Compact JWS of ``credential`` (header ``kid`` = the VM, or ``jwk`` when asked)."""
     return _sign_jwt(credential, key, verification_method, embed_jwk)[0]
+
+
+def sign_vc_jwt(
+    credential: Mapping[str, Any],
+    key: Key,
+    *,
+    verification_method: str | None,
+    embed_jwk: bool = False,
+    issued_at: datetime | None = None,
+) -> str:
+    """VC-JOSE-COSE ``application/vc+jwt`` of a VCDM 2.0 ``credential``: the payload is the
+    credential (without ``proof``) plus ``iss`` (the issuer's id) and ``iat`` (``issued_at``,
+    when given); header ``typ`` ``vc+jwt``, ``cty`` ``vc``, ``kid`` (or ``jwk``). A VCDM 1.1
+    credential, or one carrying a ``vc``/``vp`` member, raises ``jwt.not_vcdm2`` /
+    ``jwt.vc_claim_forbidden``."""
+    return _sign_vc_jwt(credential, key, verification_method, embed_jwk, issued_at)[0]
+
+
+def _sign_vc_jwt(
+    credential: Mapping[str, Any],
+    key: Key,
+    verification_method: str | None,
+    embed_jwk: bool,
+    issued_at: datetime | None,
+) -> tuple[str, str]:
+    """(compact JWS, payload JSON text) of a vc+jwt (see :func:`sign_vc_jwt`)."""
+    cred = {k: v for k, v in credential.items() if k != "proof"}
+    check_vc_jwt_payload(cred)
+    claims: dict[str, Any] = {}
+    issuer = issuer_id(cred)
+    if issuer is not None:
+        claims["iss"] = issuer
+    if issued_at is not None:
+        claims["iat"] = int(issued_at.timestamp())
+    payload_text = _PAYLOAD_ENCODER.encode({**cred, **claims})
+    return _signed(payload_text, key, verification_method, embed_jwk, "vc+jwt"), payload_text
+
+
+def _signed(
+    payload_text: str, key: Key, verification_method: str | None, embed_jwk: bool, profile: str
+) -> str:
+    signing_input = (
+        _header_segment(key, verification_method, embed_jwk, profile)
+        + "."
+        + b64url_encode(payload_text.encode())
+    )
+    return signing_input + "." + b64url_encode(key.sign(signing_input.encode("ascii")))
 
 
 def _sign_jwt(
@@ -122,26 +187,25 @@ def _sign_jwt(
         claims["exp"] = _epoch(cred[end], f"jwt_claims.bad_{end}")
     payload = {**cred, **claims} if v2 else {**claims, "vc": cred}
     payload_text = _PAYLOAD_ENCODER.encode(payload)
-    signing_input = (
-        _header_segment(key, verification_method, embed_jwk)
-        + "."
-        + b64url_encode(payload_text.encode())
-    )
-    token = signing_input + "." + b64url_encode(key.sign(signing_input.encode("ascii")))
-    return token, payload_text
+    return _signed(payload_text, key, verification_method, embed_jwk, "jwt"), payload_text
 
 
-def _header_segment(key: Key, verification_method: str | None, embed_jwk: bool) -> str:
+def _header_segment(
+    key: Key, verification_method: str | None, embed_jwk: bool, profile: str = "jwt"
+) -> str:
     """The base64url header of a token signed by ``key``; the usual one (``alg``, ``typ``,
     ``kid``) is encoded once per (alg, kid) and kept: it is the same for every credential an
     issuer key signs, and encoding it cost a tenth of issuing one. Bounded: cleared when full.
     """
     alg = key.alg
+    typ = _TYP[profile]
     if verification_method and not embed_jwk:
-        found = _HEADER_SEGMENTS.get((alg, verification_method))
+        found = _HEADER_SEGMENTS.get((alg, verification_method, typ))
         if found is not None:
             return found
-    header: dict[str, Any] = {"alg": alg, "typ": "JWT"}
+    header: dict[str, Any] = {"alg": alg, "typ": typ}
+    if profile == "vc+jwt":
+        header["cty"] = "vc"
     if verification_method:
         header["kid"] = verification_method
     if embed_jwk or not verification_method:
@@ -150,7 +214,7 @@ def _header_segment(key: Key, verification_method: str | None, embed_jwk: bool) 
     if verification_method and not embed_jwk:
         if len(_HEADER_SEGMENTS) >= _HEADER_CACHE_MAX:
             _HEADER_SEGMENTS.clear()
-        _HEADER_SEGMENTS[(alg, verification_method)] = segment
+        _HEADER_SEGMENTS[(alg, verification_method, typ)] = segment
     return segment
 
 
@@ -268,7 +332,7 @@ def jwt_member_issue(header: Mapping[str, Any], payload: Mapping[str, Any]) -> I
     return None
 
 
-def _check_header(header: Mapping[str, Any]) -> str:
+def _check_header(header: Mapping[str, Any], *, vc_jose: bool = False) -> str:
     alg = header.get("alg")
     if not isinstance(alg, str):
         raise _fail("jwt.alg_missing", "the JWT header has no alg")
@@ -285,6 +349,9 @@ def _check_header(header: Mapping[str, Any]) -> str:
     for name in _FORBIDDEN_HEADERS:
         if name in header:
             raise _fail("jwt.header_forbidden", f"the JWT header {name!r} is not accepted")
+    if vc_jose:
+        check_vc_jwt_header(header)
+        return alg
     typ = header.get("typ")
     if typ is not None and typ not in ALLOWED_TYP:
         raise _fail("jwt.bad_typ", "the JWT typ is not JWT")
@@ -444,8 +511,11 @@ def verify_jwt(
     trust_embedded_keys: bool = False,
     skew: timedelta = CLOCK_SKEW,
     payload: dict[str, Any] | None = None,
+    media_type: str | None = None,
 ) -> tuple[ProofOutcome, dict[str, Any] | None]:
-    """Verify a VC-JWT; returns the outcome and the decoded credential (None if undecodable).
+    """Verify a VC-JWT or a VC-JOSE-COSE vc+jwt (by its ``typ``/``cty``, or always when
+    ``media_type`` is ``application/vc+jwt``: an enveloped credential's token); returns the
+    outcome (``type`` ``JWT`` or ``vc+jwt``) and the decoded credential (None if undecodable).
     ``payload``: the token's payload already read strictly (see :func:`decode_jwt`)."""
     outcome = ProofOutcome(index=0, type="JWT")
     credential: dict[str, Any] | None = None
@@ -454,9 +524,16 @@ def verify_jwt(
         wrong = jwt_member_issue(header, payload)
         if wrong is not None:
             raise _fail(wrong.code, wrong.message)
-        alg = _check_header(header)
+        vc_jose = is_vc_jwt(header, media_type=media_type)
+        if vc_jose:
+            outcome.type = "vc+jwt"
+        alg = _check_header(header, vc_jose=vc_jose)
         outcome.cryptosuite = alg
-        if "vc" in payload:
+        if vc_jose:
+            check_vc_jwt_payload(payload)
+            v2 = True
+            credential = {k: v for k, v in payload.items() if k not in _REGISTERED}
+        elif "vc" in payload:
             v2 = False
             vc = payload["vc"]
             if not isinstance(vc, dict):
@@ -471,7 +548,10 @@ def verify_jwt(
                 "jwt.alg_mismatch", f"the JWT says {alg} but the key is a {key.key_type} key"
             )
         key.verify(signature, signing_input)
-        _check_claims(payload, credential, v2, outcome, now, skew)
+        if vc_jose:
+            check_vc_jwt_claims(payload, credential, now, skew)
+        else:
+            _check_claims(payload, credential, v2, outcome, now, skew)
     except MCBadgeError as exc:
         outcome.errors.append(Issue(exc.code, exc.message))
     outcome.verified = not outcome.errors

@@ -1,9 +1,11 @@
 """Turning what the caller handed us into a credential dict, strictly.
 
-Accepted: a mapping, JSON text or bytes, a compact JWS (VC-JWT), a baked PNG/SVG (bytes), or a
-path to any of these. Every JSON text, including a JWT's header and payload, goes through the
-one strict reader :func:`mcbadge._json.loads_strict` (size, depth, duplicate keys, NaN/Infinity,
-huge numbers, UTF-8), so the verifier reports the same ``input.*`` codes as the rest of mcbadge.
+Accepted: a mapping, JSON text or bytes, a compact JWS (VC-JWT or VC-JOSE-COSE vc+jwt), an
+``EnvelopedVerifiableCredential`` (its ``data:application/vc+jwt,...`` token is read as a
+vc+jwt; :mod:`mcbadge.proofs.vc_jose`), a baked PNG/SVG (bytes), or a path to any of these.
+Every JSON text, including a JWT's header and payload, goes through the one strict reader
+:func:`mcbadge._json.loads_strict` (size, depth, duplicate keys, NaN/Infinity, huge numbers,
+UTF-8), so the verifier reports the same ``input.*`` codes as the rest of mcbadge.
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ from typing import Any
 import pybase64
 
 from mcbadge._json import DEFAULT_MAX_BYTES, loads_strict
-from mcbadge.errors import InputError
+from mcbadge.errors import InputError, MCBadgeError
+from mcbadge.proofs.vc_jose import (
+    ENVELOPED_CREDENTIAL,
+    VC_JWT_MEDIA_TYPE,
+    check_vc_jwt_payload,
+    envelope_type,
+    is_envelope,
+    is_vc_jwt,
+    unwrap_envelope,
+)
 
 __all__ = [
     "MAX_BYTES",
@@ -43,13 +54,18 @@ _FILE_SUFFIXES = (".json", ".jsonld", ".jwt", ".png", ".svg", ".txt")
 
 @dataclass(frozen=True)
 class ParsedInput:
-    """The credential, plus the JWS it came in (``None`` for an embedded-proof document)."""
+    """The credential, plus the JWS it came in (``None`` for an embedded-proof document).
+
+    ``vc_jose`` is True for a VC-JOSE-COSE ``vc+jwt`` (by its header, or because it came in an
+    ``EnvelopedVerifiableCredential``, then ``envelope`` is that envelope's media type)."""
 
     credential: dict[str, Any]
     jws: str | None = None
     jwt_header: dict[str, Any] | None = None
     jwt_payload: dict[str, Any] | None = None
     source_format: str = "json"
+    vc_jose: bool = False
+    envelope: str | None = None
 
 
 def _is_compact_jws(text: str) -> bool:
@@ -94,13 +110,48 @@ def decode_jws_parts(jws: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return _b64url_json(parts[0], "header"), _b64url_json(parts[1], "payload")
 
 
-def _from_jws(jws: str, source_format: str) -> ParsedInput:
+def _from_jws(jws: str, source_format: str, envelope: str | None = None) -> ParsedInput:
     header, payload = decode_jws_parts(jws)
-    # VCDM 1.1 VC-JWTs carry the credential in `vc`; VCDM 2.0 ones are the credential.
+    if is_envelope(payload):
+        # An envelope inside a token (inside an envelope): one level is the whole format.
+        raise InputError(
+            "the JWT's payload is itself an enveloped credential or presentation: envelopes "
+            "do not nest, the payload of a vc+jwt is the credential",
+            code="jwt.nested_envelope",
+        )
+    vc_jose = is_vc_jwt(header, media_type=envelope)
+    if vc_jose:
+        # A vc+jwt whose payload is not a VCDM 2.0 credential (a `vc` claim, a 1.1 context)
+        # is not one at all: nothing in it can be read as the credential.
+        try:
+            check_vc_jwt_payload(payload)
+        except MCBadgeError as exc:
+            raise InputError(exc.message, code=exc.code) from None
+    # VCDM 1.1 VC-JWTs carry the credential in `vc`; VCDM 2.0 ones (and vc+jwt) are the
+    # credential.
     credential = payload.get("vc") if "vc" in payload else payload
     if not isinstance(credential, dict):
         raise InputError("the JWT's `vc` claim is not a JSON object", code="jwt.malformed")
-    return ParsedInput(credential, jws, header, payload, source_format)
+    if vc_jose and source_format == "jwt":
+        source_format = "vc+jwt"
+    return ParsedInput(credential, jws, header, payload, source_format, vc_jose, envelope)
+
+
+def _from_envelope(document: dict[str, Any], source_format: str) -> ParsedInput:
+    """The vc+jwt inside an ``EnvelopedVerifiableCredential`` (``input.envelope_*`` codes)."""
+    if envelope_type(document) != ENVELOPED_CREDENTIAL:
+        raise InputError(
+            "the document is an enveloped presentation, not a credential: verify it as a "
+            "presentation",
+            code="input.envelope_presentation",
+        )
+    try:
+        token = unwrap_envelope(document, media_type=VC_JWT_MEDIA_TYPE)
+    except MCBadgeError as exc:
+        raise InputError(exc.message, code=exc.code) from None
+    return _from_jws(
+        token, "enveloped" if source_format == "json" else source_format, VC_JWT_MEDIA_TYPE
+    )
 
 
 def _looks_like_broken_jws(text: str) -> bool:
@@ -144,6 +195,8 @@ def _from_text(text: str, source_format: str) -> ParsedInput:
     value = loads_strict(text)
     if not isinstance(value, dict):
         raise InputError("the document is not a JSON object", code="input.not_object")
+    if is_envelope(value):
+        return _from_envelope(value, source_format)
     return ParsedInput(value, source_format=source_format)
 
 

@@ -1,4 +1,4 @@
-"""The proof checks: embedded Data Integrity proofs and VC-JWT envelopes.
+"""The proof checks: embedded Data Integrity proofs, VC-JWT and VC-JOSE-COSE (vc+jwt) envelopes.
 
 The cheap, structural rules (which types, suites, purposes, header parameters and claims are
 acceptable; whose key it must be) are enforced here before any cryptography, so a hostile
@@ -15,6 +15,12 @@ from mcbadge.errors import MCBadgeError
 from mcbadge.proofs import verify_proof
 from mcbadge.proofs.di import proof_member_issue
 from mcbadge.proofs.jwt import ALLOWED_TYP, header_key, issuer_own_key, jwt_member_issue
+from mcbadge.proofs.vc_jose import (
+    VC_JWT_MEDIA_TYPE,
+    check_vc_jwt_claims,
+    check_vc_jwt_header,
+    check_vc_jwt_payload,
+)
 from mcbadge.verify._context import RunContext
 from mcbadge.verify._util import (
     DateTimeError,
@@ -56,7 +62,9 @@ _DI_SUITES: dict[str, set[str | None]] = {
     "Ed25519Signature2020": {None},
 }
 _JWT_ALGS = {"EdDSA", "ES256", "ES384", "RS256", "PS256"}
-_JWT_HEADER_PARAMS = {"alg", "kid", "jwk", "typ"}
+_JWT_HEADER_PARAMS = frozenset({"alg", "kid", "jwk", "typ"})
+# VC-JOSE-COSE adds the content type (cty "vc"), nothing else
+_VC_JWT_HEADER_PARAMS = _JWT_HEADER_PARAMS | {"cty"}
 
 
 class _Stop(Exception):
@@ -169,6 +177,7 @@ def _jwt_structure(ctx: RunContext, checks: dict[str, Check]) -> None:
     wrong = jwt_member_issue(header, payload)
     if wrong is not None:
         raise _Stop(_failure_for(wrong.code, wrong.message))
+    vc_jose = ctx.parsed.vc_jose
     alg = header.get("alg")
     if not isinstance(alg, str) or alg.lower() == "none":
         raise _Stop(failed("jwt", "alg_none", "the JWT is unsigned (alg none)"))
@@ -176,7 +185,7 @@ def _jwt_structure(ctx: RunContext, checks: dict[str, Check]) -> None:
         raise _Stop(failed("jwt", "alg_symmetric", f"symmetric algorithm {alg} is not a signature"))
     if alg not in _JWT_ALGS:
         raise _Stop(failed("jwt", "alg_unsupported", f"unsupported JWT algorithm {alg}"))
-    extra = set(header) - _JWT_HEADER_PARAMS
+    extra = set(header) - (_VC_JWT_HEADER_PARAMS if vc_jose else _JWT_HEADER_PARAMS)
     if "crit" in extra:
         raise _Stop(failed("jwt", "crit", "the JWT header has critical extensions (crit)"))
     if extra:
@@ -187,13 +196,24 @@ def _jwt_structure(ctx: RunContext, checks: dict[str, Check]) -> None:
                 f"JWT header parameters not allowed: {', '.join(sorted(extra))}",
             )
         )
-    if "typ" in header and header["typ"] not in ALLOWED_TYP:
+    if vc_jose:
+        try:
+            check_vc_jwt_header(header)
+            check_vc_jwt_payload(payload)
+        except MCBadgeError as exc:
+            raise _Stop(_failure_for(exc.code, exc.message)) from None
+    elif "typ" in header and header["typ"] not in ALLOWED_TYP:
         raise _Stop(failed("jwt", "typ", f"JWT typ {header['typ']!r} is not acceptable"))
     if "kid" not in header and "jwk" not in header:
         raise _Stop(failed("jwt", "no_key", "the JWT header has neither kid nor jwk"))
-    checks["proof"] = passed("proof", "VC-JWT envelope")
-    checks["jwt"] = passed("jwt", f"JWS header acceptable (alg {alg})")
-    checks["jwt_claims"] = _jwt_claims(ctx, payload)
+    if vc_jose:
+        checks["proof"] = passed("proof", "VC-JOSE-COSE envelope (vc+jwt)")
+        checks["jwt"] = passed("jwt", f"vc+jwt header and payload acceptable (alg {alg})")
+        checks["jwt_claims"] = _vc_jwt_claims(ctx, payload)
+    else:
+        checks["proof"] = passed("proof", "VC-JWT envelope")
+        checks["jwt"] = passed("jwt", f"JWS header acceptable (alg {alg})")
+        checks["jwt_claims"] = _jwt_claims(ctx, payload)
     if "kid" not in header:
         own = _header_jwk_of_issuer(ctx, header.get("jwk"))
         if own is not None:
@@ -274,6 +294,18 @@ def _jwt_claims(ctx: RunContext, payload: dict[str, Any]) -> Check:
     return passed("jwt_claims", "JWT claims match the credential")
 
 
+def _vc_jwt_claims(ctx: RunContext, payload: dict[str, Any]) -> Check:
+    """A vc+jwt's claims: the one rule set of :func:`mcbadge.proofs.vc_jose.check_vc_jwt_claims`
+    (iss/jti/sub match the credential when present; nbf/exp/iat are the signature's times)."""
+    try:
+        check_vc_jwt_claims(payload, ctx.credential, ctx.now, ctx.policy.clock_skew)
+    except MCBadgeError as exc:
+        raise _Stop(_failure_for(exc.code, exc.message)) from None
+    if "iss" not in payload:
+        return passed("jwt_claims", "no iss claim (optional in a vc+jwt); the kid names the key")
+    return passed("jwt_claims", "JWT claims agree with the credential")
+
+
 def _failure_for(code: str, message: str) -> Check:
     """The failed check a proof-layer error code names (``signature`` when it names none)."""
     check_id = code.split(".", 1)[0]
@@ -304,6 +336,7 @@ def _crypto(ctx: RunContext, document: Any, proof: Any = None) -> Check:
     parsed = ctx.parsed
     # a VC-JWT's payload was already read strictly from this token: not parsed a second time
     payload = parsed.jwt_payload if parsed is not None and document is parsed.jws else None
+    vc_jose = ctx.parsed is not None and ctx.parsed.vc_jose and isinstance(document, str)
     try:
         outcome = verify_proof(
             document,
@@ -312,6 +345,7 @@ def _crypto(ctx: RunContext, document: Any, proof: Any = None) -> Check:
             trust_embedded_keys=ctx.policy.trust_embedded_keys,
             clock_skew=ctx.policy.clock_skew,
             jwt_payload=payload,
+            media_type=VC_JWT_MEDIA_TYPE if vc_jose else None,
         )
     except MCBadgeError as exc:  # verify_proof reports rather than raises; kept fail-closed
         raise _Stop(_unreachable_key(ctx, _failure_for(exc.code, exc.message))) from None

@@ -16,7 +16,7 @@ from typing import Any
 from mcbadge._json import collector_paused
 from mcbadge.errors import MCBadgeError
 from mcbadge.verify._context import RunContext
-from mcbadge.verify._input import parse_input, refuse_path_like
+from mcbadge.verify._input import ParsedInput, parse_input, refuse_path_like
 from mcbadge.verify._network import make_fetcher, make_resolver
 from mcbadge.verify._util import (
     DateTimeError,
@@ -49,6 +49,8 @@ logger = logging.getLogger(__name__)
 _FORMATS = {
     "json": "JSON",
     "jwt": "a VC-JWT (compact JWS)",
+    "vc+jwt": "a VC-JOSE-COSE credential (vc+jwt compact JWS)",
+    "enveloped": "an EnvelopedVerifiableCredential (data:application/vc+jwt)",
     "baked": "a credential baked into an image",
 }
 _BEFORE_STATUS = ("input", "data_model", "schema", "context", *PROOF_CHECK_IDS, "validity")
@@ -170,7 +172,7 @@ def _summary(ctx: RunContext) -> Summary:
         valid_from=text(start),
         valid_until=text(end),
         status_state=ctx.status_state,
-        proof_format="VC-JWT" if ctx.parsed.jws is not None else _di_format(credential),
+        proof_format=_proof_format(ctx.parsed, credential),
         credential_id=text(credential.get("id")),
         awarded_date=text(credential.get("awardedDate")),
     )
@@ -186,6 +188,14 @@ def _summary_window(credential: dict[str, Any], dates: Any) -> tuple[Any, Any]:
         ends = [credential[n] for n in END_TERMS if n in credential]
         return credential.get(name), ends[0] if ends else None
     return (start[1] if start else None), (end[1] if end else None)
+
+
+def _proof_format(parsed: ParsedInput, credential: dict[str, Any]) -> str | None:
+    if parsed.jws is None:
+        return _di_format(credential)
+    if not parsed.vc_jose:
+        return "VC-JWT"
+    return "VC-JOSE-COSE (vc+jwt, enveloped)" if parsed.envelope else "VC-JOSE-COSE (vc+jwt)"
 
 
 def _di_format(credential: dict[str, Any]) -> str | None:
