@@ -3,8 +3,9 @@
 The schemas live in ``mcbadge/schemas/purl`` (the JSON-LD adaptation published at
 purl.imsglobal.org, the one a ``credentialSchema`` entry names), ``mcbadge/schemas/strict``
 (the 1EdTech "jsonschema1" files) and ``mcbadge/schemas/clr`` (the six CLR 2.0 schemas, purl
-form). Nothing is ever fetched: a schema is found by its ``$id`` or by a short name, and a ``$ref`` outside the bundled schema fails with
-``schema.unresolvable``. Compiled validators are cached.
+form). Nothing is ever fetched: a schema is found by its ``$id`` or by a short name, and a
+``$ref`` outside the bundled schema fails with ``schema.unresolvable``. Compiled validators
+are cached.
 
 Two validators, one verdict. A bundled schema is first checked by ``jsonschema-rs`` (Rust,
 compiled once per schema, ~10 us on a realistic credential where python ``jsonschema`` takes
@@ -303,8 +304,7 @@ def _validate(document: Any, schema: str | Mapping[str, Any] | None, *, plain: b
         # python jsonschema minutes and GiBs, and jsonschema-rs's iter_errors (which builds
         # every error) 45 s and 4 GiB: the Rust verdict stands alone.
         raise SchemaError(
-            "the document does not match the 1EdTech JSON Schema (it is too large "
-            "to list where)",
+            "the document does not match the 1EdTech JSON Schema (it is too large to list where)",
             errors=[{"loc": "(root)", "message": "rejected by the JSON Schema validator"}],
         )
     validator = _python_validator(schema_id, schema)

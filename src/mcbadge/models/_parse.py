@@ -11,7 +11,7 @@ import pydantic
 
 from mcbadge.errors import ValidationError
 from mcbadge.models._base import OBModel, as_list, parse_datetime
-from mcbadge.models.clr import Association, ClrCredential, ClrSubject
+from mcbadge.models.clr import ClrCredential
 from mcbadge.models.core import AchievementCredential, EndorsementCredential, _Credential
 
 __all__ = ["check_domain_rules", "load_object", "parse_clr", "parse_credential", "validate_as"]
@@ -22,10 +22,7 @@ _MODEL_NAMES = {
     cls.__name__
     for cls in (
         *OBModel.__subclasses__(),
-        *_Credential.__subclasses__(),
-        ClrCredential,
-        ClrSubject,
-        Association,
+        *_Credential.__subclasses__(),  # ClrCredential included: models.clr is imported above
     )
 }
 
