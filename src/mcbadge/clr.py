@@ -40,6 +40,9 @@ __all__ = ["AssociationSpec", "build_clr", "clr_document", "registry_credentials
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+#: Defines ``1EdTechJsonSchemaValidator2019`` (the credentialSchema type): without it JSON-LD
+#: drops the type, which the verifier reports as data loss.
+EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 
 #: An association as the caller names it: ``(source_id, association_type, target_id)`` or a
 #: mapping with ``sourceId`` / ``associationType`` / ``targetId``.
@@ -228,6 +231,7 @@ def clr_document(
     if all(isinstance(entry, Mapping) for entry in credentials):
         # The CLR JSON Schema wants every nested credential as an object; a record holding
         # VC-JWT strings names no schema rather than one it fails.
+        record["@context"].append(EXTENSIONS_CONTEXT)
         record["credentialSchema"] = [{"id": CLR_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}]
     return record
 

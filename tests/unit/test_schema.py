@@ -110,7 +110,7 @@ def test_bundled_schemas_are_byte_identical_to_reference(reference: Path) -> Non
 
 def test_a_url_finds_the_very_schema_object_of_the_bundled_index() -> None:
     index = schema.bundled_schemas()
-    assert len(index) == 7
+    assert len(index) == 13
     for schema_id, bundled in index.items():
         assert schema.schema_for_url(schema_id) is bundled
 

@@ -13,6 +13,7 @@ Multiplicities follow the CLR 2.0 JSON Schema (``clr_v2p0_clrcredential_schema.j
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -75,6 +76,8 @@ class Association(OBModel):
 #: A nested credential as it sits in the record: a credential object or a compact JWS.
 NestedCredential = dict[str, Any] | str
 
+_COMPACT_JWS = re.compile(r"^\s*[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\s*$")
+
 
 class ClrSubject(OBModel):
     """The learner and their record: the credentials, achievements and associations."""
@@ -94,6 +97,9 @@ class ClrSubject(OBModel):
     def _at_least_one(cls, value: Any) -> Any:
         if isinstance(value, list) and not value:
             raise ValueError("a CLR holds at least one credential")
+        for entry in value if isinstance(value, list) else [value]:
+            if isinstance(entry, str) and not _COMPACT_JWS.match(entry):
+                raise ValueError("a credential given as a string must be a compact JWS (VC-JWT)")
         return value
 
     @property
