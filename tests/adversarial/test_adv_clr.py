@@ -20,6 +20,7 @@ from _status_kit import LIST_URL, status_entry, status_list
 import mcbadge
 from mcbadge.cli import main
 from mcbadge.clr import clr_document
+from mcbadge.multibase import b64url_decode, b64url_encode
 from mcbadge.verify import BundleResult, VerificationPolicy, exit_code_for
 
 ASSEMBLER_KEY = ed25519_key(77)
@@ -102,9 +103,9 @@ def test_a_nested_credential_tampered_under_a_good_outer_proof_fails_and_is_name
 def test_a_tampered_nested_vc_jwt_fails_on_its_own_signature() -> None:
     token = sign_jwt(jwt_payload(make_credential(ISSUER_KEY)), ISSUER_KEY)
     head, body, signature = token.split(".")
-    payload = json.loads(mcbadge.multibase.b64url_decode(body))
+    payload = json.loads(b64url_decode(body))
     payload["name"] = "Something else"
-    body = mcbadge.multibase.b64url_encode(json.dumps(payload).encode())
+    body = b64url_encode(json.dumps(payload).encode())
     forged = f"{head}.{body}.{signature}"
     code, result = _verify(_record([token, forged]))
     assert code == 1
