@@ -45,13 +45,8 @@ def setup(tmp_path: Path) -> dict[str, Any]:
             status_base_url="https://status.test/b/",
             format="jwt",
         )
-        for number, (issuer, credential) in enumerate(
-            [
-                (first, first.issue(_achievement(1), EMAIL)),
-                (second, second.issue(_achievement(2), EMAIL)),
-            ],
-            1,
-        ):
+        issued = [first.issue(_achievement(1), EMAIL), second.issue(_achievement(2), EMAIL)]
+        for number, credential in enumerate(issued, 1):
             path = tmp_path / f"badge{number}.{'jwt' if credential.is_jwt else 'json'}"
             path.write_bytes(credential.to_bytes())
             files.append(path)
