@@ -348,3 +348,12 @@ def test_the_text_report_names_the_failing_credential(
     as_json = json.loads(result.to_json())
     assert as_json["failed_locations"] == [f"{AT}/1"]
     assert as_json["nested"][1]["location"] == f"{AT}/1"
+
+
+def test_verify_clr_of_a_plain_credential_fails_its_data_model(badges: list[Any]) -> None:
+    result = _verify(badges[0])
+    assert exit_code_for(result) == 1
+    check = result.outer.check("data_model")
+    assert check.code == "data_model.invalid"
+    assert "must be a ClrCredential" in check.message
+    assert result.nested == ()
