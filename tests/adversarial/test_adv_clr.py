@@ -267,3 +267,46 @@ def test_verify_refuses_a_record_instead_of_skipping_what_is_inside(
     cli_code, report = _cli(tmp_path, record, capsys)
     assert cli_code == 1
     assert report["failed_locations"] == [f"{AT}/1"]
+
+
+def test_a_record_of_300_credentials_gets_its_verdict_in_bounds(tmp_path: Path) -> None:
+    """Time and memory scale with the credentials inside: 300 signed credentials (one tampered)
+    under a good outer proof are judged by the CLI in a time- and memory-bounded child."""
+    import resource
+    import subprocess
+    import sys
+
+    signed = [_nested(number=n) for n in range(9)]
+    entries = [signed[n % 9] for n in range(300)]
+    entries[123] = copy.deepcopy(entries[123])
+    entries[123]["name"] = "changed"
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(_record(entries)), encoding="utf-8")
+    limit = 1536 * 1024 * 1024
+
+    def bounded() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mcbadge",
+            "verify",
+            "--offline",
+            "--format",
+            "json",
+            "--now",
+            CLI_NOW,
+            str(path),
+        ],
+        capture_output=True,
+        timeout=60,
+        preexec_fn=bounded,
+        check=False,
+    )
+    report = json.loads(child.stdout)
+    assert child.returncode == 1
+    assert report["outer"]["verified"] is True
+    assert len(report["nested"]) == 300
+    assert report["failed_locations"] == [f"{AT}/123"]
