@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +105,27 @@ def test_the_other_samples_fail_for_their_stated_reason(name: str, outer: str, n
 def test_the_unsigned_sample_names_its_missing_proof() -> None:
     result = _verify(SAMPLES / "simple-noproof.json")
     assert "proof.missing" in _failed(result.outer)
+
+
+def test_signing_the_guide_record_reproduces_its_proof_byte_exact() -> None:
+    """mcbadge.sign (with its verifier-check gate, here the CLR data model, schema and
+    contexts) signs the guide's unsigned CLR to the very proof value 1EdTech published."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from mcbadge.keys import Key
+
+    pair = json.loads((VECTOR / "keypair.json").read_text("utf-8"))
+    seed = bytes.fromhex(pair["privateKeyHex (seed||public)"])[:32]
+    private = ed25519.Ed25519PrivateKey.from_private_bytes(seed)
+    unsigned = json.loads((VECTOR / "unsigned.json").read_text("utf-8"))
+    published = json.loads((VECTOR / "signed.json").read_text("utf-8"))
+    signed = mcbadge.sign(
+        unsigned,
+        Key(private.public_key(), private),
+        format="eddsa-rdfc-2022",
+        verification_method=pair["id"],
+        created=datetime(2010, 1, 1, 19, 23, 24, tzinfo=UTC),
+    ).document
+    proofs = published["proof"] if isinstance(published["proof"], list) else [published["proof"]]
+    assert signed["proof"] == proofs[0]
+    assert {k: v for k, v in signed.items() if k != "proof"} == unsigned
