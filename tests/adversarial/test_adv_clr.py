@@ -235,6 +235,7 @@ def test_more_credentials_than_the_limit_fail_at_the_first_one_not_checked() -> 
     last = result.nested[-1]
     assert last.location == f"{AT}/{MAX_NESTED}"
     assert last.result.check("input").code == "input.too_many"
+    assert f"holds {MAX_NESTED + 5000} credentials" in last.result.check("input").message
 
 
 def test_a_record_nested_in_a_record_is_not_followed() -> None:

@@ -57,16 +57,21 @@ def _refused(code: str, message: str) -> VerificationResult:
     return VerificationResult(tuple(checks), Summary(status_state="not_checked"))
 
 
-def _entries(credential: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """(location, entry) of every nested credential; none when the subject holds no list or
-    object there (the outer ``data_model`` check already fails such a record)."""
+def _entries(credential: Mapping[str, Any]) -> tuple[list[tuple[str, Any]], int]:
+    """(location, entry) of the nested credentials, at most ``MAX_NESTED + 1`` of them, and
+    how many there are; none when the subject holds nothing there (the outer ``data_model``
+    check already fails such a record)."""
     subject = credential.get("credentialSubject")
     if not isinstance(subject, Mapping) or "verifiableCredential" not in subject:
-        return []
+        return [], 0
     held = subject["verifiableCredential"]
     if isinstance(held, list):
-        return [(f"{NESTED_POINTER}/{index}", entry) for index, entry in enumerate(held)]
-    return [(NESTED_POINTER, held)]
+        located = [
+            (f"{NESTED_POINTER}/{index}", entry)
+            for index, entry in enumerate(held[: MAX_NESTED + 1])
+        ]
+        return located, len(held)
+    return [(NESTED_POINTER, held)], 1
 
 
 def _nested_ctx(outer: RunContext) -> RunContext:
@@ -119,14 +124,15 @@ def verify_clr(
     try:
         with collector_paused():
             outer = verify_in_context(document, ctx)
-            entries = _entries(ctx.parsed.credential) if ctx.parsed is not None else []
+            parsed = ctx.parsed
+            entries, count = _entries(parsed.credential) if parsed is not None else ([], 0)
             nested = [
                 NestedResult(location, _verify_entry(entry, nested_base))
                 for location, entry in entries[:MAX_NESTED]
             ]
-            if len(entries) > MAX_NESTED:
+            if count > MAX_NESTED:
                 message = (
-                    f"the record holds {len(entries)} credentials, more than the {MAX_NESTED} "
+                    f"the record holds {count} credentials, more than the {MAX_NESTED} "
                     "mcbadge checks in one record; this one and the rest were not checked"
                 )
                 nested.append(
