@@ -357,3 +357,20 @@ def test_verify_clr_of_a_plain_credential_fails_its_data_model(badges: list[Any]
     assert check.code == "data_model.invalid"
     assert "must be a ClrCredential" in check.message
     assert result.nested == ()
+
+
+def test_a_hostile_nested_list_fails_at_its_first_entry(
+    keys: dict[str, Key], badges: list[Any]
+) -> None:
+    """pydantic would build two errors for each of 100,000 non-credentials (seconds, and GiBs
+    at 8 MB); the nested list stops at the first bad entry."""
+    document = clr_document(badges[:1], issuer=_did(keys["office"]), recipient=EMAIL)
+    document["credentialSubject"]["verifiableCredential"] = [0] * 100_000
+    with pytest.raises(ValidationError) as caught:
+        parse_clr(document)
+    locations = {error["loc"] for error in caught.value.errors}
+    assert locations <= {
+        "credentialSubject.verifiableCredential",
+        "credentialSubject.verifiableCredential[0]",
+    }
+    assert len(caught.value.errors) <= 4  # the one-object and the list branch, entry 0
