@@ -47,6 +47,7 @@ from mcbadge.errors import (
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time these load lazily
     from mcbadge.baking import bake, unbake
+    from mcbadge.clr import build_clr
     from mcbadge.issuer import Issuer
     from mcbadge.keys import Key, generate_key, load_key
     from mcbadge.models import parse_credential
@@ -67,6 +68,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time these load lazily
     from mcbadge.schema import validate
     from mcbadge.signing import SigningRefusedError, check_before_signing, sign
     from mcbadge.verify import VerificationPolicy, VerificationResult, verify, verify_many
+    from mcbadge.verify.clr import verify_clr
 
 __version__ = "0.1.0"
 
@@ -75,6 +77,7 @@ _LAZY: dict[str, str] = {
     # verifying
     "verify": "mcbadge.verify",
     "verify_many": "mcbadge.verify",
+    "verify_clr": "mcbadge.verify.clr",
     "VerificationPolicy": "mcbadge.verify",
     "VerificationResult": "mcbadge.verify",
     # signing and keys
@@ -89,6 +92,7 @@ _LAZY: dict[str, str] = {
     # issuing
     "Issuer": "mcbadge.issuer",
     "Registry": "mcbadge.registry",
+    "build_clr": "mcbadge.clr",
     # badge images
     "bake": "mcbadge.baking",
     "unbake": "mcbadge.baking",
@@ -138,6 +142,7 @@ __all__ = [
     "alignment",
     "award",
     "bake",
+    "build_clr",
     "check_before_signing",
     "evidence",
     "generate_key",
@@ -152,6 +157,7 @@ __all__ = [
     "unbake",
     "validate",
     "verify",
+    "verify_clr",
     "verify_many",
     "verify_proof",
 ]

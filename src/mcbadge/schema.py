@@ -1,10 +1,11 @@
 """JSON Schema validation against the bundled 1EdTech Open Badges 3.0 schemas.
 
 The schemas live in ``mcbadge/schemas/purl`` (the JSON-LD adaptation published at
-purl.imsglobal.org, the one a ``credentialSchema`` entry names) and ``mcbadge/schemas/strict``
-(the 1EdTech "jsonschema1" files). Nothing is ever fetched: a schema is found by its ``$id``
-or by a short name, and a ``$ref`` outside the bundled schema fails with
-``schema.unresolvable``. Compiled validators are cached.
+purl.imsglobal.org, the one a ``credentialSchema`` entry names), ``mcbadge/schemas/strict``
+(the 1EdTech "jsonschema1" files) and ``mcbadge/schemas/clr`` (the six CLR 2.0 schemas, purl
+form). Nothing is ever fetched: a schema is found by its ``$id`` or by a short name, and a
+``$ref`` outside the bundled schema fails with ``schema.unresolvable``. Compiled validators
+are cached.
 
 Two validators, one verdict. A bundled schema is first checked by ``jsonschema-rs`` (Rust,
 compiled once per schema, ~10 us on a realistic credential where python ``jsonschema`` takes
@@ -41,6 +42,7 @@ SCHEMA_NAMES: dict[str, tuple[str, str]] = {
     "endorsementcredential": ("strict", "ob_v3p0_endorsementcredential-jsonschema1.json"),
     "achievementcredential-strict": ("strict", "ob_v3p0_achievementcredential-jsonschema1.json"),
     "profile-strict": ("strict", "ob_v3p0_profile-jsonschema1.json"),
+    "clrcredential": ("clr", "clr_v2p0_clrcredential_schema.json"),
 }
 
 _MAX_REPORTED = 20
@@ -49,7 +51,7 @@ _MAX_PLAIN_DEPTH = 200
 logger = logging.getLogger(__name__)
 
 
-_FOLDERS = ("purl", "strict")
+_FOLDERS = ("purl", "strict", "clr")
 
 
 @cache
@@ -265,6 +267,8 @@ def _python_validator(schema_id: str | None, schema: Any) -> Any:
 def _auto_name(document: Any) -> str:
     types: Any = document.get("type") if isinstance(document, Mapping) else None
     type_list = types if isinstance(types, list) else [types]
+    if "ClrCredential" in type_list:
+        return "clrcredential"
     if "EndorsementCredential" in type_list:
         return "endorsementcredential"
     if "Profile" in type_list:
@@ -300,8 +304,7 @@ def _validate(document: Any, schema: str | Mapping[str, Any] | None, *, plain: b
         # python jsonschema minutes and GiBs, and jsonschema-rs's iter_errors (which builds
         # every error) 45 s and 4 GiB: the Rust verdict stands alone.
         raise SchemaError(
-            "the document does not match the Open Badges 3.0 JSON Schema (it is too large "
-            "to list where)",
+            "the document does not match the 1EdTech JSON Schema (it is too large to list where)",
             errors=[{"loc": "(root)", "message": "rejected by the JSON Schema validator"}],
         )
     validator = _python_validator(schema_id, schema)
@@ -331,6 +334,6 @@ def _validate(document: Any, schema: str | Mapping[str, Any] | None, *, plain: b
         return
     where = ", ".join(d["loc"] for d in details[:3])
     raise SchemaError(
-        f"the document does not match the Open Badges 3.0 JSON Schema (at {where})",
+        f"the document does not match the 1EdTech JSON Schema (at {where})",
         errors=details,
     )

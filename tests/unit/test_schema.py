@@ -91,7 +91,11 @@ def test_unknown_schema_name_is_a_programmer_error() -> None:
 
 def test_bundled_schemas_are_byte_identical_to_reference(reference: Path) -> None:
     upstream = reference / "schemas" / "ob_v3p0"
-    pairs = {"purl": upstream / "purl", "strict": upstream / "gh-pages"}
+    pairs = {
+        "purl": upstream / "purl",
+        "strict": upstream / "gh-pages",
+        "clr": reference / "clr2",
+    }
     checked = 0
     for folder, origin in pairs.items():
         for bundled in sorted((SRC_SCHEMAS / folder).glob("*.json")):
@@ -101,12 +105,12 @@ def test_bundled_schemas_are_byte_identical_to_reference(reference: Path) -> Non
                 == hashlib.sha256(original.read_bytes()).hexdigest()
             ), bundled.name
             checked += 1
-    assert checked == 7
+    assert checked == 13
 
 
 def test_a_url_finds_the_very_schema_object_of_the_bundled_index() -> None:
     index = schema.bundled_schemas()
-    assert len(index) == 7
+    assert len(index) == 13
     for schema_id, bundled in index.items():
         assert schema.schema_for_url(schema_id) is bundled
 

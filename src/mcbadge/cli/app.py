@@ -101,6 +101,7 @@ def _root(
 # tests/unit/test_cli_registration.py fails until it is listed).
 COMMAND_MODULES: dict[str, str] = {
     "bake": "cmd_bake",
+    "clr": "cmd_clr",
     "unbake": "cmd_bake",
     "issue": "cmd_issue",
     "issue-batch": "cmd_issue",

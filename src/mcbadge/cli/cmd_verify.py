@@ -1,5 +1,8 @@
 """``mcbadge verify FILE...``: verify credentials and print a report per file.
 
+A CLR 2.0 learner record is verified as a bundle (:func:`mcbadge.verify_clr`): the report shows
+the outer record and one result per credential inside.
+
 Only argument parsing and rendering live here; every decision is :mod:`mcbadge.verify`'s.
 """
 
@@ -135,17 +138,31 @@ def progress_bar(done: int, total: int, width: int = 30) -> str:
 def _run(files: list[Path], policy: VerificationPolicy, output_format: str, jobs: int) -> int:
     import json
 
-    from mcbadge.verify import exit_code_for, render_text, verify_many
+    from mcbadge.verify import (
+        BundleResult,
+        VerificationResult,
+        exit_code_for,
+        render_text,
+        verify_many,
+    )
+    from mcbadge.verify.clr import verify_clr
+    from mcbadge.verify.report import render_bundle_text
 
     colour = output_format == "text" and sys.stdout.isatty()
     show_progress = len(files) > 1 and sys.stderr.isatty()
     worst = EXIT_OK
-    for done, (path, result) in enumerate(
+    for done, (path, single) in enumerate(
         zip(files, verify_many(files, policy, jobs=jobs), strict=True), 1
     ):
+        result: VerificationResult | BundleResult = single
+        if single.check("input").code == "input.clr":
+            # A CLR learner record: the outer record and every credential inside, each judged.
+            result = verify_clr(path, policy)
         if output_format == "json":
             record = {"file": str(path), **result.to_dict()}
             typer.echo(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+        elif isinstance(result, BundleResult):
+            typer.echo(render_bundle_text(result, name=str(path), colour=colour))
         else:
             typer.echo(render_text(result, name=str(path), colour=colour))
         code = exit_code_for(result)

@@ -5,7 +5,8 @@ value it was parsed from. No I/O, no crypto.
 """
 
 from mcbadge.models._base import OBModel
-from mcbadge.models._parse import check_domain_rules, parse_credential
+from mcbadge.models._parse import check_domain_rules, parse_clr, parse_credential
+from mcbadge.models.clr import Association, AssociationType, ClrCredential, ClrSubject
 from mcbadge.models.core import (
     VC_V1_CONTEXT,
     VC_V2_CONTEXT,
@@ -55,7 +56,11 @@ __all__ = [
     "Address",
     "Alignment",
     "AlignmentTargetType",
+    "Association",
+    "AssociationType",
     "BitstringStatusListEntry",
+    "ClrCredential",
+    "ClrSubject",
     "CredentialSchema",
     "CredentialStatus",
     "Criteria",
@@ -82,5 +87,6 @@ __all__ = [
     "StatusList2021Entry",
     "TermsOfUse",
     "check_domain_rules",
+    "parse_clr",
     "parse_credential",
 ]

@@ -11,9 +11,10 @@ import pydantic
 
 from mcbadge.errors import ValidationError
 from mcbadge.models._base import OBModel, as_list, parse_datetime
+from mcbadge.models.clr import ClrCredential
 from mcbadge.models.core import AchievementCredential, EndorsementCredential, _Credential
 
-__all__ = ["check_domain_rules", "load_object", "parse_credential", "validate_as"]
+__all__ = ["check_domain_rules", "load_object", "parse_clr", "parse_credential", "validate_as"]
 
 M = TypeVar("M", bound=OBModel)
 
@@ -21,7 +22,7 @@ _MODEL_NAMES = {
     cls.__name__
     for cls in (
         *OBModel.__subclasses__(),
-        *_Credential.__subclasses__(),
+        *_Credential.__subclasses__(),  # ClrCredential included: models.clr is imported above
     )
 }
 
@@ -118,6 +119,15 @@ def parse_credential(
     if "EndorsementCredential" in types:
         return validate_as(EndorsementCredential, document)
     return validate_as(AchievementCredential, document)
+
+
+def parse_clr(data: Mapping[str, Any] | str | bytes) -> ClrCredential:
+    """Parse a CLR 2.0 ClrCredential (see :func:`parse_credential`; same errors).
+
+    The nested credentials are kept exactly as they arrived and are not modelled here: each
+    one is its own credential, verified on its own (:func:`mcbadge.verify_clr`).
+    """
+    return validate_as(ClrCredential, load_object(data))
 
 
 def _fail(code: str, loc: str, message: str) -> ValidationError:

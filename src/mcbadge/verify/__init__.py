@@ -1,12 +1,15 @@
 """The verifier: every Open Badges 3.0 check, a precise report, fail-closed on hostile input.
 
 ``verify(document, policy)`` returns a :class:`VerificationResult` listing every check in
-:data:`CHECK_IDS` order; ``verify_many`` verifies many documents on a process pool.
+:data:`CHECK_IDS` order; ``verify_many`` verifies many documents on a process pool;
+``verify_clr`` verifies a CLR 2.0 learner record and every credential inside it (a
+:class:`BundleResult`).
 """
 
 from __future__ import annotations
 
 from mcbadge.verify.batch import verify_many
+from mcbadge.verify.clr import verify_clr
 from mcbadge.verify.pipeline import verify
 from mcbadge.verify.policy import VerificationPolicy
 from mcbadge.verify.report import exit_code_for, render_text
@@ -34,5 +37,6 @@ __all__ = [
     "exit_code_for",
     "render_text",
     "verify",
+    "verify_clr",
     "verify_many",
 ]

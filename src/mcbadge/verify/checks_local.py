@@ -150,7 +150,10 @@ def structural_problems(ctx: RunContext) -> list[str]:
         return problems
     if kind == "endorsement" and "EndorsementCredential" not in types:
         problems.append("an endorsement must be an EndorsementCredential")
-    if not _CREDENTIAL_TYPES.intersection(t for t in types if isinstance(t, str)):
+    if kind == "clr":
+        if "ClrCredential" not in types:
+            problems.append("a CLR learner record must be a ClrCredential")
+    elif not _CREDENTIAL_TYPES.intersection(t for t in types if isinstance(t, str)):
         problems.append(
             "type must include OpenBadgeCredential, AchievementCredential or EndorsementCredential"
         )
@@ -177,13 +180,18 @@ def check_data_model(ctx: RunContext) -> Check:
         return failed("data_model", "invalid", "; ".join(problems))
     if ctx.kind == "status_list":
         return passed("data_model", "status list credential structure is valid")
-    from mcbadge.models import parse_credential  # pydantic: loaded only when verifying
+    from mcbadge.models import parse_clr, parse_credential  # pydantic: loaded when verifying
 
     try:
-        parse_credential(credential)
+        if ctx.kind == "clr":
+            parse_clr(credential)
+        else:
+            parse_credential(credential)
     except ValidationError as exc:
         where = "; ".join(f"{e.get('loc')}: {e.get('message')}" for e in exc.errors[:5])
         return Check("data_model", "failed", _own(exc.code, "data_model"), where or exc.message)
+    if ctx.kind == "clr":
+        return passed("data_model", "follows the CLR 2.0 data model")
     return passed("data_model", "follows the Open Badges 3.0 data model")
 
 

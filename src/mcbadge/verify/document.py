@@ -37,6 +37,8 @@ _OFFLINE = VerificationPolicy(offline=True)
 def _kind(credential: Mapping[str, Any]) -> str:
     types = credential.get("type")
     names = types if isinstance(types, list) else [types]
+    if "ClrCredential" in names:
+        return "clr"
     if "EndorsementCredential" in names:
         return "endorsement"
     if "BitstringStatusListCredential" in names or "StatusList2021Credential" in names:

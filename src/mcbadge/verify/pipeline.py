@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mcbadge._json import collector_paused
-from mcbadge.errors import MCBadgeError
+from mcbadge.errors import InputError, MCBadgeError
 from mcbadge.verify._context import RunContext
 from mcbadge.verify._input import ParsedInput, parse_input, refuse_path_like
 from mcbadge.verify._network import make_fetcher, make_resolver
@@ -291,12 +291,29 @@ def _network_policy(ctx: RunContext, checks: dict[str, Check]) -> Check:
     return passed("network_policy", "no request broke the network policy")
 
 
+def _refuse_clr(ctx: RunContext) -> None:
+    """A CLR learner record is a bundle: one credential's checks would say nothing of the
+    credentials inside it, so outside :func:`mcbadge.verify.clr.verify_clr` it is refused."""
+    if ctx.kind == "clr" or ctx.parsed is None:
+        return
+    if "ClrCredential" in as_list(ctx.parsed.credential.get("type")):
+        raise InputError(
+            "this is a CLR learner record (ClrCredential): it holds other credentials, each "
+            "with its own issuer and proof, and checking only the record would skip them; "
+            "verify it with mcbadge.verify_clr() or `mcbadge verify`, which check every "
+            "credential inside",
+            code="input.clr",
+        )
+
+
 def verify_in_context(document: object, ctx: RunContext) -> VerificationResult:
     """Verify one document with an existing run context (used for nested credentials)."""
     checks: dict[str, Check] = {}
     try:
         ctx.parsed = parse_input(document)
+        _refuse_clr(ctx)
     except MCBadgeError as exc:
+        ctx.parsed = None
         checks = _input_failure(exc)
         ctx.status_state = "not_checked"
     if ctx.parsed is not None:

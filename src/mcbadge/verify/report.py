@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from mcbadge.verify.result import BundleResult, VerificationResult
 
-__all__ = ["EXIT_FAILED", "EXIT_INDETERMINATE", "EXIT_OK", "exit_code_for", "render_text"]
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INDETERMINATE",
+    "EXIT_OK",
+    "exit_code_for",
+    "render_bundle_text",
+    "render_text",
+]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -96,4 +103,40 @@ def render_text(
             mark = "????"
         mark = f"\x1b[{_COLOURS[check.status]}m{mark:<4}\x1b[0m" if colour else f"{mark:<4}"
         lines.append(f"  [{mark}] {check.id:<17} {check.message} ({check.code})")
+    return "\n".join(lines)
+
+
+def _bundle_verdict(result: BundleResult) -> str:
+    if result.verified:
+        return "VERIFIED"
+    return "INDETERMINATE" if result.indeterminate else "NOT VERIFIED"
+
+
+_BUNDLE_NAMES = {"clr": "learner record (CLR 2.0)", "presentation": "presentation"}
+
+
+def render_bundle_text(
+    result: BundleResult, *, name: str | None = None, colour: bool = False
+) -> str:
+    """A bundle's report: its verdict, which parts failed, then the outer record's report and
+    one report per credential inside (each as :func:`render_text`, indented)."""
+    what = _BUNDLE_NAMES.get(result.kind, result.kind)
+    verdict = _bundle_verdict(result)
+    lines = [f"{name}: {verdict}" if name else verdict]
+    good = sum(1 for item in result.nested if item.result.verified)
+    lines.append(
+        f"  A {what}: outer checks {_verdict(result.outer)}; "
+        f"{good} of {len(result.nested)} credentials inside verified"
+    )
+    if not result.verified:
+        where = ", ".join(loc or "the outer record" for loc in result.failed_locations)
+        lines.append(f"  Not verified: {where}")
+    parts = [("Outer record", result.outer)]
+    parts.extend(
+        (f"Credential {number} of {len(result.nested)} ({item.location})", item.result)
+        for number, item in enumerate(result.nested, 1)
+    )
+    for label, part in parts:
+        text = render_text(part, name=label, colour=colour)
+        lines.extend("  " + line for line in text.splitlines())
     return "\n".join(lines)
