@@ -62,11 +62,19 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time these load lazily
         profile,
         rubric,
     )
+    from mcbadge.present import present, sign_presentation
     from mcbadge.proofs import SignedCredential, verify_proof
     from mcbadge.registry import Registry
     from mcbadge.schema import validate
     from mcbadge.signing import SigningRefusedError, check_before_signing, sign
-    from mcbadge.verify import VerificationPolicy, VerificationResult, verify, verify_many
+    from mcbadge.verify import (
+        BundleResult,
+        VerificationPolicy,
+        VerificationResult,
+        verify,
+        verify_many,
+        verify_presentation,
+    )
 
 __version__ = "0.1.0"
 
@@ -77,6 +85,11 @@ _LAZY: dict[str, str] = {
     "verify_many": "mcbadge.verify",
     "VerificationPolicy": "mcbadge.verify",
     "VerificationResult": "mcbadge.verify",
+    "verify_presentation": "mcbadge.verify",
+    "BundleResult": "mcbadge.verify",
+    # presenting (the holder's side)
+    "present": "mcbadge.present",
+    "sign_presentation": "mcbadge.present",
     # signing and keys
     "sign": "mcbadge.signing",
     "check_before_signing": "mcbadge.signing",
@@ -109,6 +122,7 @@ _LAZY: dict[str, str] = {
 
 __all__ = [
     "BakingError",
+    "BundleResult",
     "CanonicalizationError",
     "ContextError",
     "DIDError",
@@ -146,13 +160,16 @@ __all__ = [
     "load_profile",
     "load_roster",
     "parse_credential",
+    "present",
     "profile",
     "rubric",
     "sign",
+    "sign_presentation",
     "unbake",
     "validate",
     "verify",
     "verify_many",
+    "verify_presentation",
     "verify_proof",
 ]
 

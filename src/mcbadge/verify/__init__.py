@@ -9,7 +9,12 @@ from __future__ import annotations
 from mcbadge.verify.batch import verify_many
 from mcbadge.verify.pipeline import verify
 from mcbadge.verify.policy import VerificationPolicy
-from mcbadge.verify.report import exit_code_for, render_text
+from mcbadge.verify.presentation import (
+    PRESENTATION_CHECK_IDS,
+    is_presentation,
+    verify_presentation,
+)
+from mcbadge.verify.report import exit_code_for, render_bundle_text, render_text
 from mcbadge.verify.result import (
     CHECK_IDS,
     BundleKind,
@@ -23,6 +28,7 @@ from mcbadge.verify.result import (
 
 __all__ = [
     "CHECK_IDS",
+    "PRESENTATION_CHECK_IDS",
     "BundleKind",
     "BundleResult",
     "Check",
@@ -32,7 +38,10 @@ __all__ = [
     "VerificationPolicy",
     "VerificationResult",
     "exit_code_for",
+    "is_presentation",
+    "render_bundle_text",
     "render_text",
     "verify",
     "verify_many",
+    "verify_presentation",
 ]
