@@ -236,6 +236,12 @@ def sign_presentation(
     when = now if now is not None else datetime.now(UTC)
     vm = _holder_method(presentation, key, verification_method)
     if format in ("jwt", "vp+jwt"):
+        if domain is None:
+            raise _refuse(
+                "a VP-JWT needs the verifier's domain (its aud claim): verifiers refuse one "
+                "without aud",
+                "present.domain_required",
+            )
         form: Literal["vp", "vp+jwt"] = "vp" if format == "jwt" else "vp+jwt"
         contexts = presentation.get("@context")
         first = contexts[0] if isinstance(contexts, list) and contexts else contexts

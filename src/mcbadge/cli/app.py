@@ -101,10 +101,12 @@ def _root(
 # tests/unit/test_cli_registration.py fails until it is listed).
 COMMAND_MODULES: dict[str, str] = {
     "bake": "cmd_bake",
+    "challenge": "cmd_present",
     "unbake": "cmd_bake",
     "issue": "cmd_issue",
     "issue-batch": "cmd_issue",
     "keys": "cmd_keys",
+    "present": "cmd_present",
     "revoke": "cmd_revoke",
     "suspend": "cmd_revoke",
     "unsuspend": "cmd_revoke",
