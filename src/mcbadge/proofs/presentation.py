@@ -32,7 +32,7 @@ from mcbadge.proofs._common import (
 from mcbadge.proofs.di import DI_V2, Suite, hash_data, proof_member_issue
 from mcbadge.proofs.ecdsa_rdfc_2019 import ECDSA_RDFC_2019
 from mcbadge.proofs.eddsa_rdfc_2022 import EDDSA_RDFC_2022
-from mcbadge.proofs.jwt import decode_jwt, header_key, jwt_member_issue
+from mcbadge.proofs.jwt import _json_part, decode_jwt, header_key, jwt_member_issue
 
 __all__ = [
     "VP_JWT_TYP",
@@ -317,6 +317,10 @@ def verify_presentation_jwt(
     payload: dict[str, Any] | None = None
     presentation: dict[str, Any] | None = None
     try:
+        parts = token.strip().split(".") if isinstance(token, str) else []
+        if len(parts) == 3 and parts[0] and not parts[2]:  # unsigned: say why (alg none?)
+            _check_header(_json_part(parts[0], "header"))
+            raise _fail("jwt.malformed", "the JWT has no signature")
         header, payload, signing_input, signature = decode_jwt(token)
         wrong = jwt_member_issue(header, {k: v for k, v in payload.items() if k != "vc"})
         if wrong is not None:

@@ -36,6 +36,7 @@ from __future__ import annotations
 import dataclasses
 import hmac
 import logging
+import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -223,7 +224,11 @@ def _same(given: str, expected: str) -> bool:
 
 
 def _challenge(
-    policy: VerificationPolicy, values: list[Any], signed: bool, store_used: list[bool]
+    policy: VerificationPolicy,
+    now: datetime,
+    values: list[Any],
+    signed: bool,
+    store_used: list[bool],
 ) -> Check:
     expected = policy.challenge
     if expected is None:
@@ -251,7 +256,7 @@ def _challenge(
             "not_consumed",
         )
     try:
-        store.consume(expected)
+        store.consume(expected, now=now)
     except MCBadgeError as exc:
         code = exc.code if exc.code.startswith("challenge.") else "challenge.store_unavailable"
         return failed(
@@ -358,7 +363,9 @@ def _di_expectations(
 ) -> dict[str, Check]:
     proofs = [p for p in as_list(read.vp.get("proof")) if isinstance(p, dict)]
     checks = {
-        "challenge": _challenge(policy, [p.get("challenge") for p in proofs], signed, store_used),
+        "challenge": _challenge(
+            policy, now, [p.get("challenge") for p in proofs], signed, store_used
+        ),
         "domain": _domain(policy, [p.get("domain") for p in proofs], "domain"),
     }
     instants: list[datetime] = []
@@ -446,7 +453,9 @@ def _jwt_checks(
     if iat is not None and iat - skew > stamp:
         problems.append(failed("jwt_claims", "iat_in_future", "the VP-JWT was issued later"))
     checks["jwt_claims"] = problems[0] if problems else passed("jwt_claims", "claims consistent")
-    checks["challenge"] = _challenge(policy, [payload.get("nonce")], signer is not None, store_used)
+    checks["challenge"] = _challenge(
+        policy, now, [payload.get("nonce")], signer is not None, store_used
+    )
     checks["domain"] = _domain(policy, [payload.get("aud")], "aud")
     if iat is None:
         checks["freshness"] = failed(
@@ -721,14 +730,16 @@ def verify_presentation(
         raise TypeError("policy must be a VerificationPolicy")
     if isinstance(document, str):
         refuse_path_like(document)
+    if not isinstance(document, Mapping | str | bytes | bytearray | memoryview | os.PathLike):
+        raise TypeError(
+            "verify_presentation() takes a mapping, JSON str/bytes, a compact JWS or a path"
+        )
     now = policy.now if policy.now is not None else datetime.now(UTC)
     own_fetcher = policy.fetcher is None and not policy.offline
     fetcher = policy.fetcher if not own_fetcher else _safe(make_fetcher, policy)
     try:
         with collector_paused():
             return _run(document, policy, now, fetcher)
-    except TypeError:
-        raise
     except Exception as exc:  # fail closed: a crash is a failure, never a traceback
         logger.debug("presentation verification crashed", exc_info=exc)
         checks = {
