@@ -184,12 +184,17 @@ class _CallableVerifyModule(types.ModuleType):
     """
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.verify(*args, **kwargs)
+        # ``mcbadge.verify`` calls verify(); ``mcbadge.present`` (the same case) calls present()
+        return getattr(self, self.__name__.rsplit(".", 1)[1])(*args, **kwargs)
+
+
+#: Submodules named like the function they export (see _CallableVerifyModule).
+_CALLABLE_MODULES = ("verify", "present")
 
 
 class _Package(types.ModuleType):
     def __setattr__(self, name: str, value: Any) -> None:
-        if name == "verify" and type(value) is types.ModuleType:
+        if name in _CALLABLE_MODULES and type(value) is types.ModuleType:
             value.__class__ = _CallableVerifyModule
         super().__setattr__(name, value)
 
@@ -202,8 +207,8 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'mcbadge' has no attribute {name!r}")
     loaded = importlib.import_module(module)
-    if name == "verify":
-        return loaded  # the callable package (see _CallableVerifyModule)
+    if name in _CALLABLE_MODULES:
+        return loaded  # the callable module (see _CallableVerifyModule)
     value = getattr(loaded, name)
     globals()[name] = value  # later lookups skip __getattr__
     return value
