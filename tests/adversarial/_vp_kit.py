@@ -51,13 +51,13 @@ def vp(
 ) -> Any:
     """A signed presentation (a dict for Data Integrity, a compact JWS for the JWT forms)."""
     creds = credentials if credentials is not None else [teacher_credential()]
+    options.setdefault("now", NOW)
     signed = present(
         creds,
         mc_key(key),
         challenge=challenge,
         domain=domain,
         format=format,  # type: ignore[arg-type]
-        now=NOW,
         **options,
     )
     return signed.jwt if signed.jwt is not None else signed.document

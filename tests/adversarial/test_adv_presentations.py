@@ -458,3 +458,55 @@ def test_single_credential_verifier_refuses_a_presentation() -> None:
         assert not result.verified
         assert result.check("input").code == "input.presentation"
         assert "verify_presentation" in result.check("input").message
+
+
+def test_presentation_signed_in_the_future_fails_freshness() -> None:
+    document = vp(now=NOW + timedelta(hours=1))  # dated an hour after the verifier's clock
+    code, result = check(document)
+    assert code == 1
+    assert result.outer.check("freshness").code == "freshness.created_in_future"
+    token = vp(format="vp+jwt", now=NOW + timedelta(hours=1))
+    code, result = check(token)
+    assert code == 1
+    assert result.outer.check("freshness").code == "freshness.created_in_future"
+
+
+@pytest.mark.parametrize(
+    ("member", "value"),
+    [
+        ("created", "2026-06-01T03:00:00Z"),
+        ("created", "yesterday"),
+        ("expires", "2026-05-01T00:00:00Z"),
+        ("proofPurpose", "assertionMethod"),
+        ("cryptosuite", "eddsa-2022"),
+        ("type", "Ed25519Signature2020"),
+        ("verificationMethod", "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#x"),
+        ("proofValue", "z111"),
+        ("challenge", None),
+        ("domain", ["https://licensure.example", "https://other.example"]),
+        ("previousProof", "urn:x"),
+        ("@context", "https://www.w3.org/2018/credentials/v1"),
+    ],
+)
+def test_no_change_to_the_proof_reads_verified(member: str, value: Any) -> None:
+    """Siblings of the future-dated proof: a proof-layer failure is never overwritten by a
+    later check's pass; whatever is changed, the presentation does not verify."""
+    document = vp()
+    if value is None:
+        document["proof"].pop(member)
+    else:
+        document["proof"][member] = value
+    code, result = check(document)
+    assert code == 1, result.outer.to_dict()
+    assert result.outer.failed_checks
+
+
+@pytest.mark.parametrize(
+    ("claim", "value"),
+    [("aud", 5), ("nonce", 5), ("iat", "x"), ("exp", "x"), ("nbf", 9_999_999_999), ("iss", 7)],
+)
+def test_no_change_to_the_vp_jwt_claims_reads_verified(claim: str, value: Any) -> None:
+    header, payload, _ = jwt_parts(_vp_jwt())
+    payload[claim] = value
+    code, result = check(resign_jwt(header, payload))
+    assert code == 1, result.outer.to_dict()

@@ -291,6 +291,12 @@ def _domain(policy: VerificationPolicy, values: list[Any], what: str) -> Check:
 def _fresh(policy: VerificationPolicy, now: datetime, instants: list[datetime]) -> Check:
     window = policy.presentation_max_age
     for when in instants:
+        if exceeds(when, now, policy.clock_skew):
+            return failed(
+                "freshness",
+                "created_in_future",
+                f"the presentation says it was signed at {when.isoformat()}, in the future",
+            )
         if exceeds(now, when, window + policy.clock_skew):
             return failed(
                 "freshness",
@@ -452,22 +458,24 @@ def _jwt_checks(
         problems.append(failed("jwt_claims", "not_yet_valid", "the VP-JWT is not valid yet"))
     if iat is not None and iat - skew > stamp:
         problems.append(failed("jwt_claims", "iat_in_future", "the VP-JWT was issued later"))
-    checks["jwt_claims"] = problems[0] if problems else passed("jwt_claims", "claims consistent")
-    checks["challenge"] = _challenge(
+    later: dict[str, Check] = {}
+    later["jwt_claims"] = problems[0] if problems else passed("jwt_claims", "claims consistent")
+    later["challenge"] = _challenge(
         policy, now, [payload.get("nonce")], signer is not None, store_used
     )
-    checks["domain"] = _domain(policy, [payload.get("aud")], "aud")
+    later["domain"] = _domain(policy, [payload.get("aud")], "aud")
     if iat is None:
-        checks["freshness"] = failed(
+        later["freshness"] = failed(
             "freshness", "no_iat", "the VP-JWT does not say when it was made (iat)"
         )
     else:
         try:
             when = datetime.fromtimestamp(iat, UTC)
         except (OverflowError, OSError, ValueError):
-            checks["freshness"] = failed("freshness", "bad_iat", "the VP-JWT iat is out of range")
+            later["freshness"] = failed("freshness", "bad_iat", "the VP-JWT iat is out of range")
         else:
-            checks["freshness"] = _fresh(policy, now, [when])
+            later["freshness"] = _fresh(policy, now, [when])
+    _merge(checks, later)
     claimed = holder if isinstance(holder, str) else iss if isinstance(iss, str) else None
     return checks, signer, claimed, form
 
@@ -616,6 +624,14 @@ def _outer(checks: dict[str, Check], reason: str, summary: Summary) -> Verificat
     return VerificationResult(ordered, summary)
 
 
+def _merge(checks: dict[str, Check], more: Mapping[str, Check]) -> None:
+    """Add ``more``; a check that already failed (the proof layer's verdict) is kept."""
+    for cid, check in more.items():
+        held = checks.get(cid)
+        if held is None or held.status != "failed":
+            checks[cid] = check
+
+
 def _first_failure(checks: Mapping[str, Check]) -> str | None:
     for cid in PRESENTATION_CHECK_IDS:
         check = checks.get(cid)
@@ -644,6 +660,10 @@ def _run(document: object, policy: VerificationPolicy, now: datetime, fetcher: A
     if read.jws is not None:
         jwt_checks, signer, claimed, form = _jwt_checks(read, resolver, policy, now, store_used)
         checks.update(jwt_checks)
+        if signer is None and _first_failure(checks) is None:  # never a pass by omission
+            checks["signature"] = failed(
+                "signature", "not_verified", "the presentation's JWT was not verified"
+            )
     else:
         signer, claimed, form = None, None, None
     model, entries = _data_model(read.vp, form)
@@ -665,7 +685,11 @@ def _run(document: object, policy: VerificationPolicy, now: datetime, fetcher: A
         else:
             di_checks, signer, signed = _proof_checks(read, resolver, policy, now)
         checks.update(di_checks)
-        checks.update(_di_expectations(read, policy, now, signed, store_used))
+        _merge(checks, _di_expectations(read, policy, now, signed, store_used))
+        if not signed and _first_failure(checks) is None:  # never a pass by omission
+            checks["signature"] = failed(
+                "signature", "not_verified", "the presentation's proof was not verified"
+            )
         holder = _id_of(read.vp.get("holder"))
         claimed = holder if isinstance(holder, str) else None
     if len(entries) > MAX_CREDENTIALS:
