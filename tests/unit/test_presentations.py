@@ -301,3 +301,18 @@ def test_cli_usage_errors(tmp_path: Path) -> None:
     assert main([*base, "--challenge", "c", "--vcdm", "3"]) == 64
     assert main(["challenge", "new", "--ttl", "0", "--db", f"sqlite:///{tmp_path}/o.db"]) == 64
     assert main(["verify", str(cred), "--holder-binding", "off"]) == 64
+
+
+def test_an_enveloped_presentation_is_read() -> None:
+    token = vp(format="vp+jwt")
+    envelope_vp = {
+        "@context": "https://www.w3.org/ns/credentials/v2",
+        "id": f"data:application/vp+jwt,{token}",
+        "type": "EnvelopedVerifiablePresentation",
+    }
+    code, result = check(envelope_vp)
+    assert (code, result.outer.check("proof").message) == (0, "vp+jwt")
+    envelope_vp["id"] = "data:text/plain,hello"
+    code, result = check(envelope_vp)
+    assert code == 1
+    assert result.outer.check("input").code == "input.enveloped_not_jwt"

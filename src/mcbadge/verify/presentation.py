@@ -228,7 +228,6 @@ def _challenge(
     now: datetime,
     values: list[Any],
     signed: bool,
-    store_used: list[bool],
 ) -> Check:
     expected = policy.challenge
     if expected is None:
@@ -265,7 +264,6 @@ def _challenge(
             exc.message,
             indeterminate=code == "challenge.store_unavailable",
         )
-    store_used.append(True)
     return passed("challenge", "the challenge matches and was used for the first time")
 
 
@@ -365,13 +363,11 @@ def _proof_checks(
 
 
 def _di_expectations(
-    read: _Read, policy: VerificationPolicy, now: datetime, signed: bool, store_used: list[bool]
+    read: _Read, policy: VerificationPolicy, now: datetime, signed: bool
 ) -> dict[str, Check]:
     proofs = [p for p in as_list(read.vp.get("proof")) if isinstance(p, dict)]
     checks = {
-        "challenge": _challenge(
-            policy, now, [p.get("challenge") for p in proofs], signed, store_used
-        ),
+        "challenge": _challenge(policy, now, [p.get("challenge") for p in proofs], signed),
         "domain": _domain(policy, [p.get("domain") for p in proofs], "domain"),
     }
     instants: list[datetime] = []
@@ -398,7 +394,7 @@ def _numeric(payload: Mapping[str, Any], claim: str) -> float | None:
 
 
 def _jwt_checks(
-    read: _Read, resolver: Any, policy: VerificationPolicy, now: datetime, store_used: list[bool]
+    read: _Read, resolver: Any, policy: VerificationPolicy, now: datetime
 ) -> tuple[dict[str, Check], str | None, str | None, str | None]:
     """The VP-JWT: (checks, signer DID, holder claimed by iss/holder, form)."""
     assert read.jws is not None
@@ -460,9 +456,7 @@ def _jwt_checks(
         problems.append(failed("jwt_claims", "iat_in_future", "the VP-JWT was issued later"))
     later: dict[str, Check] = {}
     later["jwt_claims"] = problems[0] if problems else passed("jwt_claims", "claims consistent")
-    later["challenge"] = _challenge(
-        policy, now, [payload.get("nonce")], signer is not None, store_used
-    )
+    later["challenge"] = _challenge(policy, now, [payload.get("nonce")], signer is not None)
     later["domain"] = _domain(policy, [payload.get("aud")], "aud")
     if iat is None:
         later["freshness"] = failed(
@@ -656,9 +650,8 @@ def _run(document: object, policy: VerificationPolicy, now: datetime, fetcher: A
     resolver = _safe(make_resolver, policy, fetcher)
     what = "a VP-JWT" if read.jws is not None else "JSON"
     checks["input"] = passed("input", f"read a presentation as {what}")
-    store_used: list[bool] = []
     if read.jws is not None:
-        jwt_checks, signer, claimed, form = _jwt_checks(read, resolver, policy, now, store_used)
+        jwt_checks, signer, claimed, form = _jwt_checks(read, resolver, policy, now)
         checks.update(jwt_checks)
         if signer is None and _first_failure(checks) is None:  # never a pass by omission
             checks["signature"] = failed(
@@ -685,7 +678,7 @@ def _run(document: object, policy: VerificationPolicy, now: datetime, fetcher: A
         else:
             di_checks, signer, signed = _proof_checks(read, resolver, policy, now)
         checks.update(di_checks)
-        _merge(checks, _di_expectations(read, policy, now, signed, store_used))
+        _merge(checks, _di_expectations(read, policy, now, signed))
         if not signed and _first_failure(checks) is None:  # never a pass by omission
             checks["signature"] = failed(
                 "signature", "not_verified", "the presentation's proof was not verified"
