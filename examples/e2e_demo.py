@@ -234,6 +234,45 @@ def verify_with_cli(entries: list[dict[str, Any]], out: Path, pin: str, ca: Path
     return completed.returncode
 
 
+def present_and_verify(entries: list[dict[str, Any]], out: Path, pin: str, ca: Path) -> bool:
+    """A teacher presents their credentials to the licensure office, answering its challenge;
+    the office verifies the presentation and each credential inside, then refuses a replay."""
+    from mcbadge.keys import generate_key
+    from mcbadge.present import present
+    from mcbadge.registry import ChallengeStore, Registry
+    from mcbadge.verify import VerificationPolicy, render_bundle_text, verify_presentation
+
+    teacher = entries[-1]
+    mine = [e for e in entries if e["email"] == teacher["email"]]
+    office_db = f"sqlite:///{(OUT / 'office.sqlite3').resolve()}"
+    with Registry.open(office_db) as registry:
+        store = ChallengeStore(registry)
+        challenge = store.issue().value
+        print(f"office challenge issued (single use, expires in 10 min) for {teacher['email']}")
+        signed = present(
+            [(out / f"{e['row_id']}.json").read_text() for e in mine],
+            generate_key("p256"),  # the teacher's own key: holder = its did:key
+            challenge=challenge,
+            domain="https://licensure.example",
+        )
+        (OUT / "presentation.json").write_text(signed.to_text())
+        policy = VerificationPolicy(
+            resolve=(pin,),
+            ca_bundle=ca,
+            challenge=challenge,
+            domain="https://licensure.example",
+            challenge_store=store,
+            expected_recipient=teacher["email"],  # the subjects are hashed e-mails
+        )
+        result = verify_presentation(signed.document, policy)
+        for line in render_bundle_text(result, name="presentation.json").splitlines():
+            if line.startswith(("presentation.json", "Verdict")) or "credential /" in line:
+                print(f"  {line.strip()}")
+        replay = verify_presentation(signed.document, policy)
+        print(f"  replayed: {replay.outer.check('challenge').code}")
+    return result.verified and replay.outer.check("challenge").code == "challenge.reused"
+
+
 def main() -> int:
     started = time.monotonic()
     from mcbadge.issuer import Issuer, SigningKey, did_web_for
@@ -321,12 +360,16 @@ def main() -> int:
         ]
         step("9. The same check from the command line (mcbadge verify --resolve --ca-bundle)")
         cli_exit = verify_with_cli([manifest[0], manifest[-1]], badges, pin, ca)
+
+        step("10. A teacher presents their badges to the licensure office (challenge, VP)")
+        presented = present_and_verify(manifest[1:], badges, pin, ca)
         issuer.registry.close()
     finally:
         server.shutdown()
         server.server_close()
 
     ok = all_ok and revoked == [victim["credential_id"]] == status_failed and cli_exit == 1
+    ok = ok and presented
     step(f"Done in {time.monotonic() - started:.1f}s: {'OK' if ok else 'UNEXPECTED RESULT'}")
     print(f"outputs in {OUT.resolve()}")
     return 0 if ok else 1

@@ -63,11 +63,19 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time these load lazily
         profile,
         rubric,
     )
+    from mcbadge.present import present, sign_presentation
     from mcbadge.proofs import SignedCredential, verify_proof
     from mcbadge.registry import Registry
     from mcbadge.schema import validate
     from mcbadge.signing import SigningRefusedError, check_before_signing, sign
-    from mcbadge.verify import VerificationPolicy, VerificationResult, verify, verify_many
+    from mcbadge.verify import (
+        BundleResult,
+        VerificationPolicy,
+        VerificationResult,
+        verify,
+        verify_many,
+        verify_presentation,
+    )
     from mcbadge.verify.clr import verify_clr
 
 __version__ = "0.1.0"
@@ -80,6 +88,11 @@ _LAZY: dict[str, str] = {
     "verify_clr": "mcbadge.verify.clr",
     "VerificationPolicy": "mcbadge.verify",
     "VerificationResult": "mcbadge.verify",
+    "verify_presentation": "mcbadge.verify",
+    "BundleResult": "mcbadge.verify",
+    # presenting (the holder's side)
+    "present": "mcbadge.present",
+    "sign_presentation": "mcbadge.present",
     # signing and keys
     "sign": "mcbadge.signing",
     "check_before_signing": "mcbadge.signing",
@@ -113,6 +126,7 @@ _LAZY: dict[str, str] = {
 
 __all__ = [
     "BakingError",
+    "BundleResult",
     "CanonicalizationError",
     "ContextError",
     "DIDError",
@@ -151,14 +165,17 @@ __all__ = [
     "load_profile",
     "load_roster",
     "parse_credential",
+    "present",
     "profile",
     "rubric",
     "sign",
+    "sign_presentation",
     "unbake",
     "validate",
     "verify",
     "verify_clr",
     "verify_many",
+    "verify_presentation",
     "verify_proof",
 ]
 
@@ -173,12 +190,17 @@ class _CallableVerifyModule(types.ModuleType):
     """
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.verify(*args, **kwargs)
+        # ``mcbadge.verify`` calls verify(); ``mcbadge.present`` (the same case) calls present()
+        return getattr(self, self.__name__.rsplit(".", 1)[1])(*args, **kwargs)
+
+
+#: Submodules named like the function they export (see _CallableVerifyModule).
+_CALLABLE_MODULES = ("verify", "present")
 
 
 class _Package(types.ModuleType):
     def __setattr__(self, name: str, value: Any) -> None:
-        if name == "verify" and type(value) is types.ModuleType:
+        if name in _CALLABLE_MODULES and type(value) is types.ModuleType:
             value.__class__ = _CallableVerifyModule
         super().__setattr__(name, value)
 
@@ -191,8 +213,8 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'mcbadge' has no attribute {name!r}")
     loaded = importlib.import_module(module)
-    if name == "verify":
-        return loaded  # the callable package (see _CallableVerifyModule)
+    if name in _CALLABLE_MODULES:
+        return loaded  # the callable module (see _CallableVerifyModule)
     value = getattr(loaded, name)
     globals()[name] = value  # later lookups skip __getattr__
     return value

@@ -107,7 +107,6 @@ def test_crit_header(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
 @pytest.mark.parametrize(
     ("header", "code", "says"),
     [
-        ({"typ": "vp+jwt"}, "jwt.typ", "presentation"),
         ({"typ": "vc+sd-jwt"}, "jwt.typ", "SD-JWT"),
         ({"typ": "JWT"}, "jwt.typ", "vc+jwt, not JWT"),  # JWT with cty vc: not one or the other
         ({"typ": "application/json"}, "jwt.typ", "vc+jwt"),
@@ -126,10 +125,31 @@ def test_wrong_typ_or_cty(
     assert says in result.check("jwt").message
 
 
-def test_an_enveloped_token_typed_as_a_presentation(
+def _refused_as_presentation(
+    document: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """verify() never judges a presentation as a credential (input.presentation); the CLI
+    verifies it as a presentation, which fails (no challenge, no holder proof here)."""
+    exit_code, result = run(document, offline=True)
+    assert exit_code == 1
+    assert result.check("input").code == "input.presentation"
+    assert "verify_presentation" in result.check("input").message
+    assert _cli_exit(document, tmp_path, capsys) == 1
+
+
+def _cli_exit(document: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> int:
+    path = tmp_path / ("doc.jwt" if isinstance(document, str) else "doc.json")
+    path.write_text(document if isinstance(document, str) else json.dumps(document), "utf-8")
+    code = main(["verify", "--format", "json", "--offline", "--now", CLI_NOW, str(path)])
+    capsys.readouterr()
+    return code
+
+
+def test_a_token_typed_as_a_presentation(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _refused(envelope(_token(typ="vp+jwt")), "jwt", "jwt.typ", tmp_path, capsys)
+    _refused_as_presentation(_token(typ="vp+jwt"), tmp_path, capsys)
+    _refused_as_presentation(envelope(_token(typ="vp+jwt")), tmp_path, capsys)
 
 
 def test_vcdm_1_1_credential_in_a_vc_jwt(
@@ -302,8 +322,9 @@ def test_a_malformed_but_jws_shaped_token_inside_an_envelope(
 def test_an_enveloped_presentation_is_not_a_credential(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # a credential's token in a presentation's envelope: refused, never read as the credential
     document = envelope(_token(), media_type="application/vp+jwt")
-    _refused(document, "input", "input.envelope_presentation", tmp_path, capsys)
+    _refused(document, "input", "input.envelope_mismatch", tmp_path, capsys)
 
 
 def test_unwrap_and_envelope_round_trip_and_refuse() -> None:

@@ -44,6 +44,9 @@ def test_demo_issues_verifies_revokes_exactly_one(tmp_path: Path) -> None:
     assert f"{manifest[-1]['baked']}: VERIFIED" in cli
     assert "(status.revoked)" in cli
     assert "exit code 1 " in cli
+    presented = out.split("== 10.")[1]
+    assert "presentation.json: VERIFIED (presentation of" in presented
+    assert "replayed: challenge.reused" in presented
 
 
 def test_make_demo_runs_the_end_to_end_demo() -> None:

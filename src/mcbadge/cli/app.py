@@ -102,10 +102,12 @@ def _root(
 COMMAND_MODULES: dict[str, str] = {
     "bake": "cmd_bake",
     "clr": "cmd_clr",
+    "challenge": "cmd_present",
     "unbake": "cmd_bake",
     "issue": "cmd_issue",
     "issue-batch": "cmd_issue",
     "keys": "cmd_keys",
+    "present": "cmd_present",
     "revoke": "cmd_revoke",
     "suspend": "cmd_revoke",
     "unsuspend": "cmd_revoke",

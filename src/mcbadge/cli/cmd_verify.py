@@ -106,6 +106,26 @@ def verify_command(
         bool,
         typer.Option("--trust-embedded-keys", help="Accept keys published inside the credential."),
     ] = False,
+    challenge: Annotated[
+        str | None, typer.Option("--challenge", help="Presentations: the challenge you issued.")
+    ] = None,
+    domain: Annotated[
+        str | None, typer.Option("--domain", help="Presentations: your domain (aud).")
+    ] = None,
+    holder_binding: Annotated[
+        str,
+        typer.Option(
+            "--holder-binding",
+            help="Presentations: required (default), or NOT-CHECKED-UNSAFE.",
+        ),
+    ] = "required",
+    max_age: Annotated[
+        int, typer.Option("--max-age", help="Presentations: oldest acceptable, in seconds.")
+    ] = 600,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Presentations: consume the challenge from this registry."),
+    ] = None,
 ) -> None:
     """Verify Open Badges 3.0 credentials; exit 0 verified, 1 failed, 2 indeterminate."""
     if output_format not in ("text", "json"):
@@ -124,9 +144,76 @@ def verify_command(
         trusted_issuers=frozenset(trusted_issuer) if trusted_issuer else None,
         trust_embedded_keys=trust_embedded_keys,
         clock_skew=timedelta(seconds=300),
+        challenge=challenge,
+        domain=domain,
+        holder_binding=holder_binding,
+        presentation_max_age=timedelta(seconds=max_age),
     )
+    presentations = [path for path in files if _is_presentation(path)]
+    if presentations:  # a small branch: presentations, then the credentials as before
+        worst = _run_presentations(presentations, policy, output_format, db)
+        rest = [path for path in files if path not in presentations]
+        code = _run(rest, policy, output_format, min(jobs, len(rest))) if rest else EXIT_OK
+        raise typer.Exit(EXIT_FAILED if EXIT_FAILED in (worst, code) else max(worst, code))
     # more workers than files only costs start-up time (and memory)
     raise typer.Exit(_run(files, policy, output_format, min(jobs, len(files))))
+
+
+def _is_presentation(path: Path) -> bool:
+    """Cheap look first (a presentation names VerifiablePresentation, a VP-JWT is a JWS), a
+    full read only for the candidates."""
+    from mcbadge.verify._input import looks_like_jws
+
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64 * 1024 * 1024 + 1)
+    except OSError:
+        return False
+    text = head[:8192].decode("utf-8", "replace")
+    if b"VerifiablePresentation" not in head and not looks_like_jws(text):
+        return False
+    from mcbadge.verify import is_presentation
+
+    return is_presentation(head)
+
+
+def _run_presentations(
+    files: list[Path], policy: VerificationPolicy, output_format: str, db: str | None
+) -> int:
+    import dataclasses
+    import json
+
+    from mcbadge.errors import MCBadgeError
+    from mcbadge.verify import exit_code_for, render_bundle_text, verify_presentation
+
+    registry = None
+    if db is not None:
+        from mcbadge.cli.cmd_issue import say_registry
+        from mcbadge.registry import ChallengeStore, Registry
+
+        try:
+            registry = Registry.open(db)
+        except MCBadgeError as exc:
+            typer.echo(f"mcbadge verify: error: {exc.message} [{exc.code}]", err=True)
+            return EXIT_INDETERMINATE
+        say_registry("verify", registry.location)
+        policy = dataclasses.replace(policy, challenge_store=ChallengeStore(registry))
+    worst = EXIT_OK
+    try:
+        for path in files:
+            result = verify_presentation(path, policy)
+            if output_format == "json":
+                record = {"file": str(path), **result.to_dict()}
+                typer.echo(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+            else:
+                typer.echo(render_bundle_text(result, name=str(path)))
+            code = exit_code_for(result)
+            if code == EXIT_FAILED or (code == EXIT_INDETERMINATE and worst == EXIT_OK):
+                worst = code
+    finally:
+        if registry is not None:
+            registry.close()
+    return worst
 
 
 def progress_bar(done: int, total: int, width: int = 30) -> str:

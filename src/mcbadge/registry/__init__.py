@@ -30,9 +30,13 @@ Issuing one credential with it (the Issuer API does this for every roster row):
 opens one prints it). ``Registry.open()``, ``Issuer(..., registry=None)`` and every
 ``mcbadge`` command run without ``--db`` open the same default file (:func:`default_url`).
 
+5. Verifying presentations: :class:`ChallengeStore` issues single-use, expiring challenges
+   and consumes them (schema version 3, table ``challenges``).
+
 Errors are :class:`mcbadge.errors.RegistryError` with ``code`` ``registry.<detail>``.
 """
 
+from mcbadge.registry.challenges import Challenge, ChallengeError, ChallengeStore
 from mcbadge.registry.core import (
     DEFAULT_LIST_SIZE,
     PURPOSES,
@@ -54,6 +58,9 @@ __all__ = [
     "PURPOSES",
     "SCHEMA_VERSION",
     "AwardRequest",
+    "Challenge",
+    "ChallengeError",
+    "ChallengeStore",
     "CredentialRecord",
     "Registry",
     "Reservation",

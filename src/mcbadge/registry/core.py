@@ -192,9 +192,16 @@ def _migration_2(conn: sa.Connection) -> None:
         )
 
 
+def _migration_3(conn: sa.Connection) -> None:
+    """The verifier's single-use challenges (:mod:`mcbadge.registry.challenges`)."""
+    from mcbadge.registry.challenges import create_challenge_table
+
+    create_challenge_table(conn)
+
+
 #: Ordered migration steps; step ``n`` (1-based) brings the schema to version ``n``.
 #: Append only — never edit a released step.
-MIGRATIONS: Sequence[Callable[[sa.Connection], None]] = (_migration_1, _migration_2)
+MIGRATIONS: Sequence[Callable[[sa.Connection], None]] = (_migration_1, _migration_2, _migration_3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

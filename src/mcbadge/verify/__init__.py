@@ -12,7 +12,12 @@ from mcbadge.verify.batch import verify_many
 from mcbadge.verify.clr import verify_clr
 from mcbadge.verify.pipeline import verify
 from mcbadge.verify.policy import VerificationPolicy
-from mcbadge.verify.report import exit_code_for, render_text
+from mcbadge.verify.presentation import (
+    PRESENTATION_CHECK_IDS,
+    is_presentation,
+    verify_presentation,
+)
+from mcbadge.verify.report import exit_code_for, render_bundle_text, render_text
 from mcbadge.verify.result import (
     CHECK_IDS,
     BundleKind,
@@ -26,6 +31,7 @@ from mcbadge.verify.result import (
 
 __all__ = [
     "CHECK_IDS",
+    "PRESENTATION_CHECK_IDS",
     "BundleKind",
     "BundleResult",
     "Check",
@@ -35,8 +41,11 @@ __all__ = [
     "VerificationPolicy",
     "VerificationResult",
     "exit_code_for",
+    "is_presentation",
+    "render_bundle_text",
     "render_text",
     "verify",
     "verify_clr",
     "verify_many",
+    "verify_presentation",
 ]

@@ -26,6 +26,7 @@ from mcbadge.errors import InputError, MCBadgeError
 from mcbadge.proofs.vc_jose import (
     ENVELOPED_CREDENTIAL,
     VC_JWT_MEDIA_TYPE,
+    VP_JWT_MEDIA_TYPE,
     check_vc_jwt_payload,
     envelope_type,
     is_envelope,
@@ -140,11 +141,26 @@ def _from_jws(jws: str, source_format: str, envelope: str | None = None) -> Pars
 def _from_envelope(document: dict[str, Any], source_format: str) -> ParsedInput:
     """The vc+jwt inside an ``EnvelopedVerifiableCredential`` (``input.envelope_*`` codes)."""
     if envelope_type(document) != ENVELOPED_CREDENTIAL:
-        raise InputError(
-            "the document is an enveloped presentation, not a credential: verify it as a "
-            "presentation",
-            code="input.envelope_presentation",
-        )
+        # An EnvelopedVerifiablePresentation: its vp+jwt is read here (checked strictly, not
+        # verified); the pipeline then refuses it as a presentation (input.presentation) and
+        # verify_presentation verifies it.
+        try:
+            token = unwrap_envelope(document, media_type=VP_JWT_MEDIA_TYPE)
+        except MCBadgeError as exc:
+            raise InputError(exc.message, code=exc.code) from None
+        parsed = _from_jws(token, "enveloped" if source_format == "json" else source_format)
+        types = parsed.credential.get("type")
+        types = types if isinstance(types, list) else [types]
+        typed_as_credential = is_vc_jwt({"typ": (parsed.jwt_header or {}).get("typ")})
+        if "VerifiablePresentation" not in types or typed_as_credential:
+            # the envelope says presentation; what it holds must be one, never a credential
+            # read as if it had come on its own
+            raise InputError(
+                "the EnvelopedVerifiablePresentation does not hold a presentation (its JWT "
+                "is not a vp+jwt of type VerifiablePresentation)",
+                code="input.envelope_mismatch",
+            )
+        return parsed
     try:
         token = unwrap_envelope(document, media_type=VC_JWT_MEDIA_TYPE)
     except MCBadgeError as exc:

@@ -306,12 +306,37 @@ def _refuse_clr(ctx: RunContext) -> None:
         )
 
 
+def looks_like_presentation(parsed: ParsedInput) -> bool:
+    """True for a verifiable presentation in any form (JSON, VP-JWT, enveloped)."""
+    types = as_list(parsed.credential.get("type"))
+    header, payload = parsed.jwt_header or {}, parsed.jwt_payload or {}
+    return (
+        "VerifiablePresentation" in types
+        or "EnvelopedVerifiablePresentation" in types
+        or "vp" in payload
+        or header.get("typ") in ("vp+jwt", "vp+ld+jwt")
+    )
+
+
+def _refuse_presentation(parsed: ParsedInput) -> None:
+    """A presentation is not a credential: it never reads as verified here (its holder's proof
+    and the credentials inside are checked by :func:`mcbadge.verify.verify_presentation`)."""
+    if looks_like_presentation(parsed):
+        raise InputError(
+            "this is a verifiable presentation, not a single credential: verify it with "
+            "mcbadge.verify_presentation() or `mcbadge verify` (which checks the holder's "
+            "proof and each credential inside)",
+            code="input.presentation",
+        )
+
+
 def verify_in_context(document: object, ctx: RunContext) -> VerificationResult:
     """Verify one document with an existing run context (used for nested credentials)."""
     checks: dict[str, Check] = {}
     try:
         ctx.parsed = parse_input(document)
         _refuse_clr(ctx)
+        _refuse_presentation(ctx.parsed)
     except MCBadgeError as exc:
         ctx.parsed = None
         checks = _input_failure(exc)

@@ -8,7 +8,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-__all__ = ["VerificationPolicy"]
+__all__ = ["HOLDER_BINDING_MODES", "VerificationPolicy"]
+
+#: ``required``: check holder binding; the other name is loud on purpose (the report then says
+#: the binding was NOT checked).
+HOLDER_BINDING_MODES = ("required", "NOT-CHECKED-UNSAFE")
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,15 @@ class VerificationPolicy:
     * ``check_endorsements`` / ``max_endorsement_depth``: verify embedded endorsements.
     * ``check_jwt_data_loss``: run the JSON-LD safe-mode check on a VC-JWT's credential and
       report undefined terms/types as a ``data_loss`` warning (on by default).
+    * Presentations (:func:`mcbadge.verify.verify_presentation`): ``challenge`` is the
+      verifier's challenge the presentation must answer (required: without one a presentation
+      fails ``challenge.not_given``); ``domain``, when given, must be the proof's domain (the
+      JWT ``aud``); ``presentation_max_age`` bounds how old the presentation's proof may be
+      (``created`` / ``iat``); ``holder_binding`` is ``"required"`` (the signer is the holder
+      and every credential's subject is the holder or ``expected_recipient``) or
+      ``"NOT-CHECKED-UNSAFE"`` (reported as not checked); ``challenge_store`` (an object with
+      ``consume(challenge)``, e.g. :class:`mcbadge.registry.ChallengeStore`) makes each
+      challenge single use.
     * ``fetcher``: a :class:`mcbadge.net.Fetcher` to share (its cache and request counter)
       across calls; by default each :func:`verify` call builds its own from the options above.
     """
@@ -53,6 +66,11 @@ class VerificationPolicy:
     max_endorsement_depth: int = 2
     check_jwt_data_loss: bool = True
     fetcher: Any = field(default=None, compare=False, repr=False)
+    challenge: str | None = field(default=None, repr=False)
+    domain: str | None = None
+    presentation_max_age: timedelta = timedelta(minutes=10)
+    holder_binding: str = "required"
+    challenge_store: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.now is not None and (
@@ -63,6 +81,12 @@ class VerificationPolicy:
             raise ValueError("clock_skew must be a non-negative timedelta")
         if not self.timeout > 0:
             raise ValueError("timeout must be positive")
+        if self.holder_binding not in HOLDER_BINDING_MODES:
+            raise ValueError(f"holder_binding must be one of {', '.join(HOLDER_BINDING_MODES)}")
+        if not isinstance(
+            self.presentation_max_age, timedelta
+        ) or self.presentation_max_age <= timedelta(0):
+            raise ValueError("presentation_max_age must be a positive timedelta")
         if self.max_endorsement_depth < 0:
             raise ValueError("max_endorsement_depth must be >= 0")
         if isinstance(self.resolve, str):

@@ -97,12 +97,72 @@ def render_text(
         ("Proof", summary.proof_format),
     ]
     lines.extend(f"  {label + ':':<13}{value}" for label, value in facts if value)
+    lines.extend(_check_lines(result, colour))
+    return "\n".join(lines)
+
+
+def _check_lines(result: VerificationResult, colour: bool, indent: str = "  ") -> list[str]:
+    lines = []
     for check in result.checks:
         mark = _MARKS[check.status]
         if check.status == "failed" and check.indeterminate:
             mark = "????"
         mark = f"\x1b[{_COLOURS[check.status]}m{mark:<4}\x1b[0m" if colour else f"{mark:<4}"
-        lines.append(f"  [{mark}] {check.id:<17} {check.message} ({check.code})")
+        lines.append(f"{indent}[{mark}] {check.id:<17} {check.message} ({check.code})")
+    return lines
+
+
+def render_bundle_text(
+    bundle: BundleResult, *, name: str | None = None, colour: bool = False
+) -> str:
+    """A bundle's report for people: a presentation (:func:`_render_presentation_text`) or a
+    CLR learner record (:func:`_render_clr_text`)."""
+    if bundle.kind == "clr":
+        return _render_clr_text(bundle, name=name, colour=colour)
+    return _render_presentation_text(bundle, name=name, colour=colour)
+
+
+def _render_presentation_text(
+    bundle: BundleResult, *, name: str | None = None, colour: bool = False
+) -> str:
+    """A presentation: the verdict, the outer checks, then each credential inside with its
+    location and full report, and a last line naming the credentials that failed."""
+    verdict = (
+        "VERIFIED"
+        if bundle.verified
+        else "INDETERMINATE"
+        if bundle.indeterminate
+        else "NOT VERIFIED"
+    )
+    what = "presentation" if bundle.kind == "presentation" else "learner record (CLR)"
+    head = f"{name}: " if name else ""
+    lines = [f"{head}{verdict} ({what} of {len(bundle.nested)} credential(s))"]
+    outer = bundle.outer
+    facts = [
+        ("Why", _why(outer)),
+        ("Holder", outer.summary.recipient),
+        ("Proof", outer.summary.proof_format),
+    ]
+    lines.extend(f"  {label + ':':<13}{value}" for label, value in facts if value)
+    lines.extend(_check_lines(outer, colour))
+    for item in bundle.nested:
+        lines.append("")
+        body = render_text(item.result, name=f"  credential {item.location}", colour=colour)
+        lines.extend(
+            "  " + line if not line.startswith("  credential ") else line
+            for line in body.split("\n")
+        )
+    failed = [loc for loc in bundle.failed_locations if loc]
+    lines.append("")
+    if bundle.verified:
+        lines.append(f"Verdict: VERIFIED: the {what} and all {len(bundle.nested)} credential(s)")
+    else:
+        parts = []
+        if not outer.verified:
+            parts.append(f"the {what} itself ({', '.join(outer.failed_checks)})")
+        if failed:
+            parts.append("credential(s) at " + ", ".join(failed))
+        lines.append(f"Verdict: {verdict}: " + "; ".join(parts))
     return "\n".join(lines)
 
 
@@ -115,11 +175,9 @@ def _bundle_verdict(result: BundleResult) -> str:
 _BUNDLE_NAMES = {"clr": "learner record (CLR 2.0)", "presentation": "presentation"}
 
 
-def render_bundle_text(
-    result: BundleResult, *, name: str | None = None, colour: bool = False
-) -> str:
-    """A bundle's report: its verdict, which parts failed, then the outer record's report and
-    one report per credential inside (each as :func:`render_text`, indented)."""
+def _render_clr_text(result: BundleResult, *, name: str | None = None, colour: bool = False) -> str:
+    """A learner record's report: its verdict, which parts failed, then the outer record's
+    report and one report per credential inside (each as :func:`render_text`, indented)."""
     what = _BUNDLE_NAMES.get(result.kind, result.kind)
     verdict = _bundle_verdict(result)
     lines = [f"{name}: {verdict}" if name else verdict]
