@@ -18,6 +18,7 @@ from pathlib import Path
 
 from mcbadge._json import loads_strict
 from mcbadge.errors import MCBadgeError
+from mcbadge.verify._input import MAX_BYTES
 
 __all__ = ["CREDENTIAL_SUFFIXES", "FoundFile", "find_credential_files"]
 
@@ -45,9 +46,15 @@ def _types(document: object) -> list[str]:
     return [item for item in values if isinstance(item, str)]
 
 
+def _head(path: Path, limit: int) -> bytes:
+    """At most ``limit`` + 1 bytes: enough to refuse an oversize file without reading it all."""
+    with path.open("rb") as handle:
+        return handle.read(limit + 1)
+
+
 def _json_skip(path: Path) -> str | None:
     try:
-        document = loads_strict(path.read_bytes())
+        document = loads_strict(_head(path, MAX_BYTES))
     except (OSError, MCBadgeError):
         return None  # unreadable or broken: verify it, and the report says what is wrong
     if isinstance(document, str):
@@ -59,10 +66,10 @@ def _json_skip(path: Path) -> str | None:
 
 
 def _image_skip(path: Path) -> str | None:
-    from mcbadge.baking import unbake
+    from mcbadge.baking import DEFAULT_MAX_IMAGE_BYTES, unbake
 
     try:
-        unbake(path.read_bytes())
+        unbake(_head(path, DEFAULT_MAX_IMAGE_BYTES))
     except OSError:
         return None
     except MCBadgeError as exc:
