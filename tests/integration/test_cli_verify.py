@@ -108,9 +108,11 @@ def test_usage_errors_exit_64(
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_directory_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_folder_with_no_credential_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["verify", str(tmp_path)]) == 64
-    assert "cannot read" in capsys.readouterr().err
+    assert "no credential files found in" in capsys.readouterr().err
 
 
 def _signed(tmp_path: Path, name: str, **overrides: object) -> Path:
@@ -164,7 +166,7 @@ def test_failed_beats_indeterminate(tmp_path: Path) -> None:
     ("make", "message"),
     [
         (lambda tmp: tmp / "missing.json", "no such file"),
-        (lambda tmp: tmp, "it is a directory"),
+        (lambda tmp: tmp, "no credential files found in"),
         (lambda tmp: Path("/dev/zero"), "not a regular file"),
     ],
     ids=["missing", "directory", "dev-zero"],

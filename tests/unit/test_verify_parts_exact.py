@@ -95,6 +95,14 @@ def test_summary_to_dict_and_pickle() -> None:
         "proof_format": "jwt",
         "credential_id": "urn:1",
         "awarded_date": "aw",
+        "achievement_id": None,
+        "achievement_type": None,
+        "achieved_levels": [],
+        "result_statuses": [],
+        "evidence": [],
+        "alignments": [],
+        "teacher": None,
+        "teacher_matched": None,
     }
     assert pickle.loads(pickle.dumps(summary)) == summary
     assert Summary().status_state == "unknown"

@@ -13,7 +13,9 @@ index) run every time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import json
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -71,7 +73,17 @@ def _issuer_id(document: dict[str, Any]) -> Any:
     return issuer.get("id") if isinstance(issuer, dict) else issuer
 
 
+def _saved(url: str, document: Mapping[str, Any] | str) -> Fetched:
+    """A saved list (``policy.status_lists``), as if fetched; its digest keys the verdict cache."""
+    data = document if isinstance(document, str) else dict(document)
+    text = data if isinstance(data, str) else json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return Fetched(url, data, digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
 def _fetch(ctx: RunContext, url: str) -> Fetched:
+    saved = ctx.policy.status_lists.get(url)
+    if saved is not None:
+        return _saved(url, saved)
     try:
         return fetch_document(ctx.fetcher, url, offline=ctx.policy.offline)
     except MCBadgeError as exc:

@@ -15,6 +15,7 @@ from typing import Any
 
 from mcbadge._json import collector_paused
 from mcbadge.errors import InputError, MCBadgeError
+from mcbadge.verify import _facts
 from mcbadge.verify._context import RunContext
 from mcbadge.verify._input import ParsedInput, parse_input, refuse_path_like
 from mcbadge.verify._network import make_fetcher, make_resolver
@@ -145,9 +146,11 @@ def _unconfirmed_key_binding(checks: dict[str, Check]) -> None:
     )
 
 
-def _summary(ctx: RunContext) -> Summary:
+def _summary(ctx: RunContext, recipient_check: Check | None = None) -> Summary:
+    teacher = ctx.policy.expected_recipient if ctx.kind == "credential" else None
+    matched = _facts.teacher_matched(recipient_check) if teacher is not None else None
     if ctx.parsed is None:
-        return Summary(status_state=ctx.status_state)
+        return Summary(status_state=ctx.status_state, teacher=teacher)
     credential = ctx.credential
     issuer = credential.get("issuer")
     subject = credential.get("credentialSubject")
@@ -164,14 +167,24 @@ def _summary(ctx: RunContext) -> Summary:
     def text(value: Any) -> str | None:
         return value if isinstance(value, str) else None
 
+    levels, statuses = _facts.results(subject, achievement)
+    achievement = achievement if isinstance(achievement, dict) else {}
     return Summary(
         issuer_id=text(issuer.get("id") if isinstance(issuer, dict) else issuer),
         issuer_name=text(issuer.get("name")) if isinstance(issuer, dict) else None,
-        achievement_name=text(achievement.get("name")) if isinstance(achievement, dict) else None,
+        achievement_name=text(achievement.get("name")),
         recipient=text(recipient),
         valid_from=text(start),
         valid_until=text(end),
         status_state=ctx.status_state,
+        achievement_id=text(achievement.get("id")),
+        achievement_type=text(achievement.get("achievementType")),
+        achieved_levels=levels,
+        result_statuses=statuses,
+        evidence=_facts.evidence(credential),
+        alignments=_facts.alignments(achievement),
+        teacher=teacher,
+        teacher_matched=matched,
         proof_format=_proof_format(ctx.parsed, credential),
         credential_id=text(credential.get("id")),
         awarded_date=text(credential.get("awardedDate")),
@@ -390,7 +403,7 @@ def verify_in_context(document: object, ctx: RunContext) -> VerificationResult:
         or skipped(cid, "not reached: the document could not be read", "not_reached")
         for cid in CHECK_IDS
     )
-    return VerificationResult(ordered, _summary(ctx))
+    return VerificationResult(ordered, _summary(ctx, checks.get("recipient")))
 
 
 def _now(policy: VerificationPolicy) -> datetime:

@@ -33,6 +33,9 @@ class VerificationPolicy:
     * ``trust_embedded_keys``: accept keys published inside the document itself (https
       verification methods of spec examples, a JWT ``jwk`` header). Off by default.
     * ``did_documents``: preloaded DID documents by DID (used before any network).
+    * ``status_lists``: saved status list credentials (a JSON object, or a VC-JWT as text) by
+      the URL a ``credentialStatus`` names; used instead of the network, and verified like a
+      fetched list (see :mod:`mcbadge.verify.saved`).
     * ``require_status``: fail a credential that has no ``credentialStatus``.
     * ``check_endorsements`` / ``max_endorsement_depth``: verify embedded endorsements.
     * ``check_jwt_data_loss``: run the JSON-LD safe-mode check on a VC-JWT's credential and
@@ -61,6 +64,7 @@ class VerificationPolicy:
     timeout: float = 10.0
     trust_embedded_keys: bool = False
     did_documents: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    status_lists: Mapping[str, Mapping[str, Any] | str] = field(default_factory=dict)
     require_status: bool = False
     check_endorsements: bool = True
     max_endorsement_depth: int = 2

@@ -50,6 +50,45 @@ def _why(result: VerificationResult) -> str | None:
     return f"{lead}{first.id}: {first.message}{tail}"
 
 
+def _teacher_text(result: VerificationResult) -> str | None:
+    """The teacher the report was asked about, and whether the credential names them."""
+    summary = result.summary
+    if summary.teacher is None:
+        return None
+    if summary.teacher_matched is True:
+        return f"{summary.teacher} (the credential names this recipient)"
+    if summary.teacher_matched is False:
+        return f"{summary.teacher} (NOT the recipient this credential names)"
+    return f"{summary.teacher} (not checked: {result.check('recipient').message})"
+
+
+def _achievement_facts(result: VerificationResult) -> list[tuple[str, str | None]]:
+    """The achievement's type and id, the achieved level(s), result status(es), the teacher."""
+    summary = result.summary
+    return [
+        ("  type", summary.achievement_type),
+        ("  id", summary.achievement_id),
+        ("Level", "; ".join(summary.achieved_levels) or None),
+        ("Result", "; ".join(summary.result_statuses) or None),
+        ("Teacher", _teacher_text(result)),
+    ]
+
+
+def _listed_facts(result: VerificationResult) -> list[str]:
+    """Evidence and alignments, one line each (the Summary bounds how many there are)."""
+    lines: list[str] = []
+    for link, name, narrative in result.summary.evidence:
+        shown = " - ".join(part for part in (name, link) if part) or "(unnamed)"
+        lines.append(f"  {'Evidence:':<13}{shown}")
+        if narrative:
+            lines.extend(f"  {'':<13}| {line}" for line in narrative.splitlines()[:20])
+    for framework, code, name, _url in result.summary.alignments:
+        where = " ".join(part for part in (framework, code) if part)
+        shown = f"{where}: {name}" if where and name else (where or name or "(unnamed)")
+        lines.append(f"  {'Alignment:':<13}{shown}")
+    return lines
+
+
 def _status_text(result: VerificationResult) -> str | None:
     """The summary's status in words; ``None`` when the document was never read."""
     state = result.summary.status_state
@@ -89,6 +128,7 @@ def render_text(
         ("Why", _why(result)),
         ("Issuer", summary.issuer_name or summary.issuer_id),
         ("Achievement", summary.achievement_name),
+        *_achievement_facts(result),
         ("Recipient", summary.recipient),
         ("Awarded", summary.awarded_date),
         ("Valid from", summary.valid_from),
@@ -97,6 +137,7 @@ def render_text(
         ("Proof", summary.proof_format),
     ]
     lines.extend(f"  {label + ':':<13}{value}" for label, value in facts if value)
+    lines.extend(_listed_facts(result))
     lines.extend(_check_lines(result, colour))
     return "\n".join(lines)
 

@@ -96,10 +96,40 @@ class Summary:
     credential_id: str | None = None
     #: OB 3.0 ``awardedDate``: when the achievement was awarded (it does not bound validity).
     awarded_date: str | None = None
+    # Added after the fields above (positional construction keeps its meaning):
+    #: The achievement's ``id`` and ``achievementType`` (an OB 3.0 AchievementType or ``ext:``).
+    achievement_id: str | None = None
+    achievement_type: str | None = None
+    #: Per ``credentialSubject.result[]`` with an ``achievedLevel``: that RubricCriterionLevel's
+    #: name, looked up in the achievement's ``resultDescription[].rubricCriterionLevel``
+    #: (a level the achievement does not describe is shown by its id, saying so).
+    achieved_levels: tuple[str, ...] = ()
+    #: Per result with a ``status`` (OB 3.0 ResultStatusType: Completed, InProgress, ...).
+    result_statuses: tuple[str, ...] = ()
+    #: The credential's ``evidence``: ``(link, name, narrative)`` each, bounded (see _summary).
+    evidence: tuple[tuple[str | None, str | None, str | None], ...] = ()
+    #: The achievement's ``alignment``: ``(framework, code, name, url)`` each.
+    alignments: tuple[tuple[str | None, str | None, str | None, str | None], ...] = ()
+    #: The recipient the policy expected (the teacher), and whether the recipient check
+    #: found them: ``True`` passed, ``False`` failed, ``None`` not decided or not asked.
+    teacher: str | None = None
+    teacher_matched: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        # every field is a str or None: no copy needed (see Check.to_dict)
-        return {name: getattr(self, name) for name in _SUMMARY_FIELDS}
+        # the scalar fields are a str, a bool or None: no copy needed (see Check.to_dict); the
+        # few tuple fields become JSON lists (of objects), and are usually empty
+        out = {name: getattr(self, name) for name in _SUMMARY_FIELDS}
+        out["achieved_levels"] = list(self.achieved_levels)
+        out["result_statuses"] = list(self.result_statuses)
+        out["evidence"] = [
+            {"id": link, "name": name, "narrative": narrative}
+            for link, name, narrative in self.evidence
+        ]
+        out["alignments"] = [
+            {"framework": framework, "code": code, "name": name, "url": url}
+            for framework, code, name, url in self.alignments
+        ]
+        return out
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Summary, tuple(getattr(self, name) for name in self.__slots__))
