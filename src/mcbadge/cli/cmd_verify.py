@@ -15,6 +15,8 @@ import typer
 from mcbadge.cli.app import EXIT_FAILED, EXIT_INDETERMINATE, EXIT_OK, EXIT_USAGE, app
 
 if TYPE_CHECKING:
+    from mcbadge.licensure import TrustDecision
+    from mcbadge.licensure.trust import TrustLists
     from mcbadge.verify import VerificationPolicy
 
 
@@ -103,6 +105,14 @@ def verify_command(
         bool,
         typer.Option("--trust-embedded-keys", help="Accept keys published inside the credential."),
     ] = False,
+    trust_list: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trust-list",
+            help="FILE#sha256=HEX, FILE#operator=DID, or FILE accepted by another list "
+            "(repeatable, in order); an untrusted issuer exits 1 (trust.*).",
+        ),
+    ] = None,
 ) -> None:
     """Verify Open Badges 3.0 credentials; exit 0 verified, 1 failed, 2 indeterminate."""
     if output_format not in ("text", "json"):
@@ -122,8 +132,35 @@ def verify_command(
         trust_embedded_keys=trust_embedded_keys,
         clock_skew=timedelta(seconds=300),
     )
+    trust = _trust_lists(trust_list, policy) if trust_list else None
     # more workers than files only costs start-up time (and memory)
-    raise typer.Exit(_run(files, policy, output_format, min(jobs, len(files))))
+    raise typer.Exit(_run(files, policy, output_format, min(jobs, len(files)), trust))
+
+
+def _trust_lists(specs: list[str], policy: VerificationPolicy) -> TrustLists:
+    from mcbadge.licensure.trust import TrustListError, TrustListSource, load_trust_lists
+
+    try:
+        sources = [TrustListSource.parse(spec) for spec in specs]
+    except ValueError as exc:
+        raise _usage(str(exc)) from None
+    try:
+        return load_trust_lists(sources, policy=policy)
+    except TrustListError as exc:
+        typer.echo(f"mcbadge verify: error: {exc.message} [{exc.code}]", err=True)
+        raise typer.Exit(EXIT_FAILED) from None
+
+
+def _decide(trust: TrustLists, path: Path, result: Any) -> TrustDecision:
+    from mcbadge.licensure.trust import decide_file
+
+    return decide_file(trust, path, result)
+
+
+def _said(decision: TrustDecision) -> str:
+    from mcbadge.licensure.trust import describe_decision
+
+    return describe_decision(decision)
 
 
 def progress_bar(done: int, total: int, width: int = 30) -> str:
@@ -132,7 +169,13 @@ def progress_bar(done: int, total: int, width: int = 30) -> str:
     return f"[{'#' * filled}{'.' * (width - filled)}] {done:>{len(str(total))}}/{total}"
 
 
-def _run(files: list[Path], policy: VerificationPolicy, output_format: str, jobs: int) -> int:
+def _run(
+    files: list[Path],
+    policy: VerificationPolicy,
+    output_format: str,
+    jobs: int,
+    trust: TrustLists | None = None,
+) -> int:
     import json
 
     from mcbadge.verify import exit_code_for, render_text, verify_many
@@ -143,12 +186,21 @@ def _run(files: list[Path], policy: VerificationPolicy, output_format: str, jobs
     for done, (path, result) in enumerate(
         zip(files, verify_many(files, policy, jobs=jobs), strict=True), 1
     ):
+        decision = _decide(trust, path, result) if trust is not None else None
         if output_format == "json":
             record = {"file": str(path), **result.to_dict()}
+            if decision is not None:
+                record["trust"] = decision.to_dict()
             typer.echo(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
         else:
-            typer.echo(render_text(result, name=str(path), colour=colour))
+            said = _said(decision) if decision is not None else None
+            trusted = decision.trusted if decision is not None else None
+            typer.echo(
+                render_text(result, name=str(path), colour=colour, trust=said, trusted=trusted)
+            )
         code = exit_code_for(result)
+        if code == EXIT_OK and decision is not None and decision.trusted is not True:
+            code = EXIT_FAILED  # verified, but the issuer is not trusted for it
         if code == EXIT_FAILED or (code == EXIT_INDETERMINATE and worst == EXIT_OK):
             worst = code
         if show_progress:

@@ -16,7 +16,7 @@ from typing import Any
 from mcbadge._json import collector_paused
 from mcbadge.errors import MCBadgeError
 from mcbadge.verify._context import RunContext
-from mcbadge.verify._input import parse_input, refuse_path_like
+from mcbadge.verify._input import ParsedInput, parse_input, refuse_path_like
 from mcbadge.verify._network import make_fetcher, make_resolver
 from mcbadge.verify._util import (
     DateTimeError,
@@ -173,7 +173,16 @@ def _summary(ctx: RunContext) -> Summary:
         proof_format="VC-JWT" if ctx.parsed.jws is not None else _di_format(credential),
         credential_id=text(credential.get("id")),
         awarded_date=text(credential.get("awardedDate")),
+        verification_method=text(_verification_method(ctx.parsed, credential)),
     )
+
+
+def _verification_method(parsed: ParsedInput, credential: dict[str, Any]) -> Any:
+    """The key the proof names (the JWT ``kid``, or the first Data Integrity proof's)."""
+    if parsed.jws is not None:
+        return (parsed.jwt_header or {}).get("kid")
+    proof = next((p for p in as_list(credential.get("proof")) if isinstance(p, dict)), None)
+    return proof.get("verificationMethod") if proof is not None else None
 
 
 def _summary_window(credential: dict[str, Any], dates: Any) -> tuple[Any, Any]:

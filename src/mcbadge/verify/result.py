@@ -96,6 +96,9 @@ class Summary:
     credential_id: str | None = None
     #: OB 3.0 ``awardedDate``: when the achievement was awarded (it does not bound validity).
     awarded_date: str | None = None
+    #: The key the proof names: a Data Integrity proof's ``verificationMethod`` (the first
+    #: proof's, when there are several) or a VC-JWT's ``kid``; what a trust list pins.
+    verification_method: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         # every field is a str or None: no copy needed (see Check.to_dict)
