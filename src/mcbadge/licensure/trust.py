@@ -1002,6 +1002,7 @@ def sign_trust_list(
     format: str = "eddsa-rdfc-2022",
     verification_method: str | None = None,
     credential_id: str | None = None,
+    created: datetime | None = None,
 ) -> SignedCredential:
     """The signed form of a list: an OB 3.0 EndorsementCredential from the list's operator
     whose subject is the list (``id``) and whose ``endorsementComment`` is the list as JSON.
@@ -1040,6 +1041,7 @@ def sign_trust_list(
         key,
         format=format,  # type: ignore[arg-type]
         verification_method=verification_method,
+        created=created,
     )
 
 
