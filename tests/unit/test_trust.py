@@ -25,7 +25,7 @@ from mcbadge.licensure.trust import (
     trust_list_schema,
 )
 from mcbadge.verify import render_text
-from trust_kit import ACH, LIST_ID, NOW, World, write, write_signed
+from trust_kit import ACH, LIST_ID, World, write, write_signed
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "trust"
@@ -600,3 +600,44 @@ def test_cli_import_dcc(world: World, tmp_path: Path, capsys: pytest.CaptureFixt
     code, out, err = run([*common, "--achievement", "*"], capsys)
     assert code == 0, err
     assert [e["achievements"] for e in json.loads(out)["issuers"]] == [["*"], ["*"]]
+
+
+# -- docs/licensure.md: the "Trust lists" section runs, top to bottom ----------------------
+def test_the_trust_list_section_of_the_licensure_docs_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its sh blocks in a shell and its python blocks in Python, in order, in a fresh
+    directory with examples/ linked (as tests/test_docs_examples.py runs python blocks)."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    text = (ROOT / "docs" / "licensure.md").read_text("utf-8")
+    start = text.index("## Trust lists")
+    following = text.find("\n## ", start + 1)
+    section = text[start : following if following != -1 else len(text)]
+    blocks = re.findall(r"^```(python|sh)\n(.*?)^```\s*$", section, re.MULTILINE | re.DOTALL)
+    assert sum(1 for language, _ in blocks if language == "sh") >= 5
+    (tmp_path / "examples").symlink_to(ROOT / "examples", target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    bindir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
+    namespace: dict[str, object] = {"__name__": "docs_licensure_trust"}
+    for language, code in blocks:
+        if language == "python":
+            exec(compile(code, "docs/licensure.md", "exec"), namespace)
+            continue
+        shell = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", code],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert shell.returncode == 0, f"{code}\n{shell.stdout}\n{shell.stderr}"
+    signed = json.loads((tmp_path / "providers.signed.json").read_text())
+    assert signed["type"] == ["VerifiableCredential", "EndorsementCredential"]
+    assert json.loads((tmp_path / "dcc.json").read_text())["issuers"][0]["name"] == "My School"
