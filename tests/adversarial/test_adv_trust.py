@@ -392,3 +392,23 @@ def test_an_achievement_less_credential_is_not_allowed_even_for_star(
     assert "no achievement id" in decision.reason
     assert trust.decide(parsed, result).trusted is True
     assert ACH in parsed["credentialSubject"]["achievement"]["id"]
+
+
+def test_acceptance_is_not_transitive(world: World, tmp_path: Path) -> None:
+    """B (pinned) accepts A; A accepts C. C is not relied on: B vouched for A's providers."""
+    c = world.trust_list(list_id="urn:example:c", name="C")
+    c_path, c_digest = write(tmp_path / "c.json", c)
+    a = world.trust_list(accepted_lists=[{"id": "urn:example:c", "name": "C", "sha256": c_digest}])
+    a_path, a_digest = write(tmp_path / "a.json", a)
+    b = world.trust_list(
+        [],
+        list_id="urn:example:b",
+        name="B",
+        accepted_lists=[{"id": LIST_ID, "name": "A", "sha256": a_digest}],
+    )
+    b_path, b_digest = write(tmp_path / "b.json", b)
+    error = refused(world, [f"{b_path}#sha256={b_digest}", a_path, c_path])
+    assert error.code == "trust_list.unanchored"
+    assert str(c_path) in error.message
+    loaded = load_trust_lists([f"{b_path}#sha256={b_digest}", a_path], policy=world.policy())
+    assert [item.anchor for item in loaded.lists] == ["sha256", "accepted"]

@@ -15,8 +15,9 @@ An office relies on a list in one of three ways, and on nothing else:
   ``credentialSubject.endorsementComment`` is the list as JSON text, verified with
   :func:`mcbadge.verify` like any credential (proof, dates, its own status), and whose signer
   the configuration names (``FILE#operator=DID``) or whose bytes it pins;
-* a list *accepted* by a list already relied on (``acceptedLists``: id plus SHA-256 and/or the
-  operator that must sign it): how one state accepts another state's providers.
+* a list *accepted* by a list anchored in one of those two ways (``acceptedLists``: id plus
+  SHA-256 and/or the operator that must sign it): how one state accepts another state's
+  providers. Not transitively: the accepted list cannot vouch for a third.
 
 A list that is malformed, expired, not yet valid, tampered with, pinned wrongly, unverifiable,
 signed by someone other than its operator, or older than a version already seen (rollback)
@@ -597,7 +598,8 @@ def load_trust_lists(
     """Load, check and anchor trust lists; the result decides trust (:class:`TrustLists`).
 
     Each source is a :class:`TrustListSource`, or a ``FILE[#sha256=HEX][&operator=DID]`` string
-    or a path. A source with no pin must be accepted by a list that has one. Signed lists are
+    or a path. A source with no pin must be accepted by a list that has one (acceptance is not
+    transitive: a list accepted that way cannot vouch for another). Signed lists are
     verified under ``policy`` (its network and offline settings apply). ``seen_versions``
     (list id to highest version seen) refuses a rollback and is updated in place.
 
@@ -625,33 +627,26 @@ def load_trust_lists(
             )
         else:
             pending[index] = (data, parsed)
-    # accepted lists: anchored by a list already relied on (transitively)
-    progress = True
-    while pending and progress:
-        progress = False
-        for index in sorted(pending):
-            data, parsed = pending[index]
-            where = str(items[index].path)
-            accepting = _accepting(parsed, sha256_hex(data), loaded.values(), where)
-            if accepting is None:
-                continue
-            loaded[index] = LoadedTrustList(
-                parsed.trust_list,
-                where,
-                sha256_hex(data),
-                parsed.signed_by,
-                "accepted",
-                accepting,
-            )
-            del pending[index]
-            progress = True
+    # accepted lists: named by a list the configuration anchors. Not transitively: an office
+    # that accepts a state's list takes that state's providers, not whatever that state accepts.
+    anchored = list(loaded.values())
+    for index in sorted(pending):
+        data, parsed = pending[index]
+        where = str(items[index].path)
+        accepting = _accepting(parsed, sha256_hex(data), anchored, where)
+        if accepting is None:
+            continue
+        loaded[index] = LoadedTrustList(
+            parsed.trust_list, where, sha256_hex(data), parsed.signed_by, "accepted", accepting
+        )
+        del pending[index]
     if pending:
         index = min(pending)
         source = items[index]
         raise _error(
             f"trust list {source.path} is not anchored: pin it in the configuration "
             f"({source.path}#sha256={sha256_hex(pending[index][0])}, or #operator=DID for a "
-            "signed list), or load a list that accepts it",
+            "signed list), or load a list pinned there that accepts it",
             "unanchored",
         )
     ordered = [loaded[index] for index in sorted(loaded)]
