@@ -412,3 +412,85 @@ def test_acceptance_is_not_transitive(world: World, tmp_path: Path) -> None:
     assert str(c_path) in error.message
     loaded = load_trust_lists([f"{b_path}#sha256={b_digest}", a_path], policy=world.policy())
     assert [item.anchor for item in loaded.lists] == ["sha256", "accepted"]
+
+
+def test_a_signed_list_its_operator_revoked_is_refused(
+    world: World, tmp_path: Path, host: Any
+) -> None:
+    """The list's own credentialStatus is checked like any credential's."""
+    from mcbadge.licensure.trust import sign_trust_list
+    from mcbadge.proofs import sign as sign_proof
+    from mcbadge.status import build_status_list_credential, new_bitstring, set_bit
+    from mcbadge.verify import VerificationPolicy
+
+    url = "https://licensure.state-a.example.gov/status/1"
+    bits = new_bitstring(131_072)
+    set_bit(bits, 3)
+    status_list = build_status_list_credential(
+        url, world.office_did, "revocation", bits, valid_from="2026-11-01T00:00:00Z"
+    )
+    created = datetime(2026, 11, 1, tzinfo=UTC)
+    host.put(
+        url,
+        sign_proof(status_list, world.office, format="eddsa-rdfc-2022", created=created).document,
+    )
+    online = VerificationPolicy(now=world.policy().now)
+    for index, revoked in ((3, True), (4, False)):
+        entry = {
+            "id": f"{url}#{index}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(index),
+            "statusListCredential": url,
+        }
+        signed = sign_trust_list(
+            world.trust_list(), world.office, created=created, credential_status=entry
+        )
+        path = tmp_path / f"list-{index}.json"
+        path.write_text(signed.to_text())
+        source = f"{path}#operator={world.office_did}"
+        if not revoked:
+            assert len(load_trust_lists([source], policy=online).lists) == 1
+            continue
+        with pytest.raises(TrustListError) as caught:
+            load_trust_lists([source], policy=online)
+        assert caught.value.code == "trust_list.revoked"
+        assert "has been revoked by its operator" in caught.value.message
+    assert host.requests == [url, url]
+
+
+def test_the_key_of_a_signed_list_can_be_pinned(world: World, tmp_path: Path) -> None:
+    """For a did:web operator the DID alone is not enough (its domain could be taken over):
+    the configuration, or an accepting list, may pin the key the list's proof uses."""
+    from mcbadge.did import default_verification_method
+
+    good_key = default_verification_method(world.office)
+    other_key = default_verification_method(world.other_office)
+    path = write_signed(tmp_path / "a.json", world.trust_list(), world.office)
+    pinned = f"{path}#operator={world.office_did}&key={good_key}"
+    assert load_trust_lists([pinned], policy=world.policy()).lists[0].signed_by == world.office_did
+    error = refused(world, [f"{path}#operator={world.office_did}&key={other_key}"])
+    assert error.code == "trust_list.key_not_pinned"
+    assert f"the configuration pins {other_key}" in error.message
+    with pytest.raises(ValueError, match="key=VM pins the key of operator=DID"):
+        load_trust_lists([f"{path}#key={good_key}"])
+    for methods, ok in (([good_key], True), ([other_key], False)):
+        second = world.trust_list(
+            [],
+            list_id="urn:example:b",
+            name="State B",
+            accepted_lists=[
+                {
+                    "id": LIST_ID,
+                    "name": "A",
+                    "operator": world.office_did,
+                    "verificationMethods": methods,
+                }
+            ],
+        )
+        b_path, b_digest = write(tmp_path / "b.json", second)
+        sources = [f"{b_path}#sha256={b_digest}", path]
+        if ok:
+            assert load_trust_lists(sources, policy=world.policy()).lists[1].anchor == "accepted"
+        else:
+            assert refused(world, sources).code == "trust_list.key_not_pinned"

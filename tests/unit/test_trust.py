@@ -343,11 +343,17 @@ def test_no_source_is_a_programmer_error() -> None:
             "l.json#sha256=" + "0" * 64 + "&operator=did:web:x.example",
             ("l.json", "0" * 64, "did:web:x.example"),
         ),
+        (
+            "l.json#operator=did:web:x.example&key=did:web:x.example#key-1",
+            ("l.json", None, "did:web:x.example", "did:web:x.example#key-1"),
+        ),
     ],
 )
-def test_source_pins_parse(spec: str, expected: tuple[str, str | None, str | None]) -> None:
+def test_source_pins_parse(spec: str, expected: tuple[str | None, ...]) -> None:
     source = TrustListSource.parse(spec)
-    assert (str(source.path), source.sha256, source.operator) == expected
+    parsed = (str(source.path), source.sha256, source.operator, source.key)
+    assert parsed[: len(expected)] == expected
+    assert len(expected) == 4 or source.key is None
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 the list is refused (``trust_list.*``) or the operation fa
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime
 from pathlib import Path
@@ -219,7 +220,7 @@ def inspect_command(
     except ValueError as exc:
         _fail("inspect", str(exc), EXIT_USAGE)
     if operator is not None:
-        source = TrustListSource(source.path, source.sha256, operator)
+        source = dataclasses.replace(source, operator=operator)
     try:
         item = inspect_trust_list(
             source, policy=VerificationPolicy(offline=offline), now=_date("inspect", "--now", now)

@@ -188,6 +188,7 @@ class AcceptedList:
     name: str
     sha256: str | None = None
     operator: str | None = None
+    verification_methods: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +265,13 @@ class TrustList:
                 )
             entries.append(entry)
         accepted = tuple(
-            AcceptedList(a["id"], a["name"], a.get("sha256"), a.get("operator"))
+            AcceptedList(
+                a["id"],
+                a["name"],
+                a.get("sha256"),
+                a.get("operator"),
+                _tuple(a.get("verificationMethods")),
+            )
             for a in document.get("acceptedLists", ())
         )
         if any(a.id == document["id"] for a in accepted):
@@ -308,34 +315,44 @@ class TrustListSource:
     path: Path
     sha256: str | None = None
     operator: str | None = None
+    #: with ``operator``: the verification method the list's proof must use (for a did:web
+    #: operator, whose domain could be taken over and publish a new key)
+    key: str | None = None
 
     @classmethod
     def parse(cls, spec: str) -> TrustListSource:
-        """``FILE``, ``FILE#sha256=HEX``, ``FILE#operator=DID`` or both joined by ``&``.
+        """``FILE``, ``FILE#sha256=HEX``, ``FILE#operator=DID`` (optionally ``&key=VM``), or
+        several of these joined by ``&``.
 
         Raises :class:`ValueError` (a usage error) for an unknown or malformed pin.
         """
-        path, sep, fragment = spec.rpartition("#")
-        if not sep or not re.match(r"^(sha256|operator)=", fragment):
+        # the first "#" that starts a pin (a pinned key, a DID URL, has a "#" of its own)
+        found = re.search(r"#(?=(?:sha256|operator|key)=)", spec)
+        if found is None:
             return cls(Path(spec))
+        path, fragment = spec[: found.start()], spec[found.end() :]
         pins: dict[str, str] = {}
         for part in fragment.split("&"):
             name, eq, value = part.partition("=")
-            if name not in ("sha256", "operator") or not eq or not value or name in pins:
+            if name not in ("sha256", "operator", "key") or not eq or not value or name in pins:
                 raise ValueError(
-                    f"trust list {spec!r}: the pin after # must be sha256=HEX and/or operator=DID"
+                    f"trust list {spec!r}: the pin after # must be sha256=HEX and/or "
+                    "operator=DID (with key=VM)"
                 )
             pins[name] = value
+        if "key" in pins and "operator" not in pins:
+            raise ValueError(f"trust list {spec!r}: key=VM pins the key of operator=DID")
         digest = pins.get("sha256")
         if digest is not None:
             digest = digest.lower()
             if not _SHA256.match(digest):
                 raise ValueError(f"trust list {spec!r}: sha256 must be 64 hexadecimal digits")
-        return cls(Path(path), digest, pins.get("operator"))
+        return cls(Path(path), digest, pins.get("operator"), pins.get("key"))
 
     def __str__(self) -> str:
         pins = [f"sha256={self.sha256}"] if self.sha256 else []
         pins += [f"operator={self.operator}"] if self.operator else []
+        pins += [f"key={self.key}"] if self.key else []
         return f"{self.path}#{'&'.join(pins)}" if pins else str(self.path)
 
 
@@ -372,6 +389,8 @@ def _read(path: Path) -> bytes:
 class _Parsed:
     trust_list: TrustList
     signed_by: str | None
+    #: the key the signed list's proof names (a did:web operator's key is pinned by it)
+    signed_with: str | None = None
 
 
 def _verification_failure(result: VerificationResult, where: str) -> TrustListError:
@@ -463,7 +482,7 @@ def _parse_signed(data: bytes, where: str, policy: VerificationPolicy) -> _Parse
             f"carries ({trust_list.id})",
             "subject_mismatch",
         )
-    return _Parsed(trust_list, str(signer))
+    return _Parsed(trust_list, str(signer), result.summary.verification_method)
 
 
 def _check_dates(trust_list: TrustList, where: str, now: datetime) -> None:
@@ -507,6 +526,12 @@ def _load_source(
             f"trust list {where} is signed by {parsed.signed_by}, but the configuration "
             f"expects {source.operator}",
             "wrong_operator",
+        )
+    if source.key is not None and parsed.signed_with != source.key:
+        raise _error(
+            f"trust list {where} is signed with the key {parsed.signed_with}, but the "
+            f"configuration pins {source.key}",
+            "key_not_pinned",
         )
     _check_dates(parsed.trust_list, where, now)
     return data, parsed
@@ -680,6 +705,16 @@ def _accepting(
                 f"trust list {where} ({parsed.trust_list.id}) is {found}, but "
                 f"{holder.trust_list.name} accepts it only signed by {accepted.operator}",
                 "wrong_operator",
+            )
+        if (
+            accepted.verification_methods is not None
+            and parsed.signed_with not in accepted.verification_methods
+        ):
+            raise _error(
+                f"trust list {where} ({parsed.trust_list.id}) is signed with the key "
+                f"{parsed.signed_with}, but {holder.trust_list.name} accepts it only signed "
+                f"with {', '.join(accepted.verification_methods)}",
+                "key_not_pinned",
             )
         return holder.trust_list.id
     return None
@@ -998,9 +1033,14 @@ def sign_trust_list(
     verification_method: str | None = None,
     credential_id: str | None = None,
     created: datetime | None = None,
+    credential_status: Mapping[str, Any] | None = None,
 ) -> SignedCredential:
     """The signed form of a list: an OB 3.0 EndorsementCredential from the list's operator
     whose subject is the list (``id``) and whose ``endorsementComment`` is the list as JSON.
+
+    ``credential_status`` (a ``BitstringStatusListEntry`` of the operator's own status list)
+    makes the published list revocable: a verifier then refuses it once revoked
+    (``trust_list.revoked``).
 
     Raises TrustListError when ``document`` is not a valid list, and the signing errors of
     :func:`mcbadge.sign` (a key that does not match the operator's DID fails on verify: the
@@ -1031,6 +1071,8 @@ def sign_trust_list(
             ),
         },
     }
+    if credential_status is not None:
+        credential["credentialStatus"] = dict(credential_status)
     return sign(
         credential,
         key,
