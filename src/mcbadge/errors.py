@@ -33,6 +33,7 @@ __all__ = [
     "SchemaError",
     "SignatureError",
     "StatusError",
+    "TrustListError",
     "ValidationError",
 ]
 
@@ -173,3 +174,13 @@ class PublishError(MCBadgeError):
     would clear a published revocation; nothing was written."""
 
     code = "publish.refused"
+
+
+class TrustListError(MCBadgeError):
+    """A trust list cannot be relied on: malformed, expired, tampered with, pinned wrongly,
+    unverifiable or signed by someone other than its operator. Never an empty list.
+
+    Codes read ``trust_list.<detail>`` (``trust_list.expired``, ``trust_list.wrong_pin`` ...).
+    """
+
+    code = "trust_list.invalid"

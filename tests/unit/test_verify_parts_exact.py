@@ -103,6 +103,7 @@ def test_summary_to_dict_and_pickle() -> None:
         "alignments": [],
         "teacher": None,
         "teacher_matched": None,
+        "verification_method": None,
     }
     assert pickle.loads(pickle.dumps(summary)) == summary
     assert Summary().status_state == "unknown"
@@ -247,7 +248,7 @@ def test_render_text_summary_lines_and_status_words() -> None:
     lines = render_text(_result(summary=summary)).splitlines()
     assert lines == [
         "VERIFIED",
-        "  Issuer:      did:x",
+        "  Issuer:      did:x; the name is self-asserted and unchecked (no trust list)",
         "  Recipient:   r@example.edu",
         "  Awarded:     2024-02-01T00:00:00Z",
         "  Valid from:  2024",
@@ -294,7 +295,10 @@ def test_render_text_no_status_line_when_nothing_was_read() -> None:
 
 def test_render_text_prefers_the_issuer_name() -> None:
     summary = Summary(issuer_id="did:x", issuer_name="Academy")
-    assert "  Issuer:      Academy" in render_text(_result(summary=summary)).splitlines()
+    assert (
+        "  Issuer:      Academy (did:x); the name is self-asserted and unchecked (no trust list)"
+        in render_text(_result(summary=summary)).splitlines()
+    )
 
 
 # ---------------------------------------------------------------- policy

@@ -113,6 +113,7 @@ COMMAND_MODULES: dict[str, str] = {
     "unsuspend": "cmd_revoke",
     "sign": "cmd_sign",
     "status": "cmd_status",
+    "trust": "cmd_trust",
     "verify": "cmd_verify",
 }
 

@@ -23,6 +23,8 @@ import typer
 from mcbadge.cli.app import EXIT_FAILED, EXIT_INDETERMINATE, EXIT_OK, EXIT_USAGE, app
 
 if TYPE_CHECKING:
+    from mcbadge.licensure import TrustDecision
+    from mcbadge.licensure.trust import TrustLists
     from mcbadge.verify import BundleResult, VerificationPolicy, VerificationResult
     from mcbadge.verify.files import FoundFile
 
@@ -151,6 +153,14 @@ def verify_command(
         str | None,
         typer.Option("--db", help="Presentations: consume the challenge from this registry."),
     ] = None,
+    trust_list: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trust-list",
+            help="FILE#sha256=HEX, FILE#operator=DID, or FILE accepted by another list "
+            "(repeatable, in order); an untrusted issuer exits 1 (trust.*).",
+        ),
+    ] = None,
 ) -> None:
     """Verify Open Badges 3.0 credentials; exit 0 verified, 1 failed, 2 indeterminate."""
     if output_format not in _FORMATS:
@@ -183,9 +193,10 @@ def verify_command(
     candidates = [item.path for item in found if item.skipped is None]
     presentations = {path for path in candidates if _is_presentation(path)}
     wanted = len(candidates) - len(presentations)
+    trust = _trust_lists(trust_list, policy) if trust_list else None
     # more workers than files only costs start-up time (and memory)
     report = _Report(output_format, out, colour=output_format == "text" and sys.stdout.isatty())
-    code = _run(found, policy, report, max(1, min(jobs, wanted)), presentations, db)
+    code = _run(found, policy, report, max(1, min(jobs, wanted)), presentations, db, trust)
     _note_unused_dids(saved_dids, report)
     raise typer.Exit(code)
 
@@ -288,6 +299,32 @@ def _presentation_policy(
         registry.close()
 
 
+def _trust_lists(specs: list[str], policy: VerificationPolicy) -> TrustLists:
+    from mcbadge.licensure.trust import TrustListError, TrustListSource, load_trust_lists
+
+    try:
+        sources = [TrustListSource.parse(spec) for spec in specs]
+    except ValueError as exc:
+        raise _usage(str(exc)) from None
+    try:
+        return load_trust_lists(sources, policy=policy)
+    except TrustListError as exc:
+        typer.echo(f"mcbadge verify: error: {exc.message} [{exc.code}]", err=True)
+        raise typer.Exit(EXIT_FAILED) from None
+
+
+def _decide(trust: TrustLists, path: Path, result: Any) -> TrustDecision:
+    from mcbadge.licensure.trust import decide_file
+
+    return decide_file(trust, path, result)
+
+
+def _said(decision: TrustDecision) -> str:
+    from mcbadge.licensure.trust import describe_decision
+
+    return describe_decision(decision)
+
+
 def progress_bar(done: int, total: int, width: int = 30) -> str:
     """``[#########.....................]  3/10`` (stderr, on a terminal only)."""
     filled = width * done // total if total else width
@@ -301,8 +338,10 @@ def _run(
     jobs: int,
     presentations: set[Path],
     db: str | None,
+    trust: TrustLists | None = None,
 ) -> int:
     from mcbadge.verify import (
+        VerificationResult,
         exit_code_for,
         verify_many,
         verify_presentation,
@@ -326,8 +365,13 @@ def _run(
                 if result.check("input").code == "input.clr":
                     # a CLR learner record: the record and every credential inside, each judged
                     result = verify_clr(item.path, policy)
-            report.add(str(item.path), result)
+            decision = None
+            if trust is not None and isinstance(result, VerificationResult):
+                decision = _decide(trust, item.path, result)
+            report.add(str(item.path), result, decision)
             code = exit_code_for(result)
+            if code == EXIT_OK and decision is not None and decision.trusted is not True:
+                code = EXIT_FAILED  # verified, but the issuer is not trusted for it
             if code == EXIT_FAILED or (code == EXIT_INDETERMINATE and worst == EXIT_OK):
                 worst = code
             if show_progress:
@@ -372,7 +416,12 @@ class _Report:
             record = {"file": name, "skipped": reason}
             self._emit(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
 
-    def add(self, name: str, result: VerificationResult | BundleResult) -> None:
+    def add(
+        self,
+        name: str,
+        result: VerificationResult | BundleResult,
+        decision: TrustDecision | None = None,
+    ) -> None:
         import json
 
         from mcbadge.report import ReportItem
@@ -388,13 +437,19 @@ class _Report:
             self.issuers.add(result.summary.issuer_id)
         if self.format == "json":
             record = {"file": name, **result.to_dict()}
+            if decision is not None:
+                record["trust"] = decision.to_dict()
             self._emit(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
         elif self.format == "text" and isinstance(result, VerificationResult):
-            self._emit(render_text(result, name=name, colour=self.colour))
+            said = _said(decision) if decision is not None else None
+            trusted = decision.trusted if decision is not None else None
+            self._emit(
+                render_text(result, name=name, colour=self.colour, trust=said, trusted=trusted)
+            )
         elif self.format == "text" and isinstance(result, BundleResult):
             self._emit(render_bundle_text(result, name=name, colour=self.colour))
         else:  # html and csv are whole documents
-            self.items.append(ReportItem(name, result))
+            self.items.append(ReportItem(name, result, trust=decision))
 
     def finish(self) -> None:
         from mcbadge.report import render_batch_html, render_credential_html, render_csv

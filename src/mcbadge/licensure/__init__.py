@@ -7,5 +7,22 @@ Every decision says why, and "could not tell" (``None``) is never "yes".
 from __future__ import annotations
 
 from mcbadge.licensure.decision import IssuerTrust, TrustDecision
+from mcbadge.licensure.trust import (
+    NoTrustList,
+    TrustList,
+    TrustListError,
+    TrustLists,
+    TrustListSource,
+    load_trust_lists,
+)
 
-__all__ = ["IssuerTrust", "TrustDecision"]
+__all__ = [
+    "IssuerTrust",
+    "NoTrustList",
+    "TrustDecision",
+    "TrustList",
+    "TrustListError",
+    "TrustListSource",
+    "TrustLists",
+    "load_trust_lists",
+]

@@ -18,7 +18,9 @@ class TrustDecision:
     ``trusted`` is ``True`` or ``False`` when the lists decided, ``None`` when they could not
     (no list loaded, the credential never verified): a caller never treats ``None`` as yes.
     ``code`` is stable (``trust.<detail>``); ``reason`` is a sentence a clerk reads.
-    ``list_name``/``list_id``/``entry`` name the trust list and issuer entry that matched.
+    ``list_name``/``list_id``/``entry`` name the trust list and issuer entry that matched;
+    ``list_version`` is that list's version, ``via`` the id of the list that accepted it (when
+    it was relied on through another list's ``acceptedLists``).
     """
 
     trusted: bool | None
@@ -27,6 +29,8 @@ class TrustDecision:
     list_name: str | None = None
     list_id: str | None = None
     entry: str | None = None
+    list_version: int | None = None
+    via: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -36,6 +40,8 @@ class TrustDecision:
             "list_name": self.list_name,
             "list_id": self.list_id,
             "entry": self.entry,
+            "list_version": self.list_version,
+            "via": self.via,
         }
 
 

@@ -188,7 +188,16 @@ def _summary(ctx: RunContext, recipient_check: Check | None = None) -> Summary:
         proof_format=_proof_format(ctx.parsed, credential),
         credential_id=text(credential.get("id")),
         awarded_date=text(credential.get("awardedDate")),
+        verification_method=text(_verification_method(ctx.parsed, credential)),
     )
+
+
+def _verification_method(parsed: ParsedInput, credential: dict[str, Any]) -> Any:
+    """The key the proof names (the JWT ``kid``, or the first Data Integrity proof's)."""
+    if parsed.jws is not None:
+        return (parsed.jwt_header or {}).get("kid")
+    proof = next((p for p in as_list(credential.get("proof")) if isinstance(p, dict)), None)
+    return proof.get("verificationMethod") if proof is not None else None
 
 
 def _summary_window(credential: dict[str, Any], dates: Any) -> tuple[Any, Any]:

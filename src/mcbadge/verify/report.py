@@ -114,19 +114,46 @@ def _status_text(result: VerificationResult) -> str | None:
     return check.message if check.code.endswith(".not_reached") else state
 
 
+def _issuer_text(result: VerificationResult, trust: str | None) -> str | None:
+    """The issuer's name and id; without a trust decision, a warning that the name is only
+    what the credential says about itself."""
+    summary = result.summary
+    shown = summary.issuer_name or summary.issuer_id
+    if shown is None:
+        return None
+    if summary.issuer_name and summary.issuer_id:
+        shown = f"{summary.issuer_name} ({summary.issuer_id})"
+    if trust is None:
+        return f"{shown}; the name is self-asserted and unchecked (no trust list)"
+    return shown
+
+
 def render_text(
-    result: VerificationResult, *, name: str | None = None, colour: bool = False
+    result: VerificationResult,
+    *,
+    name: str | None = None,
+    colour: bool = False,
+    trust: str | None = None,
+    trusted: bool | None = None,
 ) -> str:
     """A readable report: a verdict line, why, the summary, then one line per check.
+
+    ``trust``: the trust decision in words (a ``Trust:`` line) and ``trusted`` its verdict: a
+    verified credential whose issuer is not trusted reads ``VERIFIED, ISSUER NOT TRUSTED``.
+    Without ``trust`` the ``Issuer:`` line says the issuer's name is self-asserted and unchecked.
 
     Marks: ``ok`` passed, ``FAIL`` failed, ``????`` could not be decided (indeterminate),
     ``skip`` not applicable or not reached (the message says which), ``warn`` a warning.
     """
     summary = result.summary
-    lines = [f"{name}: {_verdict(result)}" if name else _verdict(result)]
+    verdict = _verdict(result)
+    if trust is not None and result.verified and trusted is not True:
+        verdict += ", ISSUER NOT TRUSTED"
+    lines = [f"{name}: {verdict}" if name else verdict]
     facts = [
         ("Why", _why(result)),
-        ("Issuer", summary.issuer_name or summary.issuer_id),
+        ("Issuer", _issuer_text(result, trust)),
+        ("Trust", trust),
         ("Achievement", summary.achievement_name),
         *_achievement_facts(result),
         ("Recipient", summary.recipient),

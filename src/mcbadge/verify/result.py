@@ -114,6 +114,9 @@ class Summary:
     #: found them: ``True`` passed, ``False`` failed, ``None`` not decided or not asked.
     teacher: str | None = None
     teacher_matched: bool | None = None
+    #: The key the proof names: a Data Integrity proof's ``verificationMethod`` (the first
+    #: proof's, when there are several) or a VC-JWT's ``kid``; what a trust list pins.
+    verification_method: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         # the scalar fields are a str, a bool or None: no copy needed (see Check.to_dict); the
