@@ -102,6 +102,8 @@ def _root(
 COMMAND_MODULES: dict[str, str] = {
     "bake": "cmd_bake",
     "unbake": "cmd_bake",
+    "endorse": "cmd_evaluate",
+    "evaluate": "cmd_evaluate",
     "issue": "cmd_issue",
     "issue-batch": "cmd_issue",
     "keys": "cmd_keys",
