@@ -62,6 +62,10 @@ def level_name(credential: Mapping[str, Any], level_id: str) -> str:
     return declared.get(level_id) or level_id
 
 
+def _accepted(requirement: AchievementRequirement, status: Any) -> bool:
+    return isinstance(status, str) and status in requirement.accepted_statuses
+
+
 def level_of(
     requirement: AchievementRequirement, credential: Mapping[str, Any]
 ) -> tuple[str, str] | tuple[int, str]:
@@ -79,7 +83,7 @@ def level_of(
             if (
                 requirement.min_level is None
                 and status is not None
-                and status not in requirement.accepted_statuses
+                and not _accepted(requirement, status)
             ):
                 refused.append(str(status))
             continue
@@ -88,7 +92,7 @@ def level_of(
         if rank is None or (declared is not None and level not in declared):
             unknown.append(level)
             continue
-        if status is not None and status not in requirement.accepted_statuses:
+        if status is not None and not _accepted(requirement, status):
             refused.append(str(status))
             continue
         ranked.append((rank, level))

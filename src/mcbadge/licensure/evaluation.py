@@ -149,7 +149,8 @@ class EvaluationContext:
         """Without a recipient: the one subject id every verified credential names."""
         if self._teacher is None:
             verified = [c for c in self.candidates if c.result.verified]
-            ids = {subject_of(c.credential).get("id") for c in verified}
+            # a non-text id (hostile: an object, a list) is no id at all, and must not be hashed
+            ids = {_text(subject_of(c.credential).get("id")) for c in verified}
             if len(verified) <= 1 and all(isinstance(i, str) for i in ids):
                 first = next(iter(ids), None)
                 found = first if isinstance(first, str) else None
@@ -308,7 +309,19 @@ def evaluate(
         recipient=recipient,
         same_teacher=rule.same_teacher,
     )
-    outcome = rule.requirements.evaluate(context)
+    try:
+        outcome = rule.requirements.evaluate(context)
+    except Exception as exc:  # fail closed: a crash while deciding is never "met"
+        logger.debug("evaluating %s crashed", rule.id, exc_info=exc)
+        outcome = Outcome(
+            requirement="rule",
+            name=rule.name,
+            kind="internal_error",
+            met=False,
+            code="rule.internal_error",
+            reason=f"the rule could not be evaluated: mcbadge hit an internal error "
+            f"({type(exc).__name__}); this is a bug, please report it",
+        )
     notes: list[str] = []
     if not rule.trust_lists:
         notes.append(

@@ -29,6 +29,7 @@ REASON_CODES: dict[str, str] = {
     "rule.untrusted_issuer": "the issuer is not trusted for this by the rule's trust list",
     "rule.trust_undecided": "whether the issuer is trusted could not be decided",
     "rule.unsafe_no_rule": "UNSAFE: no rule was applied",
+    "rule.internal_error": "mcbadge failed while deciding (a bug); never met",
 }
 
 
