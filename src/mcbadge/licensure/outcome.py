@@ -59,6 +59,8 @@ class CandidateRef:
             parts.append(f"at {self.level_name or self.level_id}")
         if self.issuer_name or self.issuer_id:
             parts.append(f"from {self.issuer_name or self.issuer_id}")
+        if self.trust_list:
+            parts.append(f"trusted by {self.trust_list}")
         if self.awarded:
             parts.append(f"awarded {self.awarded}")
         return ", ".join(parts)
