@@ -189,11 +189,13 @@ class Reevaluation:
         }
 
     def render_text(self) -> str:
-        verdict = "MET" if self.met else "NOT MET"
+        verdict = {0: "MET", 1: "NOT MET"}.get(self.exit_code, "UNDECIDED")
+        own = self.endorsement
+        state = "verified" if own.verified else ("UNDECIDED" if own.indeterminate else "FAILED")
         lines = [
             f"Micro-endorsement: {verdict}",
-            f"  the endorsement itself: {'verified' if self.endorsement.verified else 'FAILED'}"
-            + "".join(f" [{cid}]" for cid in self.endorsement.failed_checks),
+            f"  the endorsement itself: {state}"
+            + "".join(f" [{cid}]" for cid in own.failed_checks),
         ]
         lines += [f"  problem: {message} [{code}]" for code, message in self.problems]
         text = "\n".join(lines) + "\n"
