@@ -483,3 +483,23 @@ def test_missed_by_a_revoked_constituent(tmp_path: Path) -> None:
     assert (result.exit_code, algorithms.code) == (1, "rule.revoked")
     assert algorithms.reason.startswith("it is revoked")
     assert result.to_dict()["credentials"][2]["verified"] is False
+
+
+def test_credentials_of_a_bundle_plug_in_and_a_failed_outer_proof_counts_for_none() -> None:
+    from mcbadge.licensure import candidates_from_bundle
+    from mcbadge.verify import BundleResult, NestedResult
+
+    level = [{"achievedLevel": f"{BASE}k5-data-analysis#proficient"}]
+    bundle = {
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": [_credential(result=level)],
+    }
+    nested = (NestedResult("/verifiableCredential/0", _verified()),)
+    good = candidates_from_bundle(bundle, BundleResult("presentation", _verified(), nested), "vp")
+    assert good[0].source == "vp#/verifiableCredential/0"
+    assert evaluate(_no_trust_rule(), good).met
+    checks = list(_verified().checks)
+    checks[CHECK_IDS.index("signature")] = Check("signature", "failed", "signature.invalid", "bad")
+    outer_failed = BundleResult("presentation", VerificationResult(tuple(checks)), nested)
+    result = evaluate(_no_trust_rule(), candidates_from_bundle(bundle, outer_failed))
+    assert (result.exit_code, result.outcome.code) == (1, "rule.not_verified")

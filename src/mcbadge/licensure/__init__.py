@@ -3,7 +3,9 @@ credentials meets a stack rule, and the micro-endorsement that results.
 
 Every decision says why, and "could not tell" (``None``) is never "yes".
 
-Only the trust protocol is imported eagerly; the stack-rule names load on first use, so
+``endorse`` is not re-exported here: it is also the name of the submodule
+(``from mcbadge.licensure.endorse import endorse``). Only the trust protocol is imported
+eagerly; the stack-rule names load on first use, so
 ``import mcbadge.licensure`` stays light.
 """
 
@@ -15,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 from mcbadge.licensure.decision import IssuerTrust, TrustDecision
 
 if TYPE_CHECKING:
-    from mcbadge.licensure.endorse import Reevaluation, endorse, reevaluate
+    from mcbadge.licensure.endorse import Reevaluation, reevaluate
     from mcbadge.licensure.evaluation import (
         Candidate,
         EvaluationResult,
+        candidates_from_bundle,
         evaluate,
         evaluate_documents,
         verify_documents,
@@ -46,6 +49,7 @@ _LAZY: dict[str, str] = {
     "load_rule": "mcbadge.licensure.rules",
     "Candidate": "mcbadge.licensure.evaluation",
     "EvaluationResult": "mcbadge.licensure.evaluation",
+    "candidates_from_bundle": "mcbadge.licensure.evaluation",
     "evaluate": "mcbadge.licensure.evaluation",
     "evaluate_documents": "mcbadge.licensure.evaluation",
     "verify_documents": "mcbadge.licensure.evaluation",
@@ -53,7 +57,6 @@ _LAZY: dict[str, str] = {
     "Outcome": "mcbadge.licensure.outcome",
     "Rejection": "mcbadge.licensure.outcome",
     "Reevaluation": "mcbadge.licensure.endorse",
-    "endorse": "mcbadge.licensure.endorse",
     "reevaluate": "mcbadge.licensure.endorse",
 }
 
@@ -73,7 +76,7 @@ __all__ = [
     "StackRule",
     "TrustDecision",
     "UnsafeNoRule",
-    "endorse",
+    "candidates_from_bundle",
     "evaluate",
     "evaluate_documents",
     "load_rule",

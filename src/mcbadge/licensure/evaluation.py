@@ -21,12 +21,13 @@ from mcbadge.licensure._judge import achievement_of, award_date, level_of, subje
 from mcbadge.licensure.decision import IssuerTrust, TrustDecision
 from mcbadge.licensure.outcome import CandidateRef, Outcome
 from mcbadge.licensure.rules import AchievementRequirement, StackRule
-from mcbadge.verify import VerificationPolicy, VerificationResult
+from mcbadge.verify import BundleResult, VerificationPolicy, VerificationResult
 
 __all__ = [
     "Candidate",
     "EvaluationContext",
     "EvaluationResult",
+    "candidates_from_bundle",
     "collect_files",
     "evaluate",
     "evaluate_documents",
@@ -431,6 +432,58 @@ def _unreadable(problem: str) -> VerificationResult:
     return VerificationResult(tuple(checks))
 
 
+def _resolve_pointer(document: Any, pointer: str) -> Any:
+    """The value at an RFC 6901 JSON Pointer (``None`` when it leads nowhere)."""
+    if pointer == "":
+        return document
+    if not pointer.startswith("/"):
+        return None
+    value = document
+    for token in pointer[1:].split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, Mapping):
+            value = value.get(token)
+        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
+            value = value[int(token)]
+        else:
+            return None
+    return value
+
+
+def candidates_from_bundle(
+    bundle: Mapping[str, Any], result: BundleResult, source: str = "bundle"
+) -> list[Candidate]:
+    """The credentials of a verified presentation or CLR, as candidates for a rule.
+
+    Each nested credential is found at its result's ``location`` in ``bundle`` (the parsed
+    presentation or CLR). When the bundle's own checks did not pass (a holder's proof that
+    fails, a CLR signed by someone else), no credential in it counts on its own: each
+    candidate then carries the outer result, so every requirement reports that failure.
+    """
+    from mcbadge.errors import MCBadgeError
+    from mcbadge.verify._input import parse_input
+
+    candidates = []
+    for item in result.nested:
+        value = _resolve_pointer(bundle, item.location)
+        credential: Mapping[str, Any] = {}
+        raw = b""
+        if isinstance(value, Mapping):
+            credential = value
+            raw = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        elif isinstance(value, str):
+            raw = value.encode("utf-8")
+            try:
+                credential = parse_input(value).credential
+            except MCBadgeError:
+                credential = {}
+        verdict = item.result if result.outer.verified else result.outer
+        candidates.append(
+            Candidate(credential, verdict, f"{source}#{item.location}", digest_of(raw))
+        )
+    return candidates
+
+
 def evaluate_documents(
     rule: StackRule,
     documents: Iterable[os.PathLike[str] | bytes | Mapping[str, Any]],
@@ -441,5 +494,14 @@ def evaluate_documents(
 ) -> EvaluationResult:
     """Verify every document (offline and other options from ``policy``), then evaluate."""
     policy = policy if policy is not None else VerificationPolicy()
+    documents = list(documents)
+    folders = [d for d in documents if isinstance(d, os.PathLike) and Path(d).is_dir()]
+    left_out = collect_files(folders)[1] if folders else []
     candidates = verify_documents(documents, policy)
-    return evaluate(rule, candidates, trust=trust, recipient=recipient, now=policy.now)
+    result = evaluate(rule, candidates, trust=trust, recipient=recipient, now=policy.now)
+    if not left_out:
+        return result
+    names = ", ".join(str(path) for path in left_out[:10])
+    more = f" and {len(left_out) - 10} more" if len(left_out) > 10 else ""
+    note = f"Left out, not credential files ({', '.join(CREDENTIAL_SUFFIXES)}): {names}{more}."
+    return dataclasses.replace(result, notes=(*result.notes, note))
