@@ -1,5 +1,9 @@
 """mcbadge end to end, offline: issue, bake, publish, serve, verify, revoke, verify again.
 
+It ends with the licensure office's view: the K-5 CS stack rule (examples/rules/) evaluated
+for one teacher who meets it and one who does not, and the micro-endorsement issued, verified
+and re-evaluated from itself.
+
 Run with ``make demo`` (or ``python examples/e2e_demo.py``). Everything happens on this
 machine: the "provider" is served by a loopback HTTPS server (127.0.0.1 only) with a
 throwaway certificate authority made here, and the verifier reaches it through an explicit
@@ -273,6 +277,104 @@ def present_and_verify(entries: list[dict[str, Any]], out: Path, pin: str, ca: P
     return result.verified and replay.outer.check("challenge").code == "challenge.reused"
 
 
+# -- the licensure office's view ----------------------------------------------------------------
+K5 = (
+    "k5-digital-citizenship",
+    "k5-computing-systems-networks",
+    "k5-algorithms-programming",
+    "k5-data-analysis",
+    "k5-cs-lesson-integration",
+)
+MEETS = "priya.raman@randolph.k12.example.us"
+FALLS_SHORT = "luis.ortega@webster.k12.example.us"
+
+
+class ApprovedProviders:
+    """The state's approved-provider list as an IssuerTrust: this run's provider DID (its
+    did:web carries this run's port, so no list file can name it in advance)."""
+
+    def __init__(self, list_id: str, provider_did: str) -> None:
+        self.list_id, self.provider_did = list_id, provider_did
+
+    def decide(self, credential: Any, result: Any) -> Any:
+        from mcbadge.licensure import TrustDecision
+
+        issuer = credential.get("issuer")
+        issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+        if issuer_id == self.provider_did:
+            return TrustDecision(True, "trust.listed", "an approved provider", self.list_id)
+        return TrustDecision(False, "trust.not_listed", f"{issuer_id} is not an approved provider")
+
+
+def office_view(issuer: Any, catalog: Any, site: Path, pin: str, ca: Path, port: int) -> bool:
+    """Issue each teacher's K-5 set, evaluate the rule, endorse, verify, re-evaluate."""
+    from mcbadge.issuer import Issuer, SigningKey
+    from mcbadge.licensure import evaluate_documents, load_rule
+    from mcbadge.licensure.endorse import endorse, reevaluate
+    from mcbadge.verify import VerificationPolicy, verify
+
+    teachers = OUT / "teachers"
+    base = "https://pd.mountainstate.example.edu/cs-pd/achievements/"
+    for email in (MEETS, FALLS_SHORT):
+        folder = teachers / email.split("@")[0]
+        folder.mkdir(parents=True, exist_ok=True)
+        for slug in K5:
+            level = (
+                "not-yet" if email == FALLS_SHORT and slug == "k5-data-analysis" else "proficient"
+            )
+            issued = issuer.issue(
+                catalog[slug],
+                email,
+                achieved_level=f"{base}{slug}#{level}",
+                idempotency_key=f"demo-k5-{email}-{slug}",
+            )
+            (folder / f"{slug}.json").write_bytes(issued.to_bytes())
+    issuer.publish(site / "status")
+    rule_file = EXAMPLES / "rules" / "k5-cs-micro-endorsement.json"
+    rule = load_rule(rule_file)
+    trust = {rule.trust_lists[0]: ApprovedProviders(rule.trust_lists[0], issuer.issuer_id)}
+    policy = VerificationPolicy(resolve=(pin,), ca_bundle=ca)
+    print(f"rule {rule_file.name}: {rule.name} ({rule.digest})")
+    results = {}
+    for email in (MEETS, FALLS_SHORT):
+        folder = teachers / email.split("@")[0]
+        result = evaluate_documents(rule, [folder], policy=policy, trust=trust, recipient=email)
+        results[email] = result
+        print()
+        print(result.render_text())
+        (OUT / f"evaluation-{folder.name}.json").write_text(result.to_json() + "\n")
+
+    step("12. The office issues the micro-endorsement and anyone can check it from itself")
+    office = Issuer(
+        {"type": ["Profile"], "name": rule.endorsing_body or "Office of Educator Licensure"},
+        SigningKey.generate("Ed25519"),
+        registry=f"sqlite:///{(OUT / 'office.sqlite3').resolve()}",
+        status_base_url=f"https://{HOST}:{port}/office-status/",
+    )
+    issued = endorse(office, results[MEETS])
+    office.publish(site / "office-status")
+    endorsement = OUT / "k5-cs-micro-endorsement.json"
+    endorsement.write_bytes(issued.to_bytes())
+    own = verify(endorsement.read_bytes(), VerificationPolicy(resolve=(pin,), ca_bundle=ca))
+    print(
+        f"{endorsement}: {'VERIFIED' if own.verified else 'FAILED'} "
+        f"(issuer {office.issuer_id[:32]}..., {len(issued.document['evidence'])} constituents)"
+    )
+    constituents = sorted((teachers / MEETS.split("@")[0]).glob("*.json"))
+    again = reevaluate(endorsement, constituents, trust=trust, recipient=MEETS, policy=policy)
+    print(
+        f"re-evaluated from the endorsement and its constituents: "
+        f"{'MET' if again.met else 'NOT MET'}"
+    )
+    office.registry.close()
+    return (
+        results[MEETS].met
+        and results[FALLS_SHORT].verdict == "not met"
+        and own.verified
+        and again.met
+    )
+
+
 def main() -> int:
     started = time.monotonic()
     from mcbadge.issuer import Issuer, SigningKey, did_web_for
@@ -363,13 +465,20 @@ def main() -> int:
 
         step("10. A teacher presents their badges to the licensure office (challenge, VP)")
         presented = present_and_verify(manifest[1:], badges, pin, ca)
+        step("11. The licensure office: the K-5 CS micro-endorsement rule for two teachers")
+        office_ok = office_view(issuer, catalog, site, pin, ca, port)
         issuer.registry.close()
     finally:
         server.shutdown()
         server.server_close()
 
-    ok = all_ok and revoked == [victim["credential_id"]] == status_failed and cli_exit == 1
-    ok = ok and presented
+    ok = (
+        all_ok
+        and revoked == [victim["credential_id"]] == status_failed
+        and cli_exit == 1
+        and presented
+        and office_ok
+    )
     step(f"Done in {time.monotonic() - started:.1f}s: {'OK' if ok else 'UNEXPECTED RESULT'}")
     print(f"outputs in {OUT.resolve()}")
     return 0 if ok else 1

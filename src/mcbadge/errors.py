@@ -30,6 +30,7 @@ __all__ = [
     "ProofError",
     "PublishError",
     "RegistryError",
+    "RuleError",
     "SchemaError",
     "SignatureError",
     "StatusError",
@@ -167,6 +168,14 @@ class RegistryError(MCBadgeError):
     """The issuer registry cannot record or find what was asked."""
 
     code = "registry.error"
+
+
+class RuleError(MCBadgeError):
+    """A stack rule file cannot be used: unreadable, against its JSON Schema, or inconsistent
+    (a minimum level missing from the rule's own level order...). Codes read ``rule.<detail>``.
+    """
+
+    code = "rule.invalid"
 
 
 class PublishError(MCBadgeError):

@@ -44,9 +44,13 @@ def test_demo_issues_verifies_revokes_exactly_one(tmp_path: Path) -> None:
     assert f"{manifest[-1]['baked']}: VERIFIED" in cli
     assert "(status.revoked)" in cli
     assert "exit code 1 " in cli
-    presented = out.split("== 10.")[1]
+    presented = out.split("== 10.")[1].split("== 11.")[0]
     assert "presentation.json: VERIFIED (presentation of" in presented
     assert "replayed: challenge.reused" in presented
+    office = out.split("== 11.")[1]
+    assert "NOT MET" in office.split("== 12.")[0]  # the teacher with "Not yet" in one
+    assert "k5-cs-micro-endorsement.json: VERIFIED" in office.split("== 12.")[1]
+    assert "re-evaluated from the endorsement and its constituents: MET" in office
 
 
 def test_make_demo_runs_the_end_to_end_demo() -> None:

@@ -104,6 +104,8 @@ COMMAND_MODULES: dict[str, str] = {
     "clr": "cmd_clr",
     "challenge": "cmd_present",
     "unbake": "cmd_bake",
+    "endorse": "cmd_evaluate",
+    "evaluate": "cmd_evaluate",
     "issue": "cmd_issue",
     "issue-batch": "cmd_issue",
     "keys": "cmd_keys",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +36,7 @@ __all__ = [
     "check_validity",
     "credential_dates",
     "is_vcdm_v1",
+    "recipient_match",
     "required_start",
     "validity_window",
 ]
@@ -338,18 +340,18 @@ def _hash_matches(expected: str, identity_hash: str, salt: str) -> bool:
     return hmac.compare_digest(hasher.hexdigest(), digest.lower())
 
 
-def check_recipient(ctx: RunContext) -> Check:
-    expected = ctx.policy.expected_recipient
-    if expected is None:
-        return skipped("recipient", "no expected recipient was given")
-    subject = ctx.credential.get("credentialSubject")
-    if not isinstance(subject, dict):
-        return failed("recipient", "no_subject", "the credential has no subject")
+def recipient_match(
+    subject: Mapping[str, Any], expected: str, identity_type: str = "emailAddress"
+) -> str | None:
+    """How ``subject`` names ``expected``, in words, or ``None`` when it does not.
+
+    The subject ``id`` equal to ``expected``, or an IdentityObject of ``identity_type`` whose
+    hashed (``sha256$``/``md5$`` of value + salt) or plain value is ``expected``.
+    """
     if subject.get("id") == expected:
-        return passed("recipient", "the subject id matches the expected recipient")
-    wanted_type = ctx.policy.recipient_identity_type
+        return "the subject id matches the expected recipient"
     for identity in as_list(subject.get("identifier")):
-        if not isinstance(identity, dict) or identity.get("identityType") != wanted_type:
+        if not isinstance(identity, dict) or identity.get("identityType") != identity_type:
             continue
         value = identity.get("identityHash")
         if not isinstance(value, str):
@@ -357,11 +359,24 @@ def check_recipient(ctx: RunContext) -> Check:
         salt = identity.get("salt") or ""
         if identity.get("hashed") is True:
             if isinstance(salt, str) and _hash_matches(expected, value, salt):
-                return passed("recipient", f"a hashed {wanted_type} matches the expected recipient")
+                return f"a hashed {identity_type} matches the expected recipient"
         elif identity.get("hashed") is False and hmac.compare_digest(
             value.encode("utf-8"), expected.encode("utf-8")
         ):
-            return passed("recipient", f"the {wanted_type} matches the expected recipient")
+            return f"the {identity_type} matches the expected recipient"
+    return None
+
+
+def check_recipient(ctx: RunContext) -> Check:
+    expected = ctx.policy.expected_recipient
+    if expected is None:
+        return skipped("recipient", "no expected recipient was given")
+    subject = ctx.credential.get("credentialSubject")
+    if not isinstance(subject, dict):
+        return failed("recipient", "no_subject", "the credential has no subject")
+    how = recipient_match(subject, expected, ctx.policy.recipient_identity_type)
+    if how is not None:
+        return passed("recipient", how)
     return failed(
         "recipient", "mismatch", "the credential was not issued to the expected recipient"
     )
