@@ -82,6 +82,27 @@ def test_every_format_verifies_with_mixed_credentials(fmt: str) -> None:
     assert [c.id for c in result.outer.checks] == list(PRESENTATION_CHECK_IDS)
 
 
+@pytest.mark.parametrize("fmt", ["di", "vp+jwt"])
+def test_a_vc_jose_credential_inside_a_presentation_is_verified_as_one(fmt: str) -> None:
+    from mcbadge.proofs import sign
+
+    credential = teacher_credential(SECOND_ISSUER, number=6)
+    credential.pop("proof")
+    token = sign(credential, mc_key(SECOND_ISSUER), format="vc+jwt", created=NOW).jwt
+    assert token is not None
+    assert envelope(token)["id"].startswith("data:application/vc+jwt,")
+    code, result = check(vp([teacher_credential(), token], format=fmt))
+    assert code == 0, result.to_dict()
+    assert result.nested[1].result.summary.proof_format.startswith("VC-JOSE-COSE")
+    # the envelope's media type holds the token to the vc+jwt rules: an OB 3.0 VC-JWT (typ
+    # JWT) relabelled as vc+jwt is not accepted as one
+    ob_token = _jwt_credential()
+    relabelled = {**envelope(ob_token), "id": f"data:application/vc+jwt,{ob_token}"}
+    code, result = check(vp([teacher_credential(), relabelled], format="di"))
+    assert code == 1
+    assert result.failed_locations == ["", "/verifiableCredential/1"]
+
+
 def test_a_vc_jwt_is_enveloped_in_vcdm2_and_a_string_in_the_vp_claim() -> None:
     token = _jwt_credential()
     two = create_presentation([token])

@@ -559,6 +559,10 @@ def _unwrap(entry: Any) -> Any:
                 "the enveloped credential's data: URL does not hold a compact JWS",
                 code="input.enveloped_not_jwt",
             )
+        if media == "application/vc+jwt":
+            # the credential pipeline reads this envelope itself, holding the token to the
+            # VC-JOSE-COSE rules whatever its own header says
+            return entry
         return token
     return entry
 
