@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcbadge.errors import InputError, MCBadgeError
 from mcbadge.models.clr import CLR_CONTEXT, CLR_SCHEMA, AssociationType
+from mcbadge.proofs.vc_jose import ENVELOPED_CREDENTIAL, envelope_type, unwrap_envelope
 
 if TYPE_CHECKING:
     from mcbadge.keys import Key
@@ -76,6 +77,14 @@ def _readable(entry: Any, number: int) -> dict[str, Any]:
         raise _refuse(
             "clr.not_a_credential", f"credential {number} is not a JSON object or a VC-JWT"
         )
+    if envelope_type(entry) == ENVELOPED_CREDENTIAL:
+        # an EnvelopedVerifiableCredential (data:application/vc+jwt): embedded as given, read
+        # through its token
+        try:
+            token = unwrap_envelope(entry)
+        except MCBadgeError as exc:
+            raise _refuse("clr.not_a_credential", f"credential {number}: {exc.message}") from None
+        return _readable(token, number)
     return dict(entry)
 
 
@@ -228,9 +237,10 @@ def clr_document(
     if partial is not None:
         record["partial"] = partial
     record["credentialSubject"] = subject
-    if all(isinstance(entry, Mapping) for entry in credentials):
-        # The CLR JSON Schema wants every nested credential as an object; a record holding
-        # VC-JWT strings names no schema rather than one it fails.
+    if all(isinstance(entry, Mapping) and envelope_type(entry) is None for entry in credentials):
+        # The CLR JSON Schema wants every nested credential as an AchievementCredential object;
+        # a record holding VC-JWTs (strings or envelopes) names no schema rather than one it
+        # fails.
         record["@context"].append(EXTENSIONS_CONTEXT)
         record["credentialSchema"] = [{"id": CLR_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}]
     return record

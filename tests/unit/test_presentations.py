@@ -337,3 +337,31 @@ def test_an_enveloped_presentation_is_read() -> None:
     code, result = check(envelope_vp)
     assert code == 1
     assert result.outer.check("input").code == "input.envelope_media_type"
+
+
+def test_a_clr_record_carries_an_enveloped_vc_jose_credential() -> None:
+    # "wherever a credential may appear": an EnvelopedVerifiableCredential inside a CLR record
+    # is embedded as given, read through its token by the builder, verified on its own
+    from mcbadge.clr import build_clr
+    from mcbadge.proofs import sign
+    from mcbadge.proofs.jwt import envelope as jose_envelope
+
+    credential = teacher_credential(SECOND_ISSUER, number=7)
+    credential.pop("proof")
+    token = sign(credential, mc_key(SECOND_ISSUER), format="vc+jwt", created=NOW).jwt
+    assert token is not None
+    wrapped = jose_envelope(token)
+    record = build_clr(
+        [teacher_credential(), wrapped],
+        mc_key(TEACHER),
+        issuer=TEACHER.did,
+        format="ecdsa-rdfc-2019",
+        valid_from=NOW,
+        created=NOW,
+    )
+    assert record.document["credentialSubject"]["verifiableCredential"][1] == wrapped
+    assert "credentialSchema" not in record.document  # the CLR schema wants objects only
+    result = mcbadge.verify_clr(record.document, mcbadge.VerificationPolicy(offline=True, now=NOW))
+    assert result.verified, result.to_dict()
+    inner = result.nested[1].result
+    assert inner.summary.proof_format == "VC-JOSE-COSE (vc+jwt, enveloped)"
