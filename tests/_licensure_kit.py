@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 K5_RULE = EXAMPLES / "rules" / "k5-cs-micro-endorsement.json"
 PRE_ENGINEERING_RULE = EXAMPLES / "rules" / "pre-engineering-pathway-course.json"
-TRUST_LIST_ID = "https://licensure.mountainstate.example.gov/trust/approved-providers.json"
+TRUST_LIST_ID = "https://licensure.mountainstate.example.gov/trust/providers.json"
 BASE = "https://pd.mountainstate.example.edu/cs-pd/achievements/"
 K5 = (
     "k5-digital-citizenship",

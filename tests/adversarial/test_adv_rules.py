@@ -419,7 +419,7 @@ def test_cli_evaluate_undecided_exit_2_and_out_file(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--trust-list", "list.json"], "cannot load trust list files"),
+        (["--trust-list", "list.json#sha256=00"], "sha256 must be 64 hexadecimal digits"),
         (["--format", "html"], "--format must be text or json"),
         (["--now", "yesterday"], "is not an RFC 3339 date-time"),
     ],
@@ -434,6 +434,48 @@ def test_cli_evaluate_usage_errors(
     folder, _ = issued
     assert main(["evaluate", str(_rule_file(tmp_path)), str(folder), *args]) == 64
     assert message in capsys.readouterr().err
+
+
+def _trust_list_file(tmp_path: Path, issuer: str, *, name: str = "providers") -> str:
+    """A plain trust list with the rule's id listing ``issuer``, pinned by its SHA-256."""
+    import hashlib
+
+    document = {
+        "type": "McbadgeTrustList",
+        "formatVersion": 1,
+        "id": TRUST_LIST_ID,
+        "name": name,
+        "version": 1,
+        "operator": {"id": "did:example:office", "name": "Office of Educator Licensure"},
+        "issued": "2020-01-01T00:00:00Z",
+        "validUntil": "2099-01-01T00:00:00Z",
+        "issuers": [
+            {"id": issuer, "name": "A provider", "status": "active", "achievements": ["*"]}
+        ],
+    }
+    path = tmp_path / f"{name}.trust-list.json"
+    path.write_text(json.dumps(document))
+    return f"{path}#sha256={hashlib.sha256(path.read_bytes()).hexdigest()}"
+
+
+def test_cli_evaluate_takes_the_rules_trust_list(
+    issued: tuple[Path, Provider], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, provider = issued
+    rule = str(_rule_file(tmp_path, trust=True))
+    listed = _trust_list_file(tmp_path, provider.did)
+    args = ["evaluate", rule, str(folder), "--recipient", TEACHER, "--format", "json"]
+    assert main([*args, "--trust-list", listed]) == 0
+    assert json.loads(capsys.readouterr().out)["verdict"] == "met"
+    # the same list without the provider: a definite no, not "undecided"
+    other = _trust_list_file(tmp_path, "did:example:someone-else", name="others")
+    assert main([*args, "--trust-list", other]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["requirements"]["children"][0]["code"] == "rule.untrusted_issuer"
+    # a list that cannot be relied on (wrong pin) is an error, never an empty list
+    wrong = listed.split("#")[0] + "#sha256=" + "0" * 64
+    assert main([*args, "--trust-list", wrong]) == 1
+    assert "trust_list." in capsys.readouterr().err
 
 
 def test_cli_evaluate_malformed_rule_is_a_usage_error(

@@ -18,6 +18,7 @@ import typer
 from mcbadge.cli.app import EXIT_USAGE, app
 
 if TYPE_CHECKING:
+    from mcbadge.licensure.decision import IssuerTrust
     from mcbadge.licensure.evaluation import EvaluationResult
     from mcbadge.licensure.rules import StackRule
     from mcbadge.verify import VerificationPolicy
@@ -83,14 +84,29 @@ def _policy(
         raise _usage(command, str(exc)) from None
 
 
-def _refuse_trust_lists(command: str, trust_list: list[Path] | None) -> None:
-    if trust_list:
-        raise _usage(
-            command,
-            "--trust-list: this build of mcbadge cannot load trust list files; evaluate a "
-            "rule without a trustList, or use the library with an IssuerTrust "
-            "(mcbadge.licensure.evaluate(..., trust={name: ...}))",
-        )
+def _trust_for_rule(
+    command: str, rule: StackRule, specs: list[str] | None, policy: VerificationPolicy
+) -> dict[str, IssuerTrust]:
+    """The loaded lists (in the order given) for each list the rule names, matched by the
+    list's id or name; a name no loaded list matches stays unloaded (the rule is then
+    undecided for it, never met)."""
+    if not specs:
+        return {}
+    from mcbadge.licensure.trust import TrustListError, TrustListSource, load_trust_lists
+
+    try:
+        sources = [TrustListSource.parse(spec) for spec in specs]
+    except ValueError as exc:
+        raise _usage(command, f"--trust-list {exc}") from None
+    try:
+        loaded = load_trust_lists(sources, policy=policy)
+    except TrustListError as exc:
+        typer.echo(f"mcbadge {command}: error: {exc.message} [{exc.code}]", err=True)
+        raise typer.Exit(1) from None
+    names = {item.trust_list.id for item in loaded.lists} | {
+        item.trust_list.name for item in loaded.lists
+    }
+    return {name: loaded for name in rule.trust_lists if name in names}
 
 
 def _evaluate(
@@ -100,12 +116,14 @@ def _evaluate(
     *,
     recipient: str | None,
     policy: VerificationPolicy,
+    trust_list: list[str] | None = None,
 ) -> EvaluationResult:
     from mcbadge.licensure.evaluation import evaluate_documents
 
     rule = _load_rule(command, rule_file)
     _check_inputs(command, credentials)
-    return evaluate_documents(rule, credentials, policy=policy, recipient=recipient)
+    trust = _trust_for_rule(command, rule, trust_list, policy)
+    return evaluate_documents(rule, credentials, policy=policy, recipient=recipient, trust=trust)
 
 
 def _emit(command: str, text: str, out: Path | None) -> None:
@@ -125,7 +143,12 @@ CredentialsArgument = Annotated[
     list[Path], typer.Argument(help="Credential files or folders (searched recursively).")
 ]
 TrustListOption = Annotated[
-    list[Path] | None, typer.Option("--trust-list", help="A trust list file (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--trust-list",
+        help="FILE#sha256=HEX, FILE#operator=DID, or FILE accepted by another list "
+        "(repeatable, in order); matched to the rule's trustList by the list's id or name.",
+    ),
 ]
 RecipientOption = Annotated[
     str | None,
@@ -163,9 +186,10 @@ def evaluate_command(
     """Decide a stack rule over credentials; exit 0 met, 1 not met, 2 undecided."""
     if output_format not in ("text", "json"):
         raise _usage("evaluate", "--format must be text or json")
-    _refuse_trust_lists("evaluate", trust_list)
     policy = _policy("evaluate", now=now, offline=offline, resolve=resolve, ca_bundle=ca_bundle)
-    result = _evaluate("evaluate", rule, credentials, recipient=recipient, policy=policy)
+    result = _evaluate(
+        "evaluate", rule, credentials, recipient=recipient, policy=policy, trust_list=trust_list
+    )
     text = result.to_json() + "\n" if output_format == "json" else result.render_text()
     _emit("evaluate", text, out)
     raise typer.Exit(result.exit_code)
@@ -199,9 +223,10 @@ def endorse_command(
     from mcbadge.errors import MCBadgeError
     from mcbadge.licensure.endorse import endorse
 
-    _refuse_trust_lists("endorse", trust_list)
     policy = _policy("endorse", now=now, offline=offline, resolve=resolve, ca_bundle=ca_bundle)
-    result = _evaluate("endorse", rule, credentials, recipient=recipient, policy=policy)
+    result = _evaluate(
+        "endorse", rule, credentials, recipient=recipient, policy=policy, trust_list=trust_list
+    )
     if not result.met:
         typer.echo(result.render_text(), err=True)
         typer.echo(f"mcbadge endorse: the rule is {result.verdict}; nothing was issued", err=True)
