@@ -555,3 +555,29 @@ def test_a_subject_id_that_is_not_text_does_not_crash_the_teacher_check() -> Non
     credential["credentialSubject"]["id"] = {"not": "an id"}
     result = evaluate(_one_requirement_rule(), [(credential, _verified()), (_good(), _verified())])
     assert result.outcome.code == "rule.teacher_undecided"
+
+
+def test_cli_evaluate_a_presentation_needs_the_offices_challenge(
+    issued: tuple[Path, Provider],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import mcbadge.verify.pipeline as pipeline
+    import mcbadge.verify.presentation as presentation
+    from mcbadge.keys import generate_key
+    from mcbadge.present import present
+
+    folder, _ = issued
+    # the presentation verifier fetches status lists through the same served host
+    monkeypatch.setattr(presentation, "make_fetcher", pipeline.make_fetcher)
+    credentials = [json.loads((folder / f"{slug}.json").read_bytes()) for slug in K5]
+    signed = present(credentials, generate_key("ed25519"), challenge="office-42")
+    vp = tmp_path / "presentation.json"
+    vp.write_text(signed.to_text())
+    rule = str(_rule_file(tmp_path))
+    args = ["evaluate", rule, str(vp), "--recipient", TEACHER, "--format", "json"]
+    assert main([*args, "--challenge", "office-42"]) == 0
+    assert json.loads(capsys.readouterr().out)["verdict"] == "met"
+    assert main([*args, "--challenge", "another"]) == 1  # the holder did not answer this one
+    assert "rule.not_verified" in capsys.readouterr().out

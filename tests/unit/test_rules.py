@@ -503,3 +503,71 @@ def test_credentials_of_a_bundle_plug_in_and_a_failed_outer_proof_counts_for_non
     outer_failed = BundleResult("presentation", VerificationResult(tuple(checks)), nested)
     result = evaluate(_no_trust_rule(), candidates_from_bundle(bundle, outer_failed))
     assert (result.exit_code, result.outcome.code) == (1, "rule.not_verified")
+
+
+# -- bundles: a presentation or a CLR record is a set of credentials -----------------------------
+def _presented(world: World, challenge: str) -> bytes:
+    from mcbadge.keys import generate_key
+    from mcbadge.present import present
+
+    signed = present(
+        [json.loads(world.k5[slug]) for slug in K5], generate_key("ed25519"), challenge=challenge
+    )
+    return signed.to_text().encode()
+
+
+def test_a_presentation_is_evaluated_credential_by_credential(world: World) -> None:
+    import dataclasses
+
+    presentation = _presented(world, "office-challenge-1")
+    office = dataclasses.replace(policy(world.host), challenge="office-challenge-1")
+    result = evaluate_documents(
+        load_rule(K5_RULE), [presentation], policy=office, trust=world.trust, recipient=TEACHER
+    )
+    assert result.met, result.render_text()
+    sources = {c["source"] for c in json.loads(result.to_json())["credentials"]}
+    assert sources == {f"document 1#/verifiableCredential/{i}" for i in range(len(K5))}
+
+
+def test_a_presentation_whose_holder_proof_fails_earns_nothing(world: World) -> None:
+    import dataclasses
+
+    presentation = _presented(world, "office-challenge-2")
+    # the office's challenge is another one: the holder's proof does not answer it
+    office = dataclasses.replace(policy(world.host), challenge="another-challenge")
+    result = evaluate_documents(
+        load_rule(K5_RULE), [presentation], policy=office, trust=world.trust, recipient=TEACHER
+    )
+    assert not result.met
+    assert result.exit_code == 1
+    assert result.outcome.code == "rule.not_met"
+    assert {
+        o.code for o in result.outcome.walk() if o.requirement != result.outcome.requirement
+    } == {"rule.not_verified"}
+    assert "the presentation holding this credential does not verify" in result.render_text()
+
+
+def test_a_clr_record_is_evaluated_credential_by_credential(world: World) -> None:
+    from mcbadge.clr import build_clr
+    from mcbadge.did import did_key
+    from mcbadge.keys import generate_key
+
+    assembler = generate_key("ed25519")
+    credentials = [json.loads(world.k5[slug]) for slug in K5]
+    record = build_clr(credentials, assembler, issuer=did_key(assembler), recipient=TEACHER)
+    data = json.dumps(record.document).encode()
+    result = evaluate_documents(
+        load_rule(K5_RULE), [data], policy=policy(world.host), trust=world.trust, recipient=TEACHER
+    )
+    assert result.met, result.render_text()
+    # one nested credential tampered: the record fails, and the rule is not met
+    tampered = json.loads(data)
+    tampered["credentialSubject"]["verifiableCredential"][0]["name"] = "changed"
+    result = evaluate_documents(
+        load_rule(K5_RULE),
+        [json.dumps(tampered).encode()],
+        policy=policy(world.host),
+        trust=world.trust,
+        recipient=TEACHER,
+    )
+    assert not result.met

@@ -68,6 +68,8 @@ def _policy(
     offline: bool,
     resolve: list[str] | None,
     ca_bundle: Path | None,
+    challenge: str | None = None,
+    domain: str | None = None,
 ) -> VerificationPolicy:
     from mcbadge.verify import VerificationPolicy
 
@@ -79,6 +81,8 @@ def _policy(
             offline=offline,
             resolve=tuple(resolve or ()),
             ca_bundle=ca_bundle,
+            challenge=challenge,
+            domain=domain,
         )
     except ValueError as exc:
         raise _usage(command, str(exc)) from None
@@ -161,6 +165,13 @@ OfflineOption = Annotated[bool, typer.Option("--offline", help="Never use the ne
 ResolveOption = Annotated[
     list[str] | None, typer.Option("--resolve", help="Pin HOST:PORT:ADDR (repeatable).")
 ]
+ChallengeOption = Annotated[
+    str | None,
+    typer.Option("--challenge", help="A presentation among the credentials: your challenge."),
+]
+DomainOption = Annotated[
+    str | None, typer.Option("--domain", help="A presentation among them: your domain.")
+]
 CaBundleOption = Annotated[
     Path | None, typer.Option("--ca-bundle", help="PEM file of trusted CAs.")
 ]
@@ -182,11 +193,21 @@ def evaluate_command(
     offline: OfflineOption = False,
     resolve: ResolveOption = None,
     ca_bundle: CaBundleOption = None,
+    challenge: ChallengeOption = None,
+    domain: DomainOption = None,
 ) -> None:
     """Decide a stack rule over credentials; exit 0 met, 1 not met, 2 undecided."""
     if output_format not in ("text", "json"):
         raise _usage("evaluate", "--format must be text or json")
-    policy = _policy("evaluate", now=now, offline=offline, resolve=resolve, ca_bundle=ca_bundle)
+    policy = _policy(
+        "evaluate",
+        now=now,
+        offline=offline,
+        resolve=resolve,
+        ca_bundle=ca_bundle,
+        challenge=challenge,
+        domain=domain,
+    )
     result = _evaluate(
         "evaluate", rule, credentials, recipient=recipient, policy=policy, trust_list=trust_list
     )
@@ -216,6 +237,8 @@ def endorse_command(
     offline: OfflineOption = False,
     resolve: ResolveOption = None,
     ca_bundle: CaBundleOption = None,
+    challenge: ChallengeOption = None,
+    domain: DomainOption = None,
 ) -> None:
     """Evaluate a stack rule and, when it is met, issue the micro-endorsement (exit 0);
     exit 1 not met, 2 undecided (nothing is issued then)."""
@@ -223,7 +246,15 @@ def endorse_command(
     from mcbadge.errors import MCBadgeError
     from mcbadge.licensure.endorse import endorse
 
-    policy = _policy("endorse", now=now, offline=offline, resolve=resolve, ca_bundle=ca_bundle)
+    policy = _policy(
+        "endorse",
+        now=now,
+        offline=offline,
+        resolve=resolve,
+        ca_bundle=ca_bundle,
+        challenge=challenge,
+        domain=domain,
+    )
     result = _evaluate(
         "endorse", rule, credentials, recipient=recipient, policy=policy, trust_list=trust_list
     )

@@ -374,13 +374,22 @@ def _read(path: Path) -> bytes:
 def verify_documents(
     documents: Iterable[os.PathLike[str] | bytes | Mapping[str, Any]],
     policy: VerificationPolicy | None = None,
+    *,
+    recipient: str | None = None,
 ) -> list[Candidate]:
     """Verify each document fully and return it as a :class:`Candidate`.
 
     Paths (files, or folders searched recursively) are read as bytes; mappings are taken as
     their compact JSON. The policy's ``expected_recipient`` is not used here: whose
     credential it is, is the rule's question, answered per requirement.
+
+    A presentation or a CLR record gives one candidate per credential inside (see
+    :func:`candidates_from_bundle`); for a presentation's holder binding, ``recipient`` (the
+    teacher) is the recipient the office knows, and the policy's challenge and domain apply.
     """
+    bundle_policy = dataclasses.replace(
+        policy if policy is not None else VerificationPolicy(), expected_recipient=recipient
+    )
     from mcbadge.errors import MCBadgeError
     from mcbadge.verify import verify
     from mcbadge.verify._input import parse_input
@@ -417,8 +426,54 @@ def verify_documents(
             credential: Mapping[str, Any] = parse_input(data).credential
         except MCBadgeError:
             credential = {}
+        bundle = _verify_bundle(data, result, bundle_policy)
+        if bundle is not None:
+            # a presentation or CLR: each credential inside is a candidate, judged with the
+            # bundle (a failing holder proof or record proof makes none of them count)
+            candidates.extend(candidates_from_bundle(credential, bundle, source))
+            continue
         candidates.append(Candidate(credential, result, source, digest_of(data)))
     return candidates
+
+
+def _verify_bundle(
+    data: bytes, result: VerificationResult, policy: VerificationPolicy
+) -> BundleResult | None:
+    """The bundle result when ``verify`` refused ``data`` as a presentation or CLR record."""
+    code = result.check("input").code
+    if code == "input.presentation":
+        from mcbadge.verify.presentation import verify_presentation
+
+        return verify_presentation(data, policy)
+    if code == "input.clr":
+        from mcbadge.verify.clr import verify_clr
+
+        return verify_clr(data, policy)
+    return None
+
+
+def _bundle_failed(bundle: BundleResult) -> VerificationResult:
+    """A credential's result (every check id once) saying its bundle's own checks failed."""
+    from mcbadge.verify.result import CHECK_IDS, Check
+
+    what = "presentation" if bundle.kind == "presentation" else "learner record (CLR)"
+    failed = ", ".join(
+        f"{check.id} ({check.code})" for check in bundle.outer.checks if check.status == "failed"
+    )
+    checks = [
+        Check(
+            "input",
+            "failed",
+            "input.bundle_not_verified",
+            f"the {what} holding this credential does not verify: {failed}",
+            indeterminate=bundle.outer.indeterminate,
+        )
+    ]
+    checks += [
+        Check(cid, "skipped", f"{cid}.not_reached", f"not reached: the {what} does not verify")
+        for cid in CHECK_IDS[1:]
+    ]
+    return VerificationResult(tuple(checks))
 
 
 def _unreadable(problem: str) -> VerificationResult:
@@ -430,6 +485,10 @@ def _unreadable(problem: str) -> VerificationResult:
         for cid in CHECK_IDS[1:]
     ]
     return VerificationResult(tuple(checks))
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def _resolve_pointer(document: Any, pointer: str) -> Any:
@@ -471,13 +530,18 @@ def candidates_from_bundle(
         if isinstance(value, Mapping):
             credential = value
             raw = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+            if "type" in value and not ({"VerifiableCredential"} & set(_as_list(value["type"]))):
+                try:  # an EnvelopedVerifiableCredential: the credential is its token's payload
+                    credential = parse_input(value).credential
+                except MCBadgeError:
+                    credential = {}
         elif isinstance(value, str):
             raw = value.encode("utf-8")
             try:
                 credential = parse_input(value).credential
             except MCBadgeError:
                 credential = {}
-        verdict = item.result if result.outer.verified else result.outer
+        verdict = item.result if result.outer.verified else _bundle_failed(result)
         candidates.append(
             Candidate(credential, verdict, f"{source}#{item.location}", digest_of(raw))
         )
@@ -497,7 +561,7 @@ def evaluate_documents(
     documents = list(documents)
     folders = [d for d in documents if isinstance(d, os.PathLike) and Path(d).is_dir()]
     left_out = collect_files(folders)[1] if folders else []
-    candidates = verify_documents(documents, policy)
+    candidates = verify_documents(documents, policy, recipient=recipient)
     result = evaluate(rule, candidates, trust=trust, recipient=recipient, now=policy.now)
     if not left_out:
         return result
