@@ -167,6 +167,26 @@ def sign_di(
     return signed
 
 
+def proof_signature(document: Mapping[str, Any], proof: Mapping[str, Any]) -> bytes:
+    """The signature a proof carries, after the checks every Data Integrity proof shares
+    (credential or presentation): a proof ``@context`` must be the document's (its first
+    entries), and ``proofValue`` a multibase string."""
+    proof_ctx = proof.get("@context")
+    if proof_ctx is not None:
+        wanted = proof_ctx if isinstance(proof_ctx, list) else [proof_ctx]
+        if _contexts(document)[: len(wanted)] != wanted:
+            raise _fail(
+                "proof.context_mismatch", "the proof's @context differs from the document's"
+            )
+    value = proof.get("proofValue")
+    if not isinstance(value, str):
+        raise _fail("proof.missing_proof_value", "the proof has no proofValue")
+    try:
+        return multibase_decode(value, code="signature.bad_encoding")
+    except KeyMaterialError as exc:
+        raise _fail("signature.bad_encoding", exc.message) from None
+
+
 def _fail(code: str, message: str) -> MCBadgeError:
     return MCBadgeError(message, code=code)
 
@@ -229,20 +249,7 @@ def _verify(
         expires = parse_datetime(proof["expires"], code="proof_time.bad_expires")
         if now - expires > skew:  # never expires + skew: 9999-12-31 would overflow
             raise _fail("proof_time.expired", "the proof has expired")
-    proof_ctx = proof.get("@context")
-    if proof_ctx is not None:
-        wanted = proof_ctx if isinstance(proof_ctx, list) else [proof_ctx]
-        if _contexts(document)[: len(wanted)] != wanted:
-            raise _fail(
-                "proof.context_mismatch", "the proof's @context differs from the document's"
-            )
-    value = proof.get("proofValue")
-    if not isinstance(value, str):
-        raise _fail("proof.missing_proof_value", "the proof has no proofValue")
-    try:
-        signature = multibase_decode(value, code="signature.bad_encoding")
-    except KeyMaterialError as exc:
-        raise _fail("signature.bad_encoding", exc.message) from None
+    signature = proof_signature(document, proof)
     if suite.extra_context and suite.extra_context not in _contexts(document):
         raise _fail("context.missing_suite_context", f"{suite.proof_type} needs its own @context")
     try:

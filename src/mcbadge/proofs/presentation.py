@@ -20,7 +20,7 @@ from typing import Any, Literal
 from mcbadge.did import Resolver, VerificationMethod
 from mcbadge.errors import KeyMaterialError, MCBadgeError
 from mcbadge.keys import Key
-from mcbadge.multibase import b64url_encode, multibase_decode, multibase_encode
+from mcbadge.multibase import b64url_encode, multibase_encode
 from mcbadge.proofs._common import (
     CLOCK_SKEW,
     Issue,
@@ -29,7 +29,14 @@ from mcbadge.proofs._common import (
     format_datetime,
     parse_datetime,
 )
-from mcbadge.proofs.di import DI_V2, Suite, hash_data, proof_member_issue
+from mcbadge.proofs.di import (
+    DI_V2,
+    Suite,
+    _contexts,
+    hash_data,
+    proof_member_issue,
+    proof_signature,
+)
 from mcbadge.proofs.ecdsa_rdfc_2019 import ECDSA_RDFC_2019
 from mcbadge.proofs.eddsa_rdfc_2022 import EDDSA_RDFC_2022
 from mcbadge.proofs.jwt import _json_part, decode_jwt, header_key, jwt_member_issue
@@ -60,13 +67,6 @@ _PAYLOAD_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 def _fail(code: str, message: str) -> MCBadgeError:
     return MCBadgeError(message, code=code)
-
-
-def _contexts(document: Mapping[str, Any]) -> list[Any]:
-    ctx = document.get("@context")
-    if isinstance(ctx, list):
-        return list(ctx)
-    return [ctx] if ctx is not None else []
 
 
 def _check_challenge(challenge: Any, domain: Any) -> None:
@@ -203,20 +203,7 @@ def verify_authentication_proof(
             expires = parse_datetime(proof["expires"], code="freshness.bad_expires")
             if now - expires > skew:
                 raise _fail("freshness.expired", "the presentation proof has expired")
-        proof_ctx = proof.get("@context")
-        if proof_ctx is not None:
-            wanted = proof_ctx if isinstance(proof_ctx, list) else [proof_ctx]
-            if _contexts(document)[: len(wanted)] != wanted:
-                raise _fail(
-                    "proof.context_mismatch", "the proof's @context differs from the document's"
-                )
-        value = proof.get("proofValue")
-        if not isinstance(value, str):
-            raise _fail("proof.missing_proof_value", "the proof has no proofValue")
-        try:
-            signature = multibase_decode(value, code="signature.bad_encoding")
-        except KeyMaterialError as exc:
-            raise _fail("signature.bad_encoding", exc.message) from None
+        signature = proof_signature(document, proof)
         vm = _authentication_method(resolver, proof.get("verificationMethod"))
         outcome.controller = vm.controller
         if vm.key.key_type != suite.key_type:
