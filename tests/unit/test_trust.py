@@ -647,3 +647,49 @@ def test_the_trust_list_section_of_the_licensure_docs_runs(
     signed = json.loads((tmp_path / "providers.signed.json").read_text())
     assert signed["type"] == ["VerifiableCredential", "EndorsementCredential"]
     assert json.loads((tmp_path / "dcc.json").read_text())["issuers"][0]["name"] == "My School"
+
+
+# -- a list published at an https URL ----------------------------------------------------------
+class _Published:
+    """Serves one list's bytes at one URL, as the hardened fetcher would return them."""
+
+    def __init__(self, url: str, body: bytes) -> None:
+        self.url, self.body = url, body
+        self.asked: list[str] = []
+
+    def get_bytes(self, url: str, *, accept: str = "*/*", max_bytes: int | None = None) -> Any:
+        from types import SimpleNamespace
+
+        from mcbadge.errors import FetchError
+
+        self.asked.append(url)
+        if url != self.url:
+            raise FetchError(f"{url} is unreachable", code="status_retrieval.unreachable")
+        return SimpleNamespace(body=self.body)
+
+
+def test_a_list_published_at_a_url_is_fetched_and_pinned(world: World, tmp_path: Path) -> None:
+    import dataclasses
+
+    _, digest = write(tmp_path / "list.json", world.trust_list())
+    body = (tmp_path / "list.json").read_bytes()
+    url = "https://licensure.state-a.example.gov/trust/providers.json"
+    host = _Published(url, body)
+    policy = dataclasses.replace(world.policy(), fetcher=host)
+    lists = load_trust_lists([f"{url}#sha256={digest}"], policy=policy)
+    assert host.asked == [url]
+    assert lists.lists[0].source == url
+    assert decide(world, lists).trusted is True
+    # the pin still holds for a fetched list, and an unreachable one is an error
+    with pytest.raises(TrustListError) as wrong:
+        load_trust_lists([f"{url}#sha256={'0' * 64}"], policy=policy)
+    assert wrong.value.code == "trust_list.wrong_pin"
+    with pytest.raises(TrustListError) as gone:
+        load_trust_lists([f"{url}x#sha256={digest}"], policy=policy)
+    assert gone.value.code == "trust_list.unreadable"
+    assert "cannot fetch trust list" in gone.value.message
+    # offline, the hardened fetcher refuses: an error, never an empty list
+    offline = dataclasses.replace(world.policy(), fetcher=None, offline=True)
+    with pytest.raises(TrustListError) as refused:
+        load_trust_lists([f"{url}#sha256={digest}"], policy=offline)
+    assert refused.value.code == "trust_list.unreadable"

@@ -318,18 +318,24 @@ class TrustListSource:
     #: with ``operator``: the verification method the list's proof must use (for a did:web
     #: operator, whose domain could be taken over and publish a new key)
     key: str | None = None
+    #: an https URL the list is fetched from (through the hardened fetcher), instead of a file
+    url: str | None = None
+
+    @property
+    def location(self) -> str:
+        return self.url if self.url is not None else str(self.path)
 
     @classmethod
     def parse(cls, spec: str) -> TrustListSource:
         """``FILE``, ``FILE#sha256=HEX``, ``FILE#operator=DID`` (optionally ``&key=VM``), or
-        several of these joined by ``&``.
+        several of these joined by ``&``; ``FILE`` may be an ``https://`` URL.
 
         Raises :class:`ValueError` (a usage error) for an unknown or malformed pin.
         """
         # the first "#" that starts a pin (a pinned key, a DID URL, has a "#" of its own)
         found = re.search(r"#(?=(?:sha256|operator|key)=)", spec)
         if found is None:
-            return cls(Path(spec))
+            return cls._at(spec)
         path, fragment = spec[: found.start()], spec[found.end() :]
         pins: dict[str, str] = {}
         for part in fragment.split("&"):
@@ -347,13 +353,21 @@ class TrustListSource:
             digest = digest.lower()
             if not _SHA256.match(digest):
                 raise ValueError(f"trust list {spec!r}: sha256 must be 64 hexadecimal digits")
-        return cls(Path(path), digest, pins.get("operator"), pins.get("key"))
+        return dataclasses.replace(
+            cls._at(path), sha256=digest, operator=pins.get("operator"), key=pins.get("key")
+        )
+
+    @classmethod
+    def _at(cls, location: str) -> TrustListSource:
+        if location.lower().startswith(("https://", "http://")):
+            return cls(Path(), url=location)
+        return cls(Path(location))
 
     def __str__(self) -> str:
         pins = [f"sha256={self.sha256}"] if self.sha256 else []
         pins += [f"operator={self.operator}"] if self.operator else []
         pins += [f"key={self.key}"] if self.key else []
-        return f"{self.path}#{'&'.join(pins)}" if pins else str(self.path)
+        return f"{self.location}#{'&'.join(pins)}" if pins else self.location
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,6 +397,25 @@ def _read(path: Path) -> bytes:
     if len(data) > MAX_LIST_BYTES:
         raise _error(f"trust list {path} is larger than {MAX_LIST_BYTES} bytes", "too_large")
     return data
+
+
+def _fetch(url: str, policy: VerificationPolicy) -> bytes:
+    """A published list, through the same hardened fetcher (and network policy: ``offline``
+    refuses) as the rest of verification; any failure is an error, never an empty list."""
+    from mcbadge.verify._network import make_fetcher
+
+    fetcher = policy.fetcher if policy.fetcher is not None else make_fetcher(policy)
+    try:
+        document = fetcher.get_bytes(url, accept="application/json", max_bytes=MAX_LIST_BYTES)
+    except MCBadgeError as exc:
+        raise _error(f"cannot fetch trust list {url}: {exc.message}", "unreadable") from None
+    finally:
+        if policy.fetcher is None:
+            fetcher.close()
+    body = document.body
+    if len(body) > MAX_LIST_BYTES:
+        raise _error(f"trust list {url} is larger than {MAX_LIST_BYTES} bytes", "too_large")
+    return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -505,8 +538,8 @@ def _load_source(
     source: TrustListSource, policy: VerificationPolicy, now: datetime
 ) -> tuple[bytes, _Parsed]:
     """Read, pin-check, parse (verifying a signed list) and date-check one source."""
-    where = str(source.path)
-    data = _read(source.path)
+    where = source.location
+    data = _fetch(source.url, policy) if source.url is not None else _read(source.path)
     digest = sha256_hex(data)
     if source.sha256 is not None and digest != source.sha256:
         raise _error(
@@ -564,7 +597,7 @@ def inspect_trust_list(
         "sha256" if source.sha256 else "operator" if source.operator else "none"
     )
     return LoadedTrustList(
-        parsed.trust_list, str(source.path), sha256_hex(data), parsed.signed_by, anchor
+        parsed.trust_list, source.location, sha256_hex(data), parsed.signed_by, anchor
     )
 
 
@@ -648,7 +681,7 @@ def load_trust_lists(
         if source.sha256 is not None or source.operator is not None:
             anchor: Literal["sha256", "operator"] = "sha256" if source.sha256 else "operator"
             loaded[index] = LoadedTrustList(
-                parsed.trust_list, str(source.path), sha256_hex(data), parsed.signed_by, anchor
+                parsed.trust_list, source.location, sha256_hex(data), parsed.signed_by, anchor
             )
         else:
             pending[index] = (data, parsed)
@@ -669,8 +702,8 @@ def load_trust_lists(
         index = min(pending)
         source = items[index]
         raise _error(
-            f"trust list {source.path} is not anchored: pin it in the configuration "
-            f"({source.path}#sha256={sha256_hex(pending[index][0])}, or #operator=DID for a "
+            f"trust list {source.location} is not anchored: pin it in the configuration "
+            f"({source.location}#sha256={sha256_hex(pending[index][0])}, or #operator=DID for a "
             "signed list), or load a list pinned there that accepts it",
             "unanchored",
         )
