@@ -416,11 +416,31 @@ def test_cli_evaluate_undecided_exit_2_and_out_file(
     assert report["requirements"]["children"][0]["code"] == "rule.trust_undecided"
 
 
+def test_cli_evaluate_html_and_csv_reports(
+    issued: tuple[Path, Provider], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, _ = issued
+    (folder / "k5-data-analysis.json").unlink()
+    rule = str(_rule_file(tmp_path))
+    page, table = tmp_path / "report.html", tmp_path / "report.csv"
+    base = ["evaluate", rule, str(folder), "--recipient", TEACHER]
+    assert main([*base, "--format", "html", "--out", str(page)]) == 1
+    assert main([*base, "--format", "csv", "--out", str(table)]) == 1
+    assert capsys.readouterr().out == ""
+    html = page.read_text()
+    assert '<p class="verdict fail"><strong>NOT MET</strong>.' in html
+    assert "(<code>rule.not_held</code>)" in html
+    rows = table.read_text().splitlines()
+    assert rows[0] == "requirement,met,code,reason,credential,issuer,level"
+    assert len(rows) == 6
+    assert sum(",no,rule.not_held," in row for row in rows) == 1
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--trust-list", "list.json#sha256=00"], "sha256 must be 64 hexadecimal digits"),
-        (["--format", "html"], "--format must be text or json"),
+        (["--format", "pdf"], "--format must be text, json, html or csv"),
         (["--now", "yesterday"], "is not an RFC 3339 date-time"),
     ],
 )

@@ -184,7 +184,8 @@ def evaluate_command(
     trust_list: TrustListOption = None,
     recipient: RecipientOption = None,
     output_format: Annotated[
-        str, typer.Option("--format", help="text, or json (one object).")
+        str,
+        typer.Option("--format", help="text, json (one object), html or csv (a report to file)."),
     ] = "text",
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write here (default: stdout).")
@@ -197,8 +198,8 @@ def evaluate_command(
     domain: DomainOption = None,
 ) -> None:
     """Decide a stack rule over credentials; exit 0 met, 1 not met, 2 undecided."""
-    if output_format not in ("text", "json"):
-        raise _usage("evaluate", "--format must be text or json")
+    if output_format not in ("text", "json", "html", "csv"):
+        raise _usage("evaluate", "--format must be text, json, html or csv")
     policy = _policy(
         "evaluate",
         now=now,
@@ -211,7 +212,16 @@ def evaluate_command(
     result = _evaluate(
         "evaluate", rule, credentials, recipient=recipient, policy=policy, trust_list=trust_list
     )
-    text = result.to_json() + "\n" if output_format == "json" else result.render_text()
+    if output_format == "html":
+        from mcbadge.report import render_evaluation_html
+
+        text = render_evaluation_html(result)
+    elif output_format == "csv":
+        from mcbadge.report import render_evaluation_csv
+
+        text = render_evaluation_csv(result)
+    else:
+        text = result.to_json() + "\n" if output_format == "json" else result.render_text()
     _emit("evaluate", text, out)
     raise typer.Exit(result.exit_code)
 
