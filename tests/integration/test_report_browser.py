@@ -11,6 +11,7 @@ these tests instead of skipping them.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -22,11 +23,14 @@ from typing import Any
 
 import pytest
 
+from mcbadge.licensure import evaluate, load_rule
+from mcbadge.licensure.evaluation import EvaluationResult
 from mcbadge.report import (
     ReportItem,
     render_batch_html,
     render_bundle_html,
     render_credential_html,
+    render_evaluation_html,
 )
 from mcbadge.verify import (
     BundleResult,
@@ -39,6 +43,7 @@ from mcbadge.verify import (
 REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "examples" / "ob3"
 COMPLETE = REFERENCE / "spec-rendered" / "07-complete-openbadgecredential" / "signed-di.json"
 SIMPLE = REFERENCE / "validator-samples" / "simple.json"
+RULE = Path(__file__).resolve().parents[2] / "examples" / "rules" / "k5-cs-micro-endorsement.json"
 POLICY = VerificationPolicy(offline=True, trust_embedded_keys=True)
 # Chromium's own services must not phone home (connections out are refused here anyway)
 CHROMIUM_FLAGS = (
@@ -194,6 +199,44 @@ def test_a_batch_report_with_a_bundle_renders_every_verdict_and_failure(tmp_path
     _assert_shows_every_failure(rendered, [undecided, bad])
 
 
+def _evaluation() -> EvaluationResult:
+    """A real evaluation, not met: the K-5 rule over two credentials that are not its own
+    (one of them hostile), with a hostile rule name."""
+    rule = dataclasses.replace(load_rule(RULE), name="<script>document.title='pwned'</script>")
+    hostile = _hostile()
+    document: dict[str, Any] = json.loads(COMPLETE.read_text())
+    document["credentialSubject"]["achievement"]["name"] = "<script>document.title='pwned'</script>"
+    pairs = [(json.loads(SIMPLE.read_text()), verify(SIMPLE, POLICY)), (document, hostile)]
+    return evaluate(rule, pairs, recipient="priya.raman@randolph.k12.example.us")
+
+
+def test_an_evaluation_report_renders_its_verdict_and_every_failed_requirement(
+    tmp_path: Path,
+) -> None:
+    evaluation = _evaluation()
+    assert evaluation.verdict == "not met"
+    page = tmp_path / "evaluation.html"
+    page.write_text(render_evaluation_html(evaluation), encoding="utf-8")
+    rendered = _browse(page, tmp_path)
+    assert f"NOT MET. {_words(evaluation.outcome.reason)}" in rendered.text
+    failed = [o for o in evaluation.outcome.walk() if o.met is not True]
+    assert len(failed) > 1
+    for outcome in failed:
+        assert (
+            _words(
+                f"[{'NOT MET' if outcome.met is False else 'UNDECIDED'}] {outcome.name}: "
+                f"{outcome.reason} ({outcome.code})"
+            )
+            in rendered.text
+        )
+        for rejection in outcome.rejections:
+            assert _words(f"{rejection.reason} ({rejection.code})") in rendered.text
+    assert "priya.raman@randolph.k12.example.us" in rendered.text
+    assert evaluation.rule.digest in rendered.text
+    assert "<script>document.title='pwned'</script>" in rendered.text
+    assert "script" not in rendered.tags
+
+
 def test_every_report_is_valid_html(tmp_path: Path) -> None:
     java, vnu = _java_and_vnu()
     good = verify(SIMPLE, POLICY)
@@ -205,6 +248,7 @@ def test_every_report_is_valid_html(tmp_path: Path) -> None:
         "batch.html": render_batch_html(
             [ReportItem("a", good), ReportItem("b", skipped="no"), ReportItem("c", bundle)]
         ),
+        "evaluation.html": render_evaluation_html(_evaluation()),
     }
     for name, html in pages.items():
         (tmp_path / name).write_text(html, encoding="utf-8")
