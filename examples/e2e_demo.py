@@ -311,6 +311,7 @@ def office_view(issuer: Any, catalog: Any, site: Path, pin: str, ca: Path, port:
     from mcbadge.issuer import Issuer, SigningKey
     from mcbadge.licensure import evaluate_documents, load_rule
     from mcbadge.licensure.endorse import endorse, reevaluate
+    from mcbadge.report import render_evaluation_html
     from mcbadge.verify import VerificationPolicy, verify
 
     teachers = OUT / "teachers"
@@ -343,6 +344,9 @@ def office_view(issuer: Any, catalog: Any, site: Path, pin: str, ca: Path, port:
         print()
         print(result.render_text())
         (OUT / f"evaluation-{folder.name}.json").write_text(result.to_json() + "\n")
+        report = OUT / f"evaluation-{folder.name}.html"
+        report.write_text(render_evaluation_html(result), encoding="utf-8")
+        print(f"the office's report: {report}")
 
     step("12. The office issues the micro-endorsement and anyone can check it from itself")
     office = Issuer(

@@ -51,6 +51,15 @@ def test_demo_issues_verifies_revokes_exactly_one(tmp_path: Path) -> None:
     assert "NOT MET" in office.split("== 12.")[0]  # the teacher with "Not yet" in one
     assert "k5-cs-micro-endorsement.json: VERIFIED" in office.split("== 12.")[1]
     assert "re-evaluated from the endorsement and its constituents: MET" in office
+    for teacher, verdict in (("priya.raman", "MET"), ("luis.ortega", "NOT MET")):
+        report = output / f"evaluation-{teacher}.html"
+        assert f"the office's report: {report.relative_to(tmp_path)}" in office
+        page = report.read_text(encoding="utf-8")
+        assert f"<strong>{verdict}</strong>. " in page
+        assert f"{teacher}@" in page
+    failing = (output / "evaluation-luis.ortega.html").read_text(encoding="utf-8")
+    assert "k5-data-analysis.json" in failing
+    assert "(<code>rule.level_too_low</code>)" in failing
 
 
 def test_make_demo_runs_the_end_to_end_demo() -> None:
