@@ -122,3 +122,39 @@ def test_docs_copy_pasted_twice_in_an_empty_directory(
         if path.suffix in (".db", ".sqlite", ".sqlite3")
     )
     assert len(registries) == 1, registries
+
+
+def test_licensure_page_runs_top_to_bottom(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/licensure.md, every python and sh block in order (trust lists, stack rules,
+    micro-endorsements, filing the report), from a folder with the repository's examples/ (the
+    page runs from the repository root): no error, and the filed reports exist."""
+    import os
+    import subprocess
+    import sys
+
+    blocks = pasted_blocks((ROOT / "docs" / "licensure.md").read_text("utf-8"))
+    assert sum(1 for language, _, _ in blocks if language == "sh") >= 5
+    for name in ("examples", "schemas"):
+        (tmp_path / name).symlink_to(ROOT / name, target_is_directory=True)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user-data"))
+    monkeypatch.chdir(tmp_path)
+    bindir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
+    namespace: dict[str, object] = {"__name__": "pasted_licensure"}
+    for language, line, code in blocks:
+        where = f"docs/licensure.md:{line}"
+        if language == "python":
+            exec(compile(code, where, "exec"), namespace)
+            continue
+        shell = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", code],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert shell.returncode == 0, f"{where}\n{shell.stdout}\n{shell.stderr}"
+    assert "MET" in (tmp_path / "report.html").read_text("utf-8")
+    assert (tmp_path / "report.csv").read_text("utf-8").startswith("requirement,met,code")
