@@ -113,6 +113,7 @@ COMMAND_MODULES: dict[str, str] = {
     "revoke": "cmd_revoke",
     "suspend": "cmd_revoke",
     "unsuspend": "cmd_revoke",
+    "serve": "cmd_serve",
     "sign": "cmd_sign",
     "status": "cmd_status",
     "trust": "cmd_trust",

@@ -24,6 +24,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from mcbadge.errors import InputError, MCBadgeError, RegistryError, ValidationError
 from mcbadge.issuer.build import RosterRow, build_credential, load_profile, normalize_email, place
@@ -416,6 +417,14 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, name="mcbadge-parent-watch", daemon=True).start()
 
 
+def _serving_url(url: str) -> bool:
+    """https, or http on this machine only (a service under test on 127.0.0.1)."""
+    if url.startswith("https://"):
+        return True
+    host = urlsplit(url).hostname if url.startswith("http://") else None
+    return host in ("127.0.0.1", "localhost", "::1")
+
+
 class Issuer:
     """Issues credentials for one provider.
 
@@ -457,8 +466,10 @@ class Issuer:
             raise ValueError("an Issuer needs at least one signing key")
         if format not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}")
-        if not status_base_url.startswith("https://") or not status_base_url.endswith("/"):
-            raise ValueError("status_base_url must be an https:// URL ending in '/'")
+        if not _serving_url(status_base_url) or not status_base_url.endswith("/"):
+            raise ValueError(
+                "status_base_url must be an https:// URL ending in '/' (http:// only on loopback)"
+            )
         check_key_for_format(key_list[0], format)
         profile_id = profile.get("id")
         did = issuer_id or (

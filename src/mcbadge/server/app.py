@@ -1,0 +1,72 @@
+"""The ASGI application: :func:`create_app` for one configuration, and
+:func:`create_app_from_environment` for uvicorn workers (``--workers N``)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from mcbadge.server.config import ServiceConfig, from_environment
+from mcbadge.server.problems import install_handlers
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from mcbadge.server.state import ServiceState
+
+__all__ = ["create_app", "create_app_from_environment"]
+
+
+def _routers() -> list[object]:
+    import mcbadge.server.routes as package
+
+    found = []
+    for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        loaded = importlib.import_module(f"mcbadge.server.routes.{module.name}")
+        router = getattr(loaded, "router", None)
+        if router is not None:
+            found.append(router)
+    return found
+
+
+def create_app(config: ServiceConfig, *, state: ServiceState | None = None) -> FastAPI:
+    """The service for ``config``. Its registry and issuers are opened when the app starts
+    (once per worker process) and closed when it stops; ``state`` supplies them instead."""
+    from fastapi import FastAPI
+
+    from mcbadge import __version__
+    from mcbadge.server.state import build_state
+
+    config.check()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = state is None
+        app.state.service = state if state is not None else build_state(config)
+        try:
+            yield
+        finally:
+            if own:
+                app.state.service.close()
+
+    app = FastAPI(
+        title="mcbadge",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    if state is not None:
+        app.state.service = state
+    install_handlers(app)
+    for router in _routers():
+        app.include_router(router)  # type: ignore[arg-type]
+    return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """The uvicorn factory of each worker: the configuration comes from the environment."""
+    return create_app(from_environment())

@@ -1,0 +1,81 @@
+"""Who is calling: the :class:`Caller` a route acts for, and the per-issuer scope check.
+
+Issuing and status endpoints need a caller that may act for the issuer named in the
+request; verification is public. With ``allow_unauthenticated`` (loopback only, see
+:meth:`ServiceConfig.check`) every request acts for every issuer the instance holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mcbadge.server.problems import Problem
+
+if TYPE_CHECKING:
+    from fastapi import Request
+
+__all__ = ["Caller", "authenticated_caller", "require_issuer"]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An authenticated client: a name for the audit records and the issuers it may act for
+    (``None``: every issuer, only in the unauthenticated local mode)."""
+
+    name: str
+    issuer_ids: frozenset[str] | None
+
+    def may_act_for(self, issuer_id: str) -> bool:
+        return self.issuer_ids is None or issuer_id in self.issuer_ids
+
+
+UNAUTHENTICATED = Caller(name="unauthenticated (local testing)", issuer_ids=None)
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Problem(
+            401,
+            "auth.bad_header",
+            "the Authorization header must be 'Bearer <token>'",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_request"'},
+        )
+    return token.strip()
+
+
+async def authenticated_caller(request: Request) -> Caller:
+    """The FastAPI dependency of every protected route: 401 without a valid token."""
+    from mcbadge.server.deps import get_state
+
+    state = get_state(request)
+    if state.config.allow_unauthenticated:
+        return UNAUTHENTICATED
+    token = _bearer(request)
+    if token is None:
+        raise Problem(
+            401,
+            "auth.missing_token",
+            "this endpoint needs an access token: send 'Authorization: Bearer <token>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    raise Problem(
+        401,
+        "auth.unknown_token",
+        "the access token is not valid here (unknown, expired or revoked)",
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )
+
+
+def require_issuer(caller: Caller, issuer_id: str) -> None:
+    """403 unless ``caller`` may act for ``issuer_id``."""
+    if not caller.may_act_for(issuer_id):
+        raise Problem(
+            403,
+            "auth.wrong_issuer",
+            f"this access token may not act for the issuer {issuer_id}",
+        )

@@ -1,0 +1,82 @@
+"""What a worker process builds once from its :class:`ServiceConfig`: the registry and the
+issuers it holds. Everything durable lives in the registry; a second worker (or host) that
+builds the same state from the same configuration serves the same answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from mcbadge.server.config import ConfigError, ServiceConfig
+
+if TYPE_CHECKING:
+    from mcbadge.issuer import Issuer
+    from mcbadge.registry import Registry
+
+__all__ = ["ServiceState", "build_state"]
+
+
+@dataclass
+class ServiceState:
+    config: ServiceConfig
+    registry: Registry
+    #: issuer id (did:key or did:web) -> the Issuer signing for it
+    issuers: dict[str, Issuer]
+
+    @property
+    def status_base_url(self) -> str:
+        return f"{self.config.public_url}/status/"
+
+    def close(self) -> None:
+        self.registry.close()
+
+
+def did_web_of(public_url: str) -> str:
+    """The did:web DID served by this instance at ``/.well-known/did.json`` (or under the
+    base URL's path: ``https://host/provider`` is ``did:web:host:provider``)."""
+    from mcbadge.issuer.keys import did_web_for
+
+    parts = urlsplit(public_url)
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return did_web_for(host, *[p for p in parts.path.split("/") if p])
+
+
+def build_state(config: ServiceConfig) -> ServiceState:
+    """Open the registry and load every issuer's key; raise :class:`ConfigError` when one
+    cannot be used (a missing key file, two issuers with one id, two did:web issuers)."""
+    from mcbadge.errors import MCBadgeError
+    from mcbadge.issuer import Issuer, SigningKey
+    from mcbadge.registry import Registry
+
+    registry = Registry.open(config.db)
+    issuers: dict[str, Issuer] = {}
+    try:
+        did_web = did_web_of(config.public_url)
+        if sum(1 for item in config.issuers if item.did_web) > 1:
+            raise ConfigError("only one issuer can be the instance's did:web")
+        for item in config.issuers:
+            try:
+                key = SigningKey.load(item.key)
+            except (OSError, MCBadgeError) as exc:
+                raise ConfigError(f"issuer key {item.key}: {exc}") from None
+            profile: dict[str, object] = {"type": ["Profile"]}
+            if item.name:
+                profile["name"] = item.name
+            issuer = Issuer(
+                profile,
+                key,
+                format=item.format or key.default_cryptosuite,
+                registry=registry,
+                status_base_url=f"{config.public_url}/status/",
+                issuer_id=did_web if item.did_web else None,
+            )
+            if issuer.issuer_id in issuers:
+                raise ConfigError(f"two issuers share the id {issuer.issuer_id}")
+            issuers[issuer.issuer_id] = issuer
+    except BaseException:
+        registry.close()
+        raise
+    return ServiceState(config=config, registry=registry, issuers=issuers)
