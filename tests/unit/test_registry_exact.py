@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from mcbadge.errors import RegistryError
-from mcbadge.registry import AwardRequest, Registry
+from mcbadge.registry import SCHEMA_VERSION, AwardRequest, Registry
 from mcbadge.registry import core as registry_core
 
 TPL = "https://status.example/{purpose}/{n}"
@@ -106,15 +106,17 @@ def test_schema_version_row_is_single_and_migrations_run_once(db: str, tmp_path:
         # migration 2 would fill it in; it must not run again on the next open.
         rec = reg.reserve("did:web:i.test", f"ada@example.org {A1}", list_url_template=TPL)
     with Registry.open(db) as reg:
-        assert reg.schema_version() == 3
+        assert reg.schema_version() == SCHEMA_VERSION
         assert reg.get(rec.credential_id).recipient_hash is None
     with sqlite3.connect(tmp_path / "r.db") as conn:
-        assert conn.execute("SELECT id, version FROM schema_version").fetchall() == [(1, 3)]
+        rows = conn.execute("SELECT id, version FROM schema_version").fetchall()
+        assert rows == [(1, SCHEMA_VERSION)]
         conn.execute("UPDATE schema_version SET version = 99")
     _refused(
         lambda: Registry.open(db),
         "registry.schema_too_new",
-        "the registry database is schema version 99, newer than this mcbadge (3); upgrade mcbadge",
+        "the registry database is schema version 99, newer than this mcbadge "
+        f"({SCHEMA_VERSION}); upgrade mcbadge",
     )
 
 
@@ -834,7 +836,7 @@ def test_migration_2_fills_only_default_form_keys(db: str, tmp_path: Path) -> No
         conn.execute("UPDATE schema_version SET version = 1")
         conn.execute("DROP INDEX ix_credentials_award")
     with Registry.open(db) as reg:
-        assert reg.schema_version() == 3
+        assert reg.schema_version() == SCHEMA_VERSION
         got = {k: reg.get(ids[k]).recipient_hash for k in keys}
     assert got == {k: None if e is None else recipient_hash(e) for k, e in keys.items()}
 

@@ -32,10 +32,13 @@ opens one prints it). ``Registry.open()``, ``Issuer(..., registry=None)`` and ev
 
 5. Verifying presentations: :class:`ChallengeStore` issues single-use, expiring challenges
    and consumes them (schema version 3, table ``challenges``).
+6. The HTTP service: :class:`AccessTokenStore` keeps the SHA-256 of each access token with
+   the issuers it may act for (schema version 4, table ``access_tokens``).
 
 Errors are :class:`mcbadge.errors.RegistryError` with ``code`` ``registry.<detail>``.
 """
 
+from mcbadge.registry.access import AccessError, AccessGrant, AccessTokenStore, IssuedToken
 from mcbadge.registry.challenges import Challenge, ChallengeError, ChallengeStore
 from mcbadge.registry.core import (
     DEFAULT_LIST_SIZE,
@@ -57,11 +60,15 @@ __all__ = [
     "DEFAULT_LIST_SIZE",
     "PURPOSES",
     "SCHEMA_VERSION",
+    "AccessError",
+    "AccessGrant",
+    "AccessTokenStore",
     "AwardRequest",
     "Challenge",
     "ChallengeError",
     "ChallengeStore",
     "CredentialRecord",
+    "IssuedToken",
     "Registry",
     "Reservation",
     "RevocationRecord",

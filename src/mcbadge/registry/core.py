@@ -199,9 +199,21 @@ def _migration_3(conn: sa.Connection) -> None:
     create_challenge_table(conn)
 
 
+def _migration_4(conn: sa.Connection) -> None:
+    """The HTTP service's access tokens (:mod:`mcbadge.registry.access`)."""
+    from mcbadge.registry.access import create_access_token_table
+
+    create_access_token_table(conn)
+
+
 #: Ordered migration steps; step ``n`` (1-based) brings the schema to version ``n``.
 #: Append only — never edit a released step.
-MIGRATIONS: Sequence[Callable[[sa.Connection], None]] = (_migration_1, _migration_2, _migration_3)
+MIGRATIONS: Sequence[Callable[[sa.Connection], None]] = (
+    _migration_1,
+    _migration_2,
+    _migration_3,
+    _migration_4,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

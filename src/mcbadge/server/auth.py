@@ -1,8 +1,11 @@
 """Who is calling: the :class:`Caller` a route acts for, and the per-issuer scope check.
 
 Issuing and status endpoints need a caller that may act for the issuer named in the
-request; verification is public. With ``allow_unauthenticated`` (loopback only, see
-:meth:`ServiceConfig.check`) every request acts for every issuer the instance holds.
+request; verification is public. A bearer token is looked up by its SHA-256 in the
+registry (:class:`mcbadge.registry.AccessTokenStore`): operators' service tokens and the
+OAuth 2.0 access tokens alike, each scoped to the issuers it may act for. With
+``allow_unauthenticated`` (loopback only, see :meth:`ServiceConfig.check`) every request acts
+for every issuer the instance holds.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mcbadge.registry.access import AccessTokenStore
 from mcbadge.server.problems import Problem
 
 if TYPE_CHECKING:
@@ -20,14 +24,21 @@ __all__ = ["Caller", "authenticated_caller", "require_issuer"]
 
 @dataclass(frozen=True)
 class Caller:
-    """An authenticated client: a name for the audit records and the issuers it may act for
-    (``None``: every issuer, only in the unauthenticated local mode)."""
+    """An authenticated client: a name for the audit records, the issuers it may act for
+    (``None``: every issuer, only in the unauthenticated local mode), its OAuth 2.0 scopes
+    (``None``: an operator's service token or the local mode, which need none) and the id of
+    its token (never the token)."""
 
     name: str
     issuer_ids: frozenset[str] | None
+    scopes: frozenset[str] | None = None
+    token_id: str | None = None
 
     def may_act_for(self, issuer_id: str) -> bool:
         return self.issuer_ids is None or issuer_id in self.issuer_ids
+
+    def has_scope(self, scope: str) -> bool:
+        return self.scopes is None or scope in self.scopes
 
 
 UNAUTHENTICATED = Caller(name="unauthenticated (local testing)", issuer_ids=None)
@@ -63,11 +74,19 @@ async def authenticated_caller(request: Request) -> Caller:
             "this endpoint needs an access token: send 'Authorization: Bearer <token>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    raise Problem(
-        401,
-        "auth.unknown_token",
-        "the access token is not valid here (unknown, expired or revoked)",
-        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    grant = AccessTokenStore(state.registry).lookup(token)
+    if grant is None:
+        raise Problem(
+            401,
+            "auth.unknown_token",
+            "the access token is not valid here (unknown, expired or revoked)",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    return Caller(
+        name=grant.client_id,
+        issuer_ids=grant.issuer_ids,
+        scopes=grant.scopes if grant.kind == "oauth" else None,
+        token_id=grant.token_id,
     )
 
 
