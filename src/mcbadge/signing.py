@@ -64,25 +64,34 @@ class SigningRefusedError(MCBadgeError):
 
 
 def presign_failures(
-    credential: object, *, now: datetime | None = None, model_checked: bool = False
+    credential: object,
+    *,
+    now: datetime | None = None,
+    model_checked: bool = False,
+    generic: bool = False,
 ) -> list[Check]:
     """The verifier's document checks that ``credential`` fails (empty: it may be signed).
 
     See :func:`mcbadge.verify.document.document_checks` (``model_checked`` included); a
     validity failure counts only when it is about the dates themselves (missing, not RFC 3339,
-    no time zone, end before start), not about today's date."""
+    no time zone, end before start), not about today's date. ``generic`` lets a plain W3C
+    credential (no Open Badges type) pass by the W3C data model alone."""
     return [
         check
-        for check in document_checks(credential, now=now, model_checked=model_checked)
+        for check in document_checks(
+            credential, now=now, model_checked=model_checked, generic=generic
+        )
         if check.status == "failed" and (check.id != "validity" or check.code in _VALIDITY_SYNTAX)
     ]
 
 
-def check_before_signing(credential: object, *, model_checked: bool = False) -> None:
+def check_before_signing(
+    credential: object, *, model_checked: bool = False, generic: bool = False
+) -> None:
     """Raise :class:`SigningRefusedError` when ``credential`` fails a check every verifier
     runs (data model, bundled JSON Schema, contexts, validity-date syntax); ``model_checked``
-    as in :func:`presign_failures`."""
-    failures = presign_failures(credential, model_checked=model_checked)
+    and ``generic`` as in :func:`presign_failures`."""
+    failures = presign_failures(credential, model_checked=model_checked, generic=generic)
     if failures:
         raise SigningRefusedError(failures)
 

@@ -652,6 +652,22 @@ class Issuer:
         signed = sign_credential(record.unsigned, self.active_key, self.format)
         return self._finish(record, signed)
 
+    def issue_credential(
+        self,
+        credential: Mapping[str, Any],
+        *,
+        credential_id: str | None = None,
+        status_purposes: Sequence[str] | None = None,
+    ) -> IssuedCredential:
+        """Sign a credential the caller supplies (an OpenBadgeCredential or a plain W3C
+        credential whose ``issuer`` is this issuer), with status entries from the registry:
+        see :func:`mcbadge.issuer.supplied.issue_credential` (the VC API's issue)."""
+        from mcbadge.issuer.supplied import issue_credential
+
+        return issue_credential(
+            self, credential, credential_id=credential_id, status_purposes=status_purposes
+        )
+
     def issue_batch(
         self,
         rows: Iterable[RosterRow],

@@ -4,6 +4,7 @@ builds the same state from the same configuration serves the same answers."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -44,6 +45,17 @@ def did_web_of(public_url: str) -> str:
     return did_web_for(host, *[p for p in parts.path.split("/") if p])
 
 
+def status_base_url_of(public_url: str, issuer_id: str) -> str:
+    """Where an issuer's status lists live: ``/status/`` for the instance's did:web issuer,
+    ``/status/<16 hex digits of the id's SHA-256>/`` for each did:key issuer. The registry
+    gives each list URL to one issuer only, so two issuers of one instance need two bases;
+    a hash of the id is the same in every worker and across restarts."""
+    if issuer_id.startswith("did:web:"):
+        return f"{public_url}/status/"
+    digest = hashlib.sha256(issuer_id.encode("utf-8")).hexdigest()[:16]
+    return f"{public_url}/status/{digest}/"
+
+
 def build_state(config: ServiceConfig) -> ServiceState:
     """Open the registry and load every issuer's key; raise :class:`ConfigError` when one
     cannot be used (a missing key file, two issuers with one id, two did:web issuers)."""
@@ -65,13 +77,14 @@ def build_state(config: ServiceConfig) -> ServiceState:
             profile: dict[str, object] = {"type": ["Profile"]}
             if item.name:
                 profile["name"] = item.name
+            issuer_id = did_web if item.did_web else key.did_key
             issuer = Issuer(
                 profile,
                 key,
                 format=item.format or key.default_cryptosuite,
                 registry=registry,
-                status_base_url=f"{config.public_url}/status/",
-                issuer_id=did_web if item.did_web else None,
+                status_base_url=status_base_url_of(config.public_url, issuer_id),
+                issuer_id=issuer_id,
             )
             if issuer.issuer_id in issuers:
                 raise ConfigError(f"two issuers share the id {issuer.issuer_id}")

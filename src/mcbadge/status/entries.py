@@ -83,25 +83,32 @@ class RevocationListEntry:
 StatusEntry = BitstringStatusEntry | RevocationListEntry
 
 
-def parse_credential_status(value: Any) -> list[StatusEntry]:
-    """Parse ``credentialStatus`` (one object or a non-empty list of them), in order."""
+def parse_credential_status(
+    value: Any, *, http_prefixes: tuple[str, ...] = ()
+) -> list[StatusEntry]:
+    """Parse ``credentialStatus`` (one object or a non-empty list of them), in order.
+
+    Status URLs must be https, except under ``http_prefixes``: the ``http://`` base URLs of a
+    service on loopback that answers for its own lists (never fetched over the network)."""
     if isinstance(value, Mapping):
-        return [parse_status_entry(value)]
+        return [parse_status_entry(value, http_prefixes=http_prefixes)]
     if isinstance(value, list) and value:
-        return [parse_status_entry(item) for item in value]
+        return [parse_status_entry(item, http_prefixes=http_prefixes) for item in value]
     raise StatusError(
         "credentialStatus must be an object or a non-empty list of objects",
         code="status.bad_entry",
     )
 
 
-def parse_status_entry(entry: Any) -> StatusEntry:
-    """Parse one status entry object."""
+def parse_status_entry(entry: Any, *, http_prefixes: tuple[str, ...] = ()) -> StatusEntry:
+    """Parse one status entry object (``http_prefixes`` as in :func:`parse_credential_status`)."""
     if not isinstance(entry, Mapping):
         raise StatusError("a credentialStatus entry must be an object", code="status.bad_entry")
     entry_type = _single_type(entry.get("type"))
     if entry_type == REVOCATION_LIST_ENTRY:
-        return RevocationListEntry(id=_https_url(entry.get("id"), "the revocation list id"))
+        return RevocationListEntry(
+            id=_https_url(entry.get("id"), "the revocation list id", http_prefixes)
+        )
     if entry_type not in BITSTRING_ENTRY_TYPES:
         raise StatusError(
             f"credentialStatus type {entry_type!r} is not supported",
@@ -126,7 +133,9 @@ def parse_status_entry(entry: Any) -> StatusEntry:
         status_purpose=purpose,
         status_list_index=parse_status_index(entry.get("statusListIndex")),
         status_list_credential=_https_url(
-            entry.get("statusListCredential"), "credentialStatus.statusListCredential"
+            entry.get("statusListCredential"),
+            "credentialStatus.statusListCredential",
+            http_prefixes,
         ),
         id=entry_id,
         status_size=status_size,
@@ -162,9 +171,11 @@ def _single_type(value: Any) -> str:
     return value
 
 
-def _https_url(value: Any, what: str) -> str:
+def _https_url(value: Any, what: str, http_prefixes: tuple[str, ...] = ()) -> str:
     if not isinstance(value, str):
         raise StatusError(f"{what} must be an https URL", code="status.bad_url")
+    if any(prefix.startswith("http://") and value.startswith(prefix) for prefix in http_prefixes):
+        return value
     try:
         parts = urlsplit(value)
         host = parts.hostname

@@ -25,7 +25,9 @@ class RunContext:
     status_state: str = "unknown"
     resolver: Any = None
     fetcher: Any = None
-    kind: str = "credential"  # or "endorsement", "status_list", "clr" (a CLR's outer record)
+    #: or "endorsement", "status_list", "clr" (a CLR's outer record), "vc" (a plain W3C
+    #: credential, with ``VerificationPolicy.generic_credentials``)
+    kind: str = "credential"
     network_refusals: list[Check] = field(default_factory=list)
     #: Facts derived from the credential once and shared by several checks.
     memo: dict[str, Any] = field(default_factory=dict)

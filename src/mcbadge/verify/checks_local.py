@@ -44,6 +44,24 @@ __all__ = [
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 _CREDENTIAL_TYPES = {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"}
+#: Types that make a credential one of the 1EdTech or status kinds the verifier checks by their
+#: own model; a credential with none of them is a plain W3C credential (kind ``"vc"``).
+_PROFILED_TYPES = _CREDENTIAL_TYPES | {
+    "ClrCredential",
+    "BitstringStatusListCredential",
+    "StatusList2021Credential",
+}
+
+
+def is_generic_credential(credential: Mapping[str, Any]) -> bool:
+    """True for a plain W3C Verifiable Credential (VCDM 1.1 or 2.0) that names none of the
+    Open Badges, CLR or status list types: with ``VerificationPolicy.generic_credentials`` it
+    gets the W3C data model checks only (kind ``"vc"``)."""
+    types = credential.get("type")
+    names = types if isinstance(types, list) else [types]
+    return not any(isinstance(name, str) and name in _PROFILED_TYPES for name in names)
+
+
 _SCHEMA_VALIDATOR = "1EdTechJsonSchemaValidator2019"
 
 
@@ -150,6 +168,8 @@ def structural_problems(ctx: RunContext) -> list[str]:
         if not isinstance(_id_of(credential.get("issuer")), str):
             problems.append("issuer must have an id")
         return problems
+    if kind == "vc":
+        return problems + _generic_problems(credential)
     if kind == "endorsement" and "EndorsementCredential" not in types:
         problems.append("an endorsement must be an EndorsementCredential")
     if kind == "clr":
@@ -175,6 +195,21 @@ def structural_problems(ctx: RunContext) -> list[str]:
     return problems
 
 
+def _generic_problems(credential: Mapping[str, Any]) -> list[str]:
+    """The W3C data model rules (VCDM 1.1 and 2.0) of a plain credential: an issuer with an
+    id, one or more subject objects, the start date VCDM 1.1 requires (2.0 makes it optional)."""
+    problems: list[str] = []
+    issuer_id = _id_of(credential.get("issuer"))
+    if not isinstance(issuer_id, str) or not issuer_id:
+        problems.append("issuer must be a URL or an object with an id")
+    subjects = as_list(credential.get("credentialSubject"))
+    if not subjects or not all(isinstance(subject, dict) and subject for subject in subjects):
+        problems.append("credentialSubject must be one or more non-empty objects")
+    if is_vcdm_v1(dict(credential)) and "issuanceDate" not in credential:
+        problems.append("issuanceDate is required")
+    return problems
+
+
 def check_data_model(ctx: RunContext) -> Check:
     credential = ctx.credential
     problems = structural_problems(ctx)
@@ -182,6 +217,9 @@ def check_data_model(ctx: RunContext) -> Check:
         return failed("data_model", "invalid", "; ".join(problems))
     if ctx.kind == "status_list":
         return passed("data_model", "status list credential structure is valid")
+    if ctx.kind == "vc":
+        version = "1.1" if is_vcdm_v1(credential) else "2.0"
+        return passed("data_model", f"follows the W3C Verifiable Credentials {version} data model")
     from mcbadge.models import parse_clr, parse_credential  # pydantic: loaded when verifying
 
     try:
@@ -251,7 +289,7 @@ def check_context(ctx: RunContext) -> Check:
             # An inline context can redefine protected terms, @base or @vocab.
             return failed("context", "inline", "inline JSON-LD contexts are not accepted")
     contexts = as_list(ctx.credential.get("@context"))
-    if ctx.kind != "status_list" and not any(
+    if ctx.kind not in ("status_list", "vc") and not any(
         isinstance(c, str) and c.startswith("https://purl.imsglobal.org/spec/ob/v3p0/context")
         for c in contexts
     ):
@@ -303,7 +341,9 @@ def validity_window(
 def check_validity(ctx: RunContext) -> Check:
     credential = ctx.credential
     start_name = required_start(credential)
-    if start_name not in credential:
+    # VCDM 2.0 makes validFrom optional; only the Open Badges profile requires it.
+    optional_start = ctx.kind == "vc" and start_name == "validFrom"
+    if start_name not in credential and not optional_start:
         return failed("validity", "missing_start", f"{start_name} is missing")
     try:
         dates = ctx.memo["dates"] = credential_dates(credential)  # the summary shows them too
@@ -311,7 +351,10 @@ def check_validity(ctx: RunContext) -> Check:
         detail = "naive_datetime" if "time zone" in str(exc) else "bad_datetime"
         return failed("validity", detail, str(exc))
     start, end = validity_window(dates)
-    assert start is not None  # the required start is present and parsed
+    if start is None:  # a plain VCDM 2.0 credential without validFrom
+        if end is not None and exceeds(ctx.now, end[2], ctx.policy.clock_skew):
+            return failed("validity", "expired", f"expired at {end[1]} ({end[0]})")
+        return passed("validity", "valid now: no start date" + (f", until {end[1]}" if end else ""))
     if end is not None and end[2] < start[2]:
         return failed(
             "validity", "inverted", f"{end[0]} ({end[1]}) is before {start[0]} ({start[1]})"

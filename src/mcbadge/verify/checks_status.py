@@ -82,8 +82,18 @@ def _saved(url: str, document: Mapping[str, Any] | str) -> Fetched:
 
 def _fetch(ctx: RunContext, url: str) -> Fetched:
     saved = ctx.policy.status_lists.get(url)
+    if saved is None and ctx.policy.status_list_resolver is not None:
+        try:
+            saved = ctx.policy.status_list_resolver(url)
+        except MCBadgeError as exc:
+            raise _retrieval_failed(ctx, exc) from None
     if saved is not None:
         return _saved(url, saved)
+    if any(url.startswith(prefix) for prefix in ctx.policy.local_status_base_urls):
+        # The caller serves these lists itself and answered for none at this URL.
+        raise _indeterminate(
+            "status_retrieval", "unknown_list", f"no status list is served at {url}"
+        )
     try:
         return fetch_document(ctx.fetcher, url, offline=ctx.policy.offline)
     except MCBadgeError as exc:
@@ -241,7 +251,10 @@ def run_status_checks(ctx: RunContext, nested: NestedVerify) -> dict[str, Check]
     checks: dict[str, Check] = {}
     try:
         try:
-            parsed_entries = parse_credential_status(ctx.credential.get("credentialStatus"))
+            parsed_entries = parse_credential_status(
+                ctx.credential.get("credentialStatus"),
+                http_prefixes=ctx.policy.local_status_base_urls,
+            )
         except MCBadgeError as exc:
             prefix = exc.code.split(".", 1)[0]
             raise _Outcome(

@@ -21,6 +21,7 @@ from mcbadge.verify.checks_local import (
     check_data_model,
     check_schema,
     check_validity,
+    is_generic_credential,
     structural_problems,
 )
 from mcbadge.verify.policy import VerificationPolicy
@@ -34,7 +35,9 @@ DOCUMENT_CHECK_IDS: tuple[str, ...] = ("data_model", "schema", "context", "valid
 _OFFLINE = VerificationPolicy(offline=True)
 
 
-def _kind(credential: Mapping[str, Any]) -> str:
+def _kind(credential: Mapping[str, Any], generic: bool = False) -> str:
+    if generic and is_generic_credential(credential):
+        return "vc"
     types = credential.get("type")
     names = types if isinstance(types, list) else [types]
     if "ClrCredential" in names:
@@ -55,7 +58,11 @@ def _structure_only(ctx: RunContext) -> Check:
 
 
 def document_checks(
-    credential: object, *, now: datetime | None = None, model_checked: bool = False
+    credential: object,
+    *,
+    now: datetime | None = None,
+    model_checked: bool = False,
+    generic: bool = False,
 ) -> tuple[Check, ...]:
     """The ``data_model``, ``schema``, ``context`` and ``validity`` checks of ``credential``.
 
@@ -64,6 +71,9 @@ def document_checks(
     same typed model (:func:`mcbadge.models.builders.award`): the strict JSON re-read and the
     second model validation are skipped (they cost more than the signature); the structural
     part of the data model check, the JSON Schema, contexts and dates are still checked.
+    ``generic`` checks a plain W3C credential (no Open Badges type) by the W3C data model, as
+    ``VerificationPolicy.generic_credentials`` does; an Open Badges credential is checked in
+    full either way.
     """
     if not isinstance(credential, Mapping):
         return (check_from_error("input", MCBadgeError("the credential must be a JSON object")),)
@@ -81,7 +91,7 @@ def document_checks(
         _OFFLINE,
         now if now is not None else datetime.now(UTC),
         parsed=parsed,
-        kind=_kind(parsed.credential),
+        kind=_kind(parsed.credential, generic),
     )
     checks: list[Check] = []
     for check_id, run in zip(

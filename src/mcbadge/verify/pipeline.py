@@ -35,6 +35,7 @@ from mcbadge.verify.checks_local import (
     check_schema,
     check_validity,
     credential_dates,
+    is_generic_credential,
     required_start,
     validity_window,
 )
@@ -147,7 +148,7 @@ def _unconfirmed_key_binding(checks: dict[str, Check]) -> None:
 
 
 def _summary(ctx: RunContext, recipient_check: Check | None = None) -> Summary:
-    teacher = ctx.policy.expected_recipient if ctx.kind == "credential" else None
+    teacher = ctx.policy.expected_recipient if ctx.kind in ("credential", "vc") else None
     matched = _facts.teacher_matched(recipient_check) if teacher is not None else None
     if ctx.parsed is None:
         return Summary(status_state=ctx.status_state, teacher=teacher)
@@ -229,7 +230,7 @@ def _di_format(credential: dict[str, Any]) -> str | None:
 
 def _trusted_issuer(ctx: RunContext, checks: dict[str, Check]) -> None:
     allowed = ctx.policy.trusted_issuers
-    if allowed is None or ctx.kind != "credential":
+    if allowed is None or ctx.kind not in ("credential", "vc"):
         return
     issuer = ctx.credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
@@ -359,6 +360,12 @@ def verify_in_context(document: object, ctx: RunContext) -> VerificationResult:
         ctx.parsed = parse_input(document)
         _refuse_clr(ctx)
         _refuse_presentation(ctx.parsed)
+        if (
+            ctx.kind == "credential"
+            and ctx.policy.generic_credentials
+            and is_generic_credential(ctx.parsed.credential)
+        ):
+            ctx.kind = "vc"
     except MCBadgeError as exc:
         ctx.parsed = None
         checks = _input_failure(exc)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -49,6 +49,18 @@ class VerificationPolicy:
       ``"NOT-CHECKED-UNSAFE"`` (reported as not checked); ``challenge_store`` (an object with
       ``consume(challenge)``, e.g. :class:`mcbadge.registry.ChallengeStore`) makes each
       challenge single use.
+    * ``status_list_resolver``: a callable ``url -> document or None`` consulted after
+      ``status_lists`` and before the network: a service answers for the lists it hosts
+      itself (current bits from its registry) without an HTTP request to itself. What it
+      returns is verified like a fetched list (proof, issuer, validity); ``None`` means "not
+      mine" and the list is fetched (or refused offline) as usual.
+    * ``local_status_base_urls``: base URLs whose status lists the caller serves itself
+      (through ``status_lists`` / ``status_list_resolver``): a list under them is never
+      fetched, and may be ``http://`` (a service on loopback).
+    * ``generic_credentials``: also accept plain W3C Verifiable Credentials (VCDM 1.1 or 2.0
+      with none of the Open Badges / CLR types): they get the W3C data model checks instead
+      of the Open Badges model and context (the W3C test suites send such credentials). Off by
+      default: a licensure office verifies Open Badges.
     * ``fetcher``: a :class:`mcbadge.net.Fetcher` to share (its cache and request counter)
       across calls; by default each :func:`verify` call builds its own from the options above.
     """
@@ -70,6 +82,11 @@ class VerificationPolicy:
     max_endorsement_depth: int = 2
     check_jwt_data_loss: bool = True
     fetcher: Any = field(default=None, compare=False, repr=False)
+    status_list_resolver: Callable[[str], Mapping[str, Any] | str | None] | None = field(
+        default=None, compare=False, repr=False
+    )
+    local_status_base_urls: tuple[str, ...] = ()
+    generic_credentials: bool = False
     challenge: str | None = field(default=None, repr=False)
     domain: str | None = None
     presentation_max_age: timedelta = timedelta(minutes=10)
