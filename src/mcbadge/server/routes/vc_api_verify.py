@@ -1,0 +1,237 @@
+"""W3C VC API (VCALM 0.9): verification and challenges.
+
+* ``POST /credentials/verify`` (``verifyCredential``): ``{verifiableCredential, options}``
+  -> the VCALM ``VerificationResult`` (``verified``, ``problemDetails``, ``results`` with
+  ``validFrom`` / ``validUntil`` / ``credentialSchema`` / ``credentialStatus`` / ``proof``,
+  ``credential`` when ``returnCredential``), plus mcbadge's own report: ``checks`` (every
+  check with its stable id and code), and ``errors`` / ``warnings`` (the failed and warning
+  checks as ProblemDetails, the shape of earlier VC API drafts that the W3C verifier suite
+  still reads).
+* ``POST /presentations/verify`` and ``POST /challenges``: see :mod:`.vc_api_present`.
+
+The status of a credential that does not verify is ``config.invalid_status``: the spec's
+``200`` with ``verified: false``, or the ``400`` / ``422`` the W3C verifier suites expect. A
+request that cannot be verified at all (not JSON, no ``verifiableCredential``) is always a
+400 ProblemDetails.
+
+Verification is offline (:func:`verification_policy`): no JSON-LD context, DID document or
+status list is fetched from the network, so a public endpoint cannot be made to send
+requests anywhere. did:key and did:jwk resolve locally, this instance's own did:web from its
+keys, and its own status lists from the registry's current bits; a status list elsewhere is
+reported as not retrieved (indeterminate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from mcbadge.server.body import read_json
+from mcbadge.server.deps import get_state
+from mcbadge.server.problems import Problem
+
+if TYPE_CHECKING:
+    from mcbadge.server.state import ServiceState
+    from mcbadge.verify import Check, VerificationPolicy, VerificationResult
+
+router = APIRouter()
+
+#: The options VCALM's VerifyCredentialOptions defines, and ``checks`` (a list of check
+#: names) that earlier drafts defined and the W3C verifier suite still sends.
+_VERIFY_OPTIONS = frozenset({"returnResults", "returnProblemDetails", "returnCredential", "checks"})
+
+_VC_ERRORS = "https://www.w3.org/TR/vc-data-model#"
+_DI_ERRORS = "https://w3id.org/security#"
+_STATUS_ERRORS = "https://www.w3.org/ns/credentials/status-list#"
+_MCBADGE_ERRORS = "https://mcbadge.dev/problems/"
+#: The error type (VC DM 2.0 §7.1, Data Integrity, Bitstring Status List) of each check.
+_ERROR_TYPES = {
+    "input": _VC_ERRORS + "PARSING_ERROR",
+    "data_model": _VC_ERRORS + "MALFORMED_VALUE_ERROR",
+    "schema": _VC_ERRORS + "MALFORMED_VALUE_ERROR",
+    "context": _VC_ERRORS + "MALFORMED_VALUE_ERROR",
+    "data_loss": _VC_ERRORS + "MALFORMED_VALUE_ERROR",
+    "canonicalization": _VC_ERRORS + "MALFORMED_VALUE_ERROR",
+    "proof": _DI_ERRORS + "PROOF_VERIFICATION_ERROR",
+    "cryptosuite": _DI_ERRORS + "PROOF_VERIFICATION_ERROR",
+    "signature": _DI_ERRORS + "PROOF_VERIFICATION_ERROR",
+    "key_resolution": _DI_ERRORS + "PROOF_VERIFICATION_ERROR",
+    "key_binding": _DI_ERRORS + "PROOF_VERIFICATION_ERROR",
+    "proof_purpose": _DI_ERRORS + "PROOF_VERIFICATION_ERROR",
+    "proof_time": _DI_ERRORS + "PROOF_VERIFICATION_ERROR",
+    "jwt": _VC_ERRORS + "CRYPTOGRAPHIC_SECURITY_ERROR",
+    "jwt_claims": _VC_ERRORS + "CRYPTOGRAPHIC_SECURITY_ERROR",
+    "validity": _VC_ERRORS + "RANGE_ERROR",
+    "status": _STATUS_ERRORS + "STATUS_VERIFICATION_ERROR",
+    "status_retrieval": _STATUS_ERRORS + "STATUS_RETRIEVAL_ERROR",
+    "status_list": _STATUS_ERRORS + "STATUS_VERIFICATION_ERROR",
+    "status_range": _STATUS_ERRORS + "STATUS_LIST_LENGTH_ERROR",
+    "challenge": _DI_ERRORS + "INVALID_CHALLENGE_ERROR",
+    "domain": _DI_ERRORS + "INVALID_DOMAIN_ERROR",
+}
+_PROOF_CHECKS = (
+    "proof",
+    "cryptosuite",
+    "signature",
+    "key_resolution",
+    "key_binding",
+    "proof_purpose",
+    "proof_time",
+    "jwt",
+    "jwt_claims",
+)
+_STATUS_CHECKS = ("status", "status_retrieval", "status_list", "status_range")
+
+
+def verification_policy(state: ServiceState, **options: Any) -> VerificationPolicy:
+    """The service's policy: offline, plain W3C credentials accepted, this instance's own
+    did:web documents and status lists answered from its keys and registry."""
+    from mcbadge.issuer.supplied import current_status_list
+    from mcbadge.verify import VerificationPolicy
+
+    did_documents = {
+        issuer_id: issuer.did_document()
+        for issuer_id, issuer in state.issuers.items()
+        if issuer_id.startswith("did:web:")
+    }
+    issuers = list(state.issuers.values())
+
+    def own_list(url: str) -> dict[str, Any] | None:
+        for issuer in issuers:
+            document = current_status_list(issuer, url)
+            if document is not None:
+                return document
+        return None
+
+    return VerificationPolicy(
+        offline=True,
+        generic_credentials=True,
+        did_documents=did_documents,
+        status_list_resolver=own_list,
+        local_status_base_urls=(f"{state.config.public_url}/status/",),
+        **options,
+    )
+
+
+def problem_of(check: Check) -> dict[str, Any]:
+    """A failed or warning check as a ProblemDetails object (with our check id and code)."""
+    return {
+        "type": _ERROR_TYPES.get(check.id, _MCBADGE_ERRORS + check.code),
+        "title": check.code,
+        "detail": check.message,
+        "check": check.id,
+        "code": check.code,
+    }
+
+
+def _worst(checks: Iterable[Check]) -> bool:
+    return not any(check.status == "failed" for check in checks)
+
+
+def _checks_of(result: VerificationResult, ids: Iterable[str]) -> list[Check]:
+    wanted = set(ids)
+    return [check for check in result.checks if check.id in wanted]
+
+
+def vcalm_results(result: VerificationResult, credential: Any) -> dict[str, Any]:
+    """VCALM's ``results``: per data model property, ``verified`` and the ``input``."""
+    from mcbadge.verify._util import as_list
+
+    document = credential if isinstance(credential, dict) else {}
+    validity_ok = result.check("validity").status != "failed"
+    out: dict[str, Any] = {}
+    for term in ("validFrom", "validUntil"):
+        if isinstance(document.get(term), str):
+            out[term] = {"verified": validity_ok, "input": document[term]}
+    schema_ok = result.check("schema").status != "failed"
+    out["credentialSchema"] = [
+        {"verified": schema_ok, "input": entry}
+        for entry in as_list(document.get("credentialSchema"))
+    ]
+    status_checks = _checks_of(result, _STATUS_CHECKS)
+    status_ok = _worst(status_checks)
+    out["credentialStatus"] = [
+        {"value": 0 if status_ok else 1, "verified": status_ok, "input": entry}
+        for entry in as_list(document.get("credentialStatus"))
+    ]
+    proof_checks = _checks_of(result, _PROOF_CHECKS)
+    out["proof"] = [
+        {
+            "verified": _worst(proof_checks),
+            "input": entry,
+            "problemDetails": [
+                problem_of(check) for check in proof_checks if check.status == "failed"
+            ],
+        }
+        for entry in as_list(document.get("proof"))
+    ]
+    return out
+
+
+def credential_response(
+    result: VerificationResult, credential: Any, options: dict[str, Any]
+) -> dict[str, Any]:
+    """The VCALM ``VerificationResult`` of one credential, with mcbadge's checks."""
+    failed = [check for check in result.checks if check.status == "failed"]
+    warnings = [check for check in result.checks if check.status == "warning"]
+    body: dict[str, Any] = {
+        "verified": result.verified,
+        "problemDetails": [problem_of(check) for check in [*failed, *warnings]],
+        "results": vcalm_results(result, credential),
+        "checks": [check.to_dict() for check in result.checks],
+        "errors": [problem_of(check) for check in failed],
+        "warnings": [problem_of(check) for check in warnings],
+    }
+    if options.get("returnCredential") is True:
+        body["credential"] = credential
+    return body
+
+
+def read_options(value: Any, allowed: frozenset[str]) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise Problem(400, "input.not_object", "options must be a JSON object")
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise Problem(
+            400,
+            "input.unknown_option",
+            f"unknown option(s): {', '.join(unknown)} (this verifier takes "
+            f"{', '.join(sorted(allowed))})",
+        )
+    for name, option in value.items():
+        if name == "checks":
+            if not isinstance(option, list) or not all(isinstance(c, str) for c in option):
+                raise Problem(400, "input.bad_option", "options.checks must be a list of names")
+        elif name.startswith("return") and not isinstance(option, bool):
+            raise Problem(400, "input.bad_option", f"options.{name} must be true or false")
+    return value
+
+
+@router.post("/credentials/verify")
+async def verify_credential(request: Request) -> JSONResponse:
+    from mcbadge.verify import verify
+
+    state = get_state(request)
+    body = await read_json(request, state.config.limits)
+    if not isinstance(body, dict):
+        raise Problem(400, "input.not_object", "the request body must be a JSON object")
+    credential = body.get("verifiableCredential")
+    if credential is None:
+        raise Problem(400, "input.missing_field", "verifiableCredential is required")
+    if not isinstance(credential, dict):
+        raise Problem(
+            400,
+            "input.not_object",
+            "verifiableCredential must be a JSON object (a credential with a proof, or an "
+            "EnvelopedVerifiableCredential)",
+        )
+    options = read_options(body.get("options"), _VERIFY_OPTIONS)
+    result = await run_in_threadpool(verify, credential, verification_policy(state))
+    status = 200 if result.verified else state.config.invalid_status
+    return JSONResponse(credential_response(result, credential, options), status_code=status)
