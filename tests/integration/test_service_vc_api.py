@@ -439,3 +439,154 @@ def test_did_web_issuer_of_the_instance_issues_and_verifies(tmp_path: Path) -> N
         assert signed["credentialStatus"]["statusListCredential"].startswith(f"{url}/status/")
         answer = verify(http, signed)
         assert answer.json()["verified"] is True, _failed(answer)
+
+
+# -- challenges and presentations -----------------------------------------------------------
+
+
+def _challenge(http: httpx.Client) -> str:
+    answer = http.post("/challenges")
+    assert answer.status_code == 200, answer.text
+    assert set(answer.json()) == {"challenge"}
+    value: str = answer.json()["challenge"]
+    return value
+
+
+def _presentation(service: Service, challenge: str, domain: str | None = None) -> dict[str, Any]:
+    from mcbadge.did import did_for_key
+    from mcbadge.present import present
+
+    holder = generate_key("ed25519")
+    credential = plain_credential(service.ed25519)
+    credential["credentialSubject"] = {"id": did_for_key(holder)}
+    signed = issue(service.http, credential).json()["verifiableCredential"]
+    return present([signed], holder, challenge=challenge, domain=domain).document
+
+
+def verify_vp(http: httpx.Client, presentation: Any, **options: Any) -> httpx.Response:
+    return http.post(
+        "/presentations/verify",
+        json={"verifiablePresentation": presentation, "options": options},
+    )
+
+
+def test_challenges_are_fresh_and_take_no_options(service: Service) -> None:
+    http = service.http
+    first, second = _challenge(http), _challenge(http)
+    assert first != second
+    assert http.post("/challenges", json={}).status_code == 200
+    _problem(http.post("/challenges", json={"ttl": 5}), 400, "input.not_empty")
+    _problem(
+        http.post("/challenges", content=b"x", headers={"content-type": "text/plain"}),
+        415,
+        "input.content_type",
+    )
+
+
+def test_presentation_with_an_issued_challenge_verifies_once(service: Service) -> None:
+    http = service.http
+    challenge = _challenge(http)
+    presentation = _presentation(service, challenge, domain="office.example")
+    answer = verify_vp(
+        http, presentation, challenge=challenge, domain="office.example", returnPresentation=True
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["verified"] is True, body["errors"]
+    results = body["results"]
+    assert results["presentation"]["challenge"] == {"verified": True, "input": challenge}
+    assert results["presentation"]["domain"]["verified"] is True
+    assert results["presentation"]["holder"]["verified"] is True
+    assert results["presentation"]["proof"][0]["verified"] is True
+    assert [c["verified"] for c in results["credentials"]] == [True]
+    assert body["verifiablePresentation"] == presentation
+    # the same presentation again is a replay: its challenge was used
+    replay = verify_vp(http, presentation, challenge=challenge, domain="office.example")
+    assert replay.json()["verified"] is False
+    assert {c["id"]: c["code"] for c in replay.json()["checks"]}["challenge"] == "challenge.reused"
+    assert replay.json()["results"]["presentation"]["challenge"]["verified"] is False
+
+
+@pytest.mark.parametrize("invalid_status", [200, 422])
+def test_a_challenge_not_issued_here_does_not_verify(tmp_path: Path, invalid_status: int) -> None:
+    with (
+        serve(_config(tmp_path, invalid_status=invalid_status)) as url,
+        client(url) as http,
+    ):
+        service = Service(
+            url, http, _did_key(tmp_path / "ed.json"), _did_key(tmp_path / "p256.json")
+        )
+        presentation = _presentation(service, "made-up-by-the-holder")
+        answer = verify_vp(http, presentation, challenge="made-up-by-the-holder")
+        assert answer.status_code == invalid_status
+        codes = {c["id"]: c["code"] for c in answer.json()["checks"]}
+        assert codes["challenge"] == "challenge.unknown"
+        missing = verify_vp(http, presentation)
+        assert missing.status_code == invalid_status
+        codes = {c["id"]: c["code"] for c in missing.json()["checks"]}
+        assert codes["challenge"] == "challenge.not_given"
+
+
+def test_tampered_presentation_and_wrong_challenge(service: Service) -> None:
+    http = service.http
+    challenge = _challenge(http)
+    presentation = _presentation(service, challenge)
+    other = _challenge(http)
+    mismatch = verify_vp(http, presentation, challenge=other)
+    codes = {c["id"]: c["code"] for c in mismatch.json()["checks"]}
+    assert codes["challenge"] == "challenge.mismatch"
+    tampered = copy.deepcopy(presentation)
+    tampered["holder"] = "did:example:mallory"
+    answer = verify_vp(http, tampered, challenge=challenge)
+    assert answer.json()["verified"] is False
+    assert any(p["check"] in ("signature", "holder_binding") for p in answer.json()["errors"])
+    # the failed proof did not use up the challenge
+    good = verify_vp(http, presentation, challenge=challenge)
+    assert good.json()["verified"] is True, good.json()["errors"]
+
+
+def test_presentation_request_errors(service: Service) -> None:
+    http = service.http
+    _problem(http.post("/presentations/verify", json={}), 400, "input.missing_field")
+    _problem(
+        http.post(
+            "/presentations/verify", json={"presentation": {"type": "VerifiablePresentation"}}
+        ),
+        400,
+        "input.unsigned_presentation",
+    )
+    _problem(
+        http.post("/presentations/verify", json={"verifiablePresentation": "x"}),
+        400,
+        "input.not_object",
+    )
+    _problem(
+        verify_vp(http, {}, challenge=5),
+        400,
+        "input.bad_option",
+    )
+    _problem(verify_vp(http, {}, holderBinding="off"), 400, "input.bad_option")
+    _problem(
+        http.post("/presentations/verify", content=b"{}", headers={"content-type": "text/plain"}),
+        415,
+        "input.content_type",
+    )
+
+
+@pytest.mark.postgres
+def test_issue_revoke_verify_on_postgresql(tmp_path: Path) -> None:
+    from pg_fixture import pg_url_or_skip
+
+    # Fresh keys per run: their did:key (and so their status lists) are new in a shared database.
+    with serve(_config(tmp_path, db=pg_url_or_skip())) as url, client(url) as http:
+        for key_file in ("ed.json", "p256.json"):
+            signed = issue(http, plain_credential(_did_key(tmp_path / key_file))).json()[
+                "verifiableCredential"
+            ]
+            assert verify(http, signed).json()["verified"] is True
+            revoke = http.post(
+                "/credentials/status", json=status_change(signed["id"], "revocation", True)
+            )
+            assert revoke.status_code == 200, revoke.text
+            after = verify(http, signed)
+            assert _failed(after)["status"] == "status.revoked"
