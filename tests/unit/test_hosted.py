@@ -313,3 +313,26 @@ def test_etag_is_the_digest_of_the_body() -> None:
 )
 def test_url_for_path(public: str, path: str, url: str) -> None:
     assert url_for_path(public, path) == url
+
+
+def test_issuers_with_their_own_folders_are_each_served(tmp_path: Path) -> None:
+    """Two issuers of one instance under /status/<issuer>/ (a shared folder cannot hold two
+    issuers' revocation-1.json): each list and each revocations.json is its own issuer's."""
+    db = tmp_path / "registry.sqlite3"
+    first = make_issuer(db, base=f"{BASE}one/")
+    second = make_issuer(db, did=None, base=f"{BASE}two/")
+    a = first.issue(ACHIEVEMENT, "ada@school.test")
+    b = second.issue(ACHIEVEMENT, "ada@school.test")
+    second.revoke(b.credential_id)
+    host = StatusHost([first, second], clock=Clock())
+    for issued, owner in ((a, first), (b, second)):
+        url, _ = list_url_of(issued)
+        hosted = host.document(url)
+        assert hosted is not None
+        assert json.loads(hosted.body)["issuer"] == owner.issuer_id
+    one = host.document(f"{BASE}one/revocations.json")
+    two = host.document(f"{BASE}two/revocations.json")
+    assert one is not None
+    assert two is not None
+    assert json.loads(one.body)["revokedCredential"] == []
+    assert [e["id"] for e in json.loads(two.body)["revokedCredential"]] == [b.credential_id]

@@ -93,8 +93,8 @@ def _requested_url(request: Request) -> str:
     return url_for_path(get_state(request).config.public_url, request.url.path)
 
 
-@router.api_route("/status/{name}", methods=_METHODS, include_in_schema=False)
-@router.api_route("/{prefix:path}/status/{name}", methods=_METHODS, include_in_schema=False)
+@router.api_route("/status/{name:path}", methods=_METHODS, include_in_schema=False)
+@router.api_route("/{prefix:path}/status/{name:path}", methods=_METHODS, include_in_schema=False)
 def status_document(request: Request) -> Response:
     url = _requested_url(request)
     document = status_host(request).document(url)
