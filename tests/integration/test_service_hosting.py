@@ -195,7 +195,15 @@ def test_unknown_list_is_a_problem_details_404(tmp_path: Path) -> None:
     key = key_file(tmp_path)
     config = service_config(f"sqlite:///{tmp_path / 'service.db'}", key)
     with serve(config) as url, client(url) as http:
-        for path in ("/status/revocation-1.json", "/status/nothing", "/elsewhere/status/x"):
+        hostile = (
+            "/status/revocation-1.json",
+            "/status/nothing",
+            "/elsewhere/status/x",
+            "/status/%2e%2e/%2e%2e/etc/passwd",
+            "/status/" + "a" * 5000,
+            "/status/revocation-1.json%00",
+        )
+        for path in hostile:
             answer = http.get(path)
             assert answer.status_code == 404
             assert answer.headers["content-type"] == "application/problem+json"
