@@ -55,7 +55,10 @@ __all__ = [
     "MANIFEST_NAME",
     "REVOCATION_LIST_NAME",
     "PublishedStatus",
+    "dump_document",
     "publish",
+    "revocation_list_url",
+    "sign_status_list",
     "write_atomic",
 ]
 
@@ -108,8 +111,44 @@ def _fsync_directory(directory: Path) -> None:
             os.close(descriptor)
 
 
-def _dump(document: Any) -> bytes:
+def dump_document(document: Any) -> bytes:
+    """The bytes of a published document (indented JSON and a newline): what the folder
+    holds and what the service (:mod:`mcbadge.issuer.hosted`) sends."""
     return (json.dumps(document, indent=2) + "\n").encode("utf-8")
+
+
+def revocation_list_url(issuer: Issuer) -> str:
+    """Where the issuer's 1EdTech revocation list is served: ``revocations.json`` beside
+    its status lists."""
+    return f"{issuer.status_base_url}{REVOCATION_LIST_NAME}"
+
+
+def sign_status_list(
+    issuer: Issuer, url: str, purpose: str, bits: bytes | bytearray, *, valid_from: datetime
+) -> dict[str, Any]:
+    """The issuer's signed ``BitstringStatusListCredential`` for the list at ``url``.
+
+    Valid from ``valid_from`` for ``issuer.list_validity``, with ``ttl`` ``issuer.list_ttl``,
+    its proof created at ``valid_from`` and signed by the active key (Data Integrity with
+    the key's suite, even for a VC-JWT issuer). The same inputs give the same document, and
+    with an Ed25519 key (deterministic signatures) the same bytes: the one builder of both
+    :func:`publish` and the service's hosted lists.
+    """
+    from mcbadge.issuer.signing import sign_credential
+
+    key = issuer.active_key
+    unsigned = build_status_list_credential(
+        url,
+        issuer.issuer_id,
+        purpose,
+        bits,
+        valid_from=valid_from,
+        valid_until=valid_from + issuer.list_validity,
+        ttl_ms=int(issuer.list_ttl.total_seconds() * 1000),
+    )
+    signed = sign_credential(unsigned, key, key.default_cryptosuite, created=valid_from)
+    assert isinstance(signed, dict)  # a Data Integrity suite: never a JWT
+    return signed
 
 
 def _fingerprint(issuer_id: str, url: str, created_at: str, list_id: int) -> str:
@@ -130,8 +169,6 @@ class _Built:
 
 
 def _build(issuer: Issuer, instant: datetime) -> _Built:
-    from mcbadge.issuer.signing import sign_credential
-
     store = issuer.registry
     key = issuer.active_key
     lists: dict[str, dict[str, Any]] = {}
@@ -140,20 +177,10 @@ def _build(issuer: Issuer, instant: datetime) -> _Built:
     listed: dict[str, dict[str, str]] = {}
     for record in store.list_records(issuer.issuer_id):
         bits = store.status_list_bits(record.url)
-        unsigned = build_status_list_credential(
-            record.url,
-            issuer.issuer_id,
-            record.purpose,
-            bits,
-            valid_from=instant,
-            valid_until=instant + issuer.list_validity,
-            ttl_ms=int(issuer.list_ttl.total_seconds() * 1000),
-        )
-        signed = sign_credential(unsigned, key, key.default_cryptosuite)
-        assert isinstance(signed, dict)
+        signed = sign_status_list(issuer, record.url, record.purpose, bits, valid_from=instant)
         name = record.url.rsplit("/", 1)[-1]
         lists[record.url] = signed
-        files[name] = _dump(signed)
+        files[name] = dump_document(signed)
         bits_by_name[name] = (record.url, record.purpose, bytes(bits))
         listed[name] = {
             "url": record.url,
@@ -164,7 +191,7 @@ def _build(issuer: Issuer, instant: datetime) -> _Built:
         }
     revocations = store.revocations(issuer.issuer_id)
     revocation_list = build_revocation_list(revocations)
-    files[REVOCATION_LIST_NAME] = _dump(revocation_list)
+    files[REVOCATION_LIST_NAME] = dump_document(revocation_list)
     manifest = {
         "format": _MANIFEST_FORMAT,
         "issuer": issuer.issuer_id,
@@ -212,11 +239,11 @@ def publish(
                 write_atomic(target, built.files[name])
                 written.append(target)
             manifest = directory / MANIFEST_NAME
-            write_atomic(manifest, _dump(built.manifest))
+            write_atomic(manifest, dump_document(built.manifest))
             written.append(manifest)
     return PublishedStatus(
         status_lists=built.lists,
-        revocation_list_url=f"{issuer.status_base_url}{REVOCATION_LIST_NAME}",
+        revocation_list_url=revocation_list_url(issuer),
         revocation_list=built.revocation_list,
         files=built.files,
         written=written,

@@ -1166,6 +1166,30 @@ class Registry:
 
         return self._read("list status lists", work)
 
+    def status_list_at(self, url: str) -> StatusListRecord | None:
+        """The status list published at ``url`` (any issuer), or ``None``: what a service
+        hosting the lists looks a requested URL up by, without listing every list."""
+
+        def work(conn: sa.Connection) -> StatusListRecord | None:
+            row = conn.execute(sa.select(status_lists_t).where(status_lists_t.c.url == url)).first()
+            if row is None:
+                return None
+            allocated = conn.execute(
+                sa.select(sa.func.count()).where(status_entries_t.c.list_id == row.id)
+            ).scalar_one()
+            return StatusListRecord(
+                int(row.id),
+                row.issuer_id,
+                row.purpose,
+                row.url,
+                int(row.size),
+                row.created_at,
+                bool(row.full),
+                int(allocated),
+            )
+
+        return self._read("find a status list", work)
+
     def status_list_bits(self, list_id: int) -> bytearray:
         """The list's bitstring, MSB-first (index 0 is the top bit of byte 0): set for
         revoked credentials (revocation lists) or currently suspended ones (suspension lists)."""
