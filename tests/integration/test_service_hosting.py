@@ -22,7 +22,7 @@ from https_fixture import TLSMaterial, make_tls_material
 from mcbadge.issuer import Issuer, SigningKey
 from mcbadge.keys import generate_key, save_key
 from mcbadge.server.config import IssuerConfig, ServiceConfig
-from mcbadge.server.state import did_web_of
+from mcbadge.server.state import did_web_of, status_base_url_of
 from mcbadge.status import decode_bitstring, status_value_at
 from mcbadge.verify import VerificationPolicy, verify
 from pg_fixture import pg_url_or_skip
@@ -58,13 +58,14 @@ def library_issuer(config: ServiceConfig, key: Path, *, did_web: bool = False) -
     """The issuer the service holds, as the library sees it (same key, registry, URLs):
     what issues and revokes in these tests while the HTTP routes for that are elsewhere."""
     signing_key = SigningKey.load(key)
+    issuer_id = did_web_of(config.public_url) if did_web else signing_key.did_key
     return Issuer(
         {"type": ["Profile"], "name": "Academy"},
         signing_key,
         format=signing_key.default_cryptosuite,
         registry=config.db,
-        status_base_url=f"{config.public_url}/status/",
-        issuer_id=did_web_of(config.public_url) if did_web else None,
+        status_base_url=status_base_url_of(config.public_url, issuer_id),
+        issuer_id=issuer_id,
     )
 
 
@@ -141,7 +142,7 @@ def test_status_list_is_current_with_etag_cache_control_and_304(tmp_path: Path) 
         first = issuer.issue(ACHIEVEMENT, "ada@school.test")
         issuer.issue(ACHIEVEMENT, "grace@school.test")
         list_url, index = status_list_url(first)
-        assert list_url == f"{url}/status/revocation-1.json"
+        assert list_url == f"{issuer.status_base_url}revocation-1.json"
 
         answer = http.get(path_of(list_url))
         assert answer.status_code == 200
@@ -220,7 +221,7 @@ def test_revocation_list_names_each_revoked_credential(tmp_path: Path) -> None:
         issuer = library_issuer(replace(config, base_url=url), key)
         issued = issuer.issue(ACHIEVEMENT, "ada@school.test")
         published_url = issuer.publish().revocation_list_url
-        assert published_url == f"{url}/status/revocations.json"
+        assert published_url == f"{issuer.status_base_url}revocations.json"
         empty = http.get(path_of(published_url))
         assert empty.status_code == 200
         assert empty.headers["content-type"] == "application/json"
@@ -360,7 +361,9 @@ def test_status_survives_a_restart_on_the_same_sqlite_file(tmp_path: Path) -> No
         assert after.status_code == 200
         assert bit_at(after, index) == 1
         assert bit_at(after, status_list_url(other)[1]) == 1
-        revoked = http.get("/status/revocations.json").json()["revokedCredential"]
+        revoked = http.get(path_of(issuer.status_base_url) + "revocations.json").json()[
+            "revokedCredential"
+        ]
         assert {item["id"] for item in revoked} == {issued.credential_id, other.credential_id}
     with serve_on_port(config) as address, client(address) as http:
         # a fresh process (no cache) answers the very same bytes: stateless workers
@@ -386,7 +389,7 @@ def test_hosting_on_postgresql(tmp_path: Path) -> None:
         second = http.get(path_of(list_url), headers={"If-None-Match": first.headers["etag"]})
         assert second.status_code == 200
         assert bit_at(second, index) == 1
-        revocations = http.get(urlsplit(base).path + "/status/revocations.json")
+        revocations = http.get(path_of(issuer.status_base_url) + "revocations.json")
         assert [item["id"] for item in revocations.json()["revokedCredential"]] == [
             issued.credential_id
         ]
