@@ -220,7 +220,7 @@ def test_a_credential_is_not_a_presentation() -> None:
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ChallengeStore]:
     url = f"sqlite:///{tmp_path / 'office.db'}" if request.param == "sqlite" else pg_url_or_skip()
     with Registry.open(url) as registry:
-        assert registry.schema_version() == 3
+        assert registry.schema_version() >= 3  # the challenges table came with version 3
         yield ChallengeStore(registry)
 
 
