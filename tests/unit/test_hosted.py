@@ -336,3 +336,16 @@ def test_issuers_with_their_own_folders_are_each_served(tmp_path: Path) -> None:
     assert two is not None
     assert json.loads(one.body)["revokedCredential"] == []
     assert [e["id"] for e in json.loads(two.body)["revokedCredential"]] == [b.credential_id]
+
+
+def test_the_verify_routes_read_the_very_list_that_is_hosted(issuer: Issuer) -> None:
+    from mcbadge.issuer.supplied import current_status_list
+
+    issued = issuer.issue(ACHIEVEMENT, "ada@school.test")
+    issuer.revoke(issued.credential_id)
+    url, _ = list_url_of(issued)
+    hosted = StatusHost([issuer], clock=Clock()).status_list(url)
+    assert hosted is not None
+    assert current_status_list(issuer, url, now=NOW + timedelta(minutes=3)) == json.loads(
+        hosted.body
+    )

@@ -373,29 +373,20 @@ def current_status_list(
     issuer: Issuer, list_url: str, *, now: datetime | None = None
 ) -> dict[str, Any] | None:
     """The issuer's status list credential at ``list_url`` with the registry's current bits,
-    signed now; ``None`` when the issuer has no list there. (The hosting routes have their
-    own builder; verification uses this to read this instance's lists without HTTP.)"""
-    from mcbadge.status import build_status_list_credential
+    signed by the one builder of publishing and hosting
+    (:func:`mcbadge.publish.sign_status_list`, in the signing window of
+    :func:`mcbadge.issuer.hosted.signing_window`, so it is the list the hosting routes
+    serve); ``None`` when the issuer has no list there. Verification uses this to read this
+    instance's lists without HTTP."""
+    from mcbadge.issuer.hosted import signing_window
+    from mcbadge.publish import sign_status_list
 
     if not list_url.startswith(issuer.status_base_url):
         return None
-    record = next(
-        (item for item in issuer.registry.list_records(issuer.issuer_id) if item.url == list_url),
-        None,
-    )
-    if record is None:
+    registry = issuer.registry.registry
+    record = registry.status_list_at(list_url)
+    if record is None or record.issuer_id != issuer.issuer_id:
         return None
-    instant = now or datetime.now(UTC)
-    unsigned = build_status_list_credential(
-        record.url,
-        issuer.issuer_id,
-        record.purpose,
-        issuer.registry.status_list_bits(record.url),
-        valid_from=instant,
-        valid_until=instant + issuer.list_validity,
-        ttl_ms=int(issuer.list_ttl.total_seconds() * 1000),
-    )
-    key = issuer.active_key
-    signed = sign_credential(unsigned, key, key.default_cryptosuite)
-    assert isinstance(signed, dict)
-    return signed
+    valid_from, _ = signing_window(now or datetime.now(UTC), issuer.list_validity)
+    bits = registry.status_list_bits(record.list_id)
+    return sign_status_list(issuer, record.url, record.purpose, bits, valid_from=valid_from)
