@@ -12,10 +12,10 @@ import pytest
 
 from mcbadge.errors import InputError, RegistryError, ValidationError
 from mcbadge.issuer import Issuer, IssuerStore, SigningKey
+from mcbadge.issuer.hosted import StatusHost
 from mcbadge.issuer.supplied import (
     StatusChange,
     change_status,
-    current_status_list,
     find_issued,
     naming_key,
     parse_status_request,
@@ -53,6 +53,11 @@ def plain(issuer: Issuer, **extra: Any) -> dict[str, Any]:
         "credentialSubject": {"id": "did:example:teacher"},
         **extra,
     }
+
+
+def current_status_list(issuer: Issuer, url: str) -> dict[str, Any] | None:
+    # what the service serves at url (mcbadge.issuer.hosted), signed from the current bits
+    return StatusHost([issuer]).signed_status_list(url)
 
 
 def policy(issuer: Issuer) -> VerificationPolicy:
@@ -300,7 +305,7 @@ def test_a_reserved_but_unsigned_credential_has_no_status_to_change(
     assert caught.value.code == "status.not_issued"
 
 
-def test_current_status_list_is_none_for_a_url_not_the_issuers(issuer: Issuer) -> None:
+def test_a_url_not_the_issuers_is_not_answered(issuer: Issuer) -> None:
     issuer.issue_credential(plain(issuer))
     assert current_status_list(issuer, "https://elsewhere.test/status/revocation-1.json") is None
     assert current_status_list(issuer, f"{BASE}revocation-99.json") is None

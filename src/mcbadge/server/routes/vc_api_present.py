@@ -220,7 +220,7 @@ async def verify_presentation(request: Request) -> JSONResponse:
         )
     options = _options(body.get("options"))
     policy = dataclasses.replace(
-        verification_policy(state),
+        verification_policy(request),
         challenge=options.get("challenge"),
         domain=options.get("domain"),
         holder_binding=options.get("holderBinding", "required"),

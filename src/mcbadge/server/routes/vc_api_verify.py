@@ -35,7 +35,6 @@ from mcbadge.server.deps import get_state
 from mcbadge.server.problems import Problem
 
 if TYPE_CHECKING:
-    from mcbadge.server.state import ServiceState
     from mcbadge.verify import Check, VerificationPolicy, VerificationResult
 
 router = APIRouter()
@@ -87,31 +86,24 @@ _PROOF_CHECKS = (
 _STATUS_CHECKS = ("status", "status_retrieval", "status_list", "status_range")
 
 
-def verification_policy(state: ServiceState, **options: Any) -> VerificationPolicy:
+def verification_policy(request: Request, **options: Any) -> VerificationPolicy:
     """The service's policy: offline, plain W3C credentials accepted, this instance's own
-    did:web documents and status lists answered from its keys and registry."""
-    from mcbadge.issuer.supplied import current_status_list
+    did:web documents and status lists answered from its keys and registry (the status
+    lists exactly as ``GET`` serves them: :func:`.hosting.own_status_list`)."""
+    from mcbadge.server.routes.hosting import own_status_list
     from mcbadge.verify import VerificationPolicy
 
+    state = get_state(request)
     did_documents = {
         issuer_id: issuer.did_document()
         for issuer_id, issuer in state.issuers.items()
         if issuer_id.startswith("did:web:")
     }
-    issuers = list(state.issuers.values())
-
-    def own_list(url: str) -> dict[str, Any] | None:
-        for issuer in issuers:
-            document = current_status_list(issuer, url)
-            if document is not None:
-                return document
-        return None
-
     return VerificationPolicy(
         offline=True,
         generic_credentials=True,
         did_documents=did_documents,
-        status_list_resolver=own_list,
+        status_list_resolver=lambda url: own_status_list(request, url),
         local_status_base_urls=(f"{state.config.public_url}/status/",),
         **options,
     )
@@ -232,6 +224,6 @@ async def verify_credential(request: Request) -> JSONResponse:
             "EnvelopedVerifiableCredential)",
         )
     options = read_options(body.get("options"), _VERIFY_OPTIONS)
-    result = await run_in_threadpool(verify, credential, verification_policy(state))
+    result = await run_in_threadpool(verify, credential, verification_policy(request))
     status = 200 if result.verified else state.config.invalid_status
     return JSONResponse(credential_response(result, credential, options), status_code=status)
