@@ -408,6 +408,11 @@ def test_status_errors(service: Service) -> None:
         "input.unknown_field",
     )
     _problem(
+        http.post("/credentials/status", content=b"{}", headers={"content-type": "text/xml"}),
+        415,
+        "input.content_type",
+    )
+    _problem(
         http.post("/credentials/status", json=status_change(signed["id"], "message", True)),
         400,
         "input.bad_status_purpose",
@@ -632,7 +637,13 @@ def test_a_vc_jwt_issuer_answers_an_enveloped_credential(tmp_path: Path) -> None
 def test_oversized_and_deeply_nested_bodies_are_refused_before_parsing(service: Service) -> None:
     http = service.http
     huge = b'{"credential": "' + b"a" * (2 * 1024 * 1024) + b'"}'
-    for path in ("/credentials/issue", "/credentials/verify", "/presentations/verify"):
+    for path in (
+        "/credentials/issue",
+        "/credentials/verify",
+        "/presentations/verify",
+        "/credentials/status",
+        "/challenges",
+    ):
         answer = http.post(path, content=huge, headers={"content-type": "application/json"})
         _problem(answer, 413, "input.too_large")
     deep = b'{"verifiableCredential": ' + b"[" * 200 + b"]" * 200 + b"}"

@@ -309,3 +309,16 @@ def test_a_url_not_the_issuers_is_not_answered(issuer: Issuer) -> None:
     issuer.issue_credential(plain(issuer))
     assert current_status_list(issuer, "https://elsewhere.test/status/revocation-1.json") is None
     assert current_status_list(issuer, f"{BASE}revocation-99.json") is None
+
+
+def test_a_property_no_context_defines_is_refused_before_reserving(
+    issuer: Issuer, store: IssuerStore
+) -> None:
+    from mcbadge.errors import DataLossError
+
+    credential = plain(issuer)
+    credential["credentialSubject"]["favouriteColour"] = "teal"
+    with pytest.raises(DataLossError) as caught:
+        issuer.issue_credential(credential)
+    assert caught.value.code == "data_loss.undefined_term"
+    assert store.registry.list_credentials(issuer.issuer_id) == []

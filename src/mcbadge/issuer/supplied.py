@@ -235,6 +235,12 @@ def issue_credential(
     failures = presign_failures(probe, generic=generic)
     if failures:
         raise SigningRefusedError(failures)
+    if issuer.format not in ("jwt", "vc+jwt"):
+        # What Data Integrity signing would refuse (a property no context defines), refused
+        # before a status index is spent on it.
+        from mcbadge.jsonld import check_data_loss
+
+        check_data_loss(probe)
     name = credential_id or credential.get("id")
     key = naming_key(name) if isinstance(name, str) else f"vc-api uuid:{uuid.uuid4()}"
     # A revocation slot is always kept (revoking must always be possible); the credential
