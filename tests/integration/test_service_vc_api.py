@@ -652,3 +652,35 @@ def test_oversized_and_deeply_nested_bodies_are_refused_before_parsing(service: 
     )
     assert answer.status_code == 400
     assert answer.json()["code"] == "input.too_deep"
+
+
+def test_concurrent_issues_get_distinct_status_indexes(service: Service) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(number: int) -> tuple[str, str]:
+        with client(service.url) as http:
+            issuer = service.ed25519 if number % 2 else service.p256
+            answer = issue(http, plain_credential(issuer))
+            assert answer.status_code == 201, answer.text
+            entry = answer.json()["verifiableCredential"]["credentialStatus"]
+            return entry["statusListCredential"], entry["statusListIndex"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        slots = list(pool.map(one, range(24)))
+    assert len(set(slots)) == 24
+
+
+def test_a_status_change_survives_a_restart(tmp_path: Path) -> None:
+    from tests.integration.service_helpers import free_port
+    from tests.integration.test_service_hosting import serve_on_port
+
+    # The same port (and so the same list URLs) after the restart, on the same SQLite file.
+    config = _config(tmp_path, port=free_port())
+    issuer = _did_key(tmp_path / "ed.json")
+    with serve_on_port(config) as url, client(url) as http:
+        signed = issue(http, plain_credential(issuer)).json()["verifiableCredential"]
+        change = status_change(signed["id"], "revocation", True)
+        assert http.post("/credentials/status", json=change).status_code == 200
+    with serve_on_port(config) as url, client(url) as http:
+        after = verify(http, signed)
+        assert _failed(after)["status"] == "status.revoked"
