@@ -684,3 +684,30 @@ def test_a_status_change_survives_a_restart(tmp_path: Path) -> None:
     with serve_on_port(config) as url, client(url) as http:
         after = verify(http, signed)
         assert _failed(after)["status"] == "status.revoked"
+
+
+def test_an_enveloped_vp_jwt_reports_the_credentials_inside_its_token(service: Service) -> None:
+    from mcbadge.did import did_for_key
+    from mcbadge.present import present
+
+    http = service.http
+    challenge = _challenge(http)
+    holder = generate_key("p256")
+    credential = plain_credential(service.ed25519)
+    credential["credentialSubject"] = {"id": did_for_key(holder)}
+    signed = issue(http, credential).json()["verifiableCredential"]
+    token = present(
+        [signed], holder, challenge=challenge, domain="office.example", format="vp+jwt"
+    ).jwt
+    assert token is not None
+    enveloped = {
+        "@context": "https://www.w3.org/ns/credentials/v2",
+        "id": f"data:application/vp+jwt,{token}",
+        "type": "EnvelopedVerifiablePresentation",
+    }
+    answer = verify_vp(http, enveloped, challenge=challenge, domain="office.example")
+    body = answer.json()
+    assert body["verified"] is True, body["errors"]
+    assert len(body["results"]["credentials"]) == 1
+    assert body["results"]["credentials"][0]["verified"] is True
+    assert "credential" not in body["results"]["credentials"][0]

@@ -153,9 +153,15 @@ def presentation_response(
         }
         for entry in as_list(presentation.get("proof"))
     ]
+    # One result per credential the verifier found (a VP-JWT's are inside its token, so the
+    # request's own list may be shorter): the credential itself where the request shows it.
     credentials = [
-        credential_response(item.result, credential, {"returnCredential": True})
-        for item, credential in zip(result.nested, nested_credentials, strict=False)
+        credential_response(
+            item.result,
+            nested_credentials[number] if number < len(nested_credentials) else None,
+            {"returnCredential": number < len(nested_credentials)},
+        )
+        for number, item in enumerate(result.nested)
     ]
     failed = [check for check in outer.checks if check.status == "failed"]
     warnings = [check for check in outer.checks if check.status == "warning"]
