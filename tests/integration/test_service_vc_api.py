@@ -631,6 +631,10 @@ def test_a_vc_jwt_issuer_answers_an_enveloped_credential(tmp_path: Path) -> None
         assert checked.json()["verified"] is True, _failed(checked)
         statuses = {c["id"]: c["status"] for c in checked.json()["checks"]}
         assert statuses["jwt"] == "passed"
+        # results describe the credential inside the envelope
+        (status_result,) = checked.json()["results"]["credentialStatus"]
+        assert status_result["input"]["type"] == "BitstringStatusListEntry"
+        assert status_result["verified"] is True
         assert statuses["status"] == "passed"
 
 

@@ -129,11 +129,27 @@ def _checks_of(result: VerificationResult, ids: Iterable[str]) -> list[Check]:
     return [check for check in result.checks if check.id in wanted]
 
 
+def _secured_credential(credential: Any) -> dict[str, Any]:
+    """The credential whose members ``results`` describe: an enveloped (VC-JWT) credential's
+    payload, read without verifying it again (the checks already did); ``{}`` when unreadable."""
+    from mcbadge.errors import MCBadgeError
+    from mcbadge.verify._input import parse_input
+
+    if not isinstance(credential, dict):
+        return {}
+    if credential.get("type") != "EnvelopedVerifiableCredential":
+        return credential
+    try:
+        return parse_input(credential).credential
+    except MCBadgeError:
+        return {}
+
+
 def vcalm_results(result: VerificationResult, credential: Any) -> dict[str, Any]:
     """VCALM's ``results``: per data model property, ``verified`` and the ``input``."""
     from mcbadge.verify._util import as_list
 
-    document = credential if isinstance(credential, dict) else {}
+    document = _secured_credential(credential)
     validity_ok = result.check("validity").status != "failed"
     out: dict[str, Any] = {}
     for term in ("validFrom", "validUntil"):
