@@ -56,6 +56,8 @@ class Service:
     url: str  # the https front the suites call
     ed25519_did: str
     p256_did: str
+    #: a second Ed25519 key whose issuer signs VC-JOSE-COSE (answers EnvelopedVerifiableCredential)
+    envelope_did: str
 
 
 @dataclass
@@ -84,10 +86,14 @@ def _verifier_suite(s: Service) -> dict[str, Any]:
 
 
 def _vc2_suite(s: Service) -> dict[str, Any]:
+    both = ["vc2.0", "EnvelopingProof"]
     return {
-        "issuers": [_endpoint(s.url, "/credentials/issue", ["vc2.0"], id=s.ed25519_did)],
-        "verifiers": [_endpoint(s.url, "/credentials/verify", ["vc2.0"], id=s.url)],
-        "vpVerifiers": [_endpoint(s.url, "/presentations/verify", ["vc2.0"], id=s.url)],
+        "issuers": [
+            _endpoint(s.url, "/credentials/issue", ["vc2.0"], id=s.ed25519_did),
+            _endpoint(s.url, "/credentials/issue", ["EnvelopingProof"], id=s.envelope_did),
+        ],
+        "verifiers": [_endpoint(s.url, "/credentials/verify", both, id=s.url)],
+        "vpVerifiers": [_endpoint(s.url, "/presentations/verify", both, id=s.url)],
     }
 
 
@@ -249,6 +255,7 @@ def running_service(mcbadge: list[str], workdir: Path, log: Path) -> Iterator[tu
     """Keys, config, ``mcbadge serve`` and its TLS front; yields the service and the cert."""
     ed25519 = _generate_key(mcbadge, "ed25519", workdir / "ed25519.json")
     p256 = _generate_key(mcbadge, "p256", workdir / "p256.json")
+    envelope = _generate_key(mcbadge, "ed25519", workdir / "envelope.json")
     cert, key = _self_signed(workdir)
     port, tls_port = _free_port(), _free_port()
     base_url = f"https://127.0.0.1:{tls_port}"
@@ -266,6 +273,10 @@ def running_service(mcbadge: list[str], workdir: Path, log: Path) -> Iterator[tu
                 "",
                 "[[issuers]]",
                 'key = "p256.json"',
+                "",
+                "[[issuers]]",
+                'key = "envelope.json"',
+                'format = "vc+jwt"',
                 "",
                 "[verify]",
                 "invalid_status = 400",
@@ -287,7 +298,7 @@ def running_service(mcbadge: list[str], workdir: Path, log: Path) -> Iterator[tu
         try:
             with TlsFront(tls_port, port, cert, key):
                 _wait_healthy(f"{base_url}/healthz", cert, process, log)
-                yield Service(base_url, ed25519, p256), cert
+                yield Service(base_url, ed25519, p256, envelope), cert
         finally:
             process.send_signal(signal.SIGTERM)
             try:
@@ -405,6 +416,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"mcbadge serve at {service.url}")
             print(f"  ed25519 issuer {service.ed25519_did}")
             print(f"  p-256 issuer   {service.p256_did}")
+            print(f"  vc+jwt issuer  {service.envelope_did}")
             for suite in chosen:
                 folder = args.suites_dir / suite.folder
                 write_local_config(folder, suite, service)
