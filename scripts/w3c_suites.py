@@ -10,10 +10,10 @@ docs/service-w3c.md for how to get them; this script never fetches anything):
     vc-data-model-2.0-test-suite    vc-di-eddsa-test-suite
     vc-di-ecdsa-test-suite          vc-bitstring-status-list-test-suite
 
-What it does, in a fresh temp directory: generates an Ed25519 and a P-256 key
-(``mcbadge keys generate``), writes a service config holding both as did:key issuers, a temp
-SQLite registry and ``invalid_status = 400`` (the suites want a 4xx for a credential that does
-not verify), starts ``mcbadge serve --allow-unauthenticated`` on 127.0.0.1 and a small TLS
+What it does, in a fresh temp directory: generates two Ed25519 keys and a P-256 key
+(``mcbadge keys generate``), writes a service config holding them as did:key issuers (the
+second Ed25519 one signs VC-JOSE-COSE ``vc+jwt``), a temp SQLite registry and
+``invalid_status = 400`` (the suites want a 4xx for a credential that does not verify), starts ``mcbadge serve --allow-unauthenticated`` on 127.0.0.1 and a small TLS
 front on another loopback port (the status list suite only dereferences https:// URLs; the
 service leaves TLS to a front proxy), writes each suite's ``localConfig.cjs`` naming that
 service, runs the suite's mocha with the JSON reporter and prints passed / failed / pending per
