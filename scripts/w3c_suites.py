@@ -12,10 +12,11 @@ docs/service-w3c.md for how to get them; this script never fetches anything):
 
 What it does, in a fresh temp directory: generates two Ed25519 keys and a P-256 key
 (``mcbadge keys generate``), writes a service config holding them as did:key issuers (the
-second Ed25519 one signs VC-JOSE-COSE ``vc+jwt``), a temp SQLite registry and
-``invalid_status = 400`` (the suites want a 4xx for a credential that does not verify), starts ``mcbadge serve --allow-unauthenticated`` on 127.0.0.1 and a small TLS
-front on another loopback port (the status list suite only dereferences https:// URLs; the
-service leaves TLS to a front proxy), writes each suite's ``localConfig.cjs`` naming that
+second Ed25519 one signs VC-JOSE-COSE ``vc+jwt``), a temp SQLite registry (or ``--db``) and
+``invalid_status = 400`` (the suites want a 4xx for a credential that does not verify),
+starts ``mcbadge serve --allow-unauthenticated`` on 127.0.0.1 (``--workers N`` processes) and
+a small TLS front on another loopback port (the status list suite only dereferences https://
+URLs; the service leaves TLS to a front proxy), writes each suite's ``localConfig.cjs`` naming that
 service, runs the suite's mocha with the JSON reporter and prints passed / failed / pending per
 suite and every failure by name. Node trusts the temp certificate through NODE_EXTRA_CA_CERTS.
 
@@ -251,10 +252,15 @@ class TlsFront:
 
 
 @contextlib.contextmanager
-def running_service(mcbadge: list[str], workdir: Path, log: Path) -> Iterator[tuple[Service, Path]]:
-    """Keys, config, ``mcbadge serve`` and its TLS front; yields the service and the cert."""
+def running_service(
+    mcbadge: list[str], workdir: Path, log: Path, *, db: str | None = None, workers: int = 1
+) -> Iterator[tuple[Service, Path]]:
+    """Keys, config, ``mcbadge serve`` and its TLS front; yields the service and the cert.
+
+    ``db`` defaults to a fresh SQLite file in ``workdir``."""
     ed25519 = _generate_key(mcbadge, "ed25519", workdir / "ed25519.json")
     p256 = _generate_key(mcbadge, "p256", workdir / "p256.json")
+    registry = db or f"sqlite:///{workdir / 'registry.db'}"
     envelope = _generate_key(mcbadge, "ed25519", workdir / "envelope.json")
     cert, key = _self_signed(workdir)
     port, tls_port = _free_port(), _free_port()
@@ -266,7 +272,8 @@ def running_service(mcbadge: list[str], workdir: Path, log: Path) -> Iterator[tu
                 'host = "127.0.0.1"',
                 f"port = {port}",
                 f'base_url = "{base_url}"',
-                f'db = "sqlite:///{workdir / "registry.db"}"',
+                f'db = "{registry}"',
+                f"workers = {workers}",
                 "",
                 "[[issuers]]",
                 'key = "ed25519.json"',
@@ -392,6 +399,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, help="folder for reports and logs (default: temp)")
     parser.add_argument("--keep", action="store_true", help="keep localConfig.cjs afterwards")
+    parser.add_argument(
+        "--db", help="registry URL, e.g. a throwaway PostgreSQL (default: a temp SQLite file)"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="mcbadge serve --workers")
     args = parser.parse_args(argv)
 
     wanted = {name for name in args.only.split(",") if name}
@@ -412,7 +423,10 @@ def main(argv: list[str] | None = None) -> int:
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="mcbadge-w3c-") as temp:
         workdir = Path(temp)
-        with running_service(mcbadge, workdir, out / "serve.log") as (service, cert):
+        serving = running_service(
+            mcbadge, workdir, out / "serve.log", db=args.db, workers=args.workers
+        )
+        with serving as (service, cert):
             print(f"mcbadge serve at {service.url}")
             print(f"  ed25519 issuer {service.ed25519_did}")
             print(f"  p-256 issuer   {service.p256_did}")
