@@ -274,8 +274,21 @@ def issue_credential(
             )
         return IssuedCredential(reservation.credential_id, stored, key, indexes, reemitted=True)
     signed = sign_credential(unsigned, issuer.active_key, issuer.format)
+    if generic:
+        signed = _single_proof(signed)
     issuer.registry.record_issued(reservation.credential_id, signed, issuer.format)
     return IssuedCredential(reservation.credential_id, signed, key, indexes)
+
+
+def _single_proof(signed: dict[str, Any] | str) -> dict[str, Any] | str:
+    """A plain W3C credential's one proof as an object, the form VCDM and Data Integrity
+    show and the W3C VC API issuer suite requires; an Open Badges credential keeps the
+    one-element array its strict JSON Schema wants (in JSON-LD the two are the same graph)."""
+    if isinstance(signed, dict):
+        proof = signed.get("proof")
+        if isinstance(proof, list) and len(proof) == 1:
+            return {**signed, "proof": proof[0]}
+    return signed
 
 
 def _stored(text: str) -> dict[str, Any] | str:

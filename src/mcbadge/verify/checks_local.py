@@ -22,6 +22,7 @@ from mcbadge.verify._util import (
     warning,
 )
 from mcbadge.verify.result import Check
+from mcbadge.verify.vcdm import member_problems
 
 __all__ = [
     "END_TERMS",
@@ -197,7 +198,8 @@ def structural_problems(ctx: RunContext) -> list[str]:
 
 def _generic_problems(credential: Mapping[str, Any]) -> list[str]:
     """The W3C data model rules (VCDM 1.1 and 2.0) of a plain credential: an issuer with an
-    id, one or more subject objects, the start date VCDM 1.1 requires (2.0 makes it optional)."""
+    id, one or more subject objects, the start date VCDM 1.1 requires (2.0 makes it optional),
+    and the rules on its optional members (:mod:`mcbadge.verify.vcdm`)."""
     problems: list[str] = []
     issuer_id = _id_of(credential.get("issuer"))
     if not isinstance(issuer_id, str) or not issuer_id:
@@ -207,6 +209,7 @@ def _generic_problems(credential: Mapping[str, Any]) -> list[str]:
         problems.append("credentialSubject must be one or more non-empty objects")
     if is_vcdm_v1(dict(credential)) and "issuanceDate" not in credential:
         problems.append("issuanceDate is required")
+    problems.extend(member_problems(credential))
     return problems
 
 
