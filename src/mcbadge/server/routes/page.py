@@ -12,8 +12,8 @@ whether a rule is met are the library's (:func:`mcbadge.verify.verify_any`,
 Verification here is offline: the service fetches nothing a document names (no JSON-LD
 context, did:web document or status list from the network); the did:web documents of the
 issuers this instance holds are handed to the verifier. Errors are pages, never JSON: a body
-over ``limits.max_body_bytes`` is a 413 page, a form that cannot be used is the form again
-with an error summary linked to the field.
+over ``limits.max_body_bytes`` (the limit of every route) is a 413 page, a form that cannot
+be used is the form again with an error summary linked to the field.
 """
 
 from __future__ import annotations
@@ -28,9 +28,8 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
-from mcbadge.server.body import media_type, read_body
+from mcbadge.server.body import media_type
 from mcbadge.server.deps import get_state
-from mcbadge.server.problems import Problem
 
 if TYPE_CHECKING:
     import jinja2
@@ -140,19 +139,29 @@ def verification_form() -> HTMLResponse:
     return _form_page()
 
 
-async def _drain(request: Request, limit: int) -> None:
-    """Read and discard what the client is still sending, up to a bound."""
+async def _read_form(request: Request, limit: int) -> bytes | None:
+    """The body, at most ``limit`` bytes; ``None`` when it is larger. Unlike the APIs' reader
+    (:func:`mcbadge.server.body.read_body`), what is over the limit is read on and thrown
+    away up to a bound, so that a browser still sending its upload reads the 413 page rather
+    than a reset connection; a body declared larger than that bound is not read at all."""
     declared = request.headers.get("content-length", "")
+    if declared and not declared.isdigit():
+        return None
     if declared.isdigit() and int(declared) > limit * _DRAIN_FACTOR:
-        return
+        return None
+    chunks: list[bytes] = []
     received = 0
     while received <= limit * _DRAIN_FACTOR:
         message = await request.receive()
         if message["type"] != "http.request":
-            return
-        received += len(message.get("body", b""))
+            break  # the client went away
+        body = message.get("body", b"")
+        received += len(body)
+        if received <= limit:
+            chunks.append(body)
         if not message.get("more_body", False):
-            return
+            break
+    return b"".join(chunks) if received <= limit else None
 
 
 async def _parse(request: Request, body: bytes) -> _Form:
@@ -372,12 +381,8 @@ async def verify_page(request: Request) -> Response:
             "The form was sent in a way this page does not read",
             ["Open the verification page and send the form from there (multipart/form-data)."],
         )
-    try:
-        body = await read_body(request, limits)
-    except Problem as problem:
-        if problem.status != 413:
-            return _message_page(problem.status, "The form could not be read", [problem.detail])
-        await _drain(request, limits.max_body_bytes)
+    body = await _read_form(request, limits.max_body_bytes)
+    if body is None:
         return _too_large(limits.max_body_bytes)
     form = await _parse(request, body)
     if form.errors:
