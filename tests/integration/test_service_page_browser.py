@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.integration.page_kit import Kit, make_kit, page_config
+from tests.integration.page_kit import K5, Kit, make_kit, page_config
 from tests.integration.service_helpers import serve
 
 LIMIT = 256 * 1024
@@ -242,3 +242,49 @@ def test_a_file_over_the_limit_gives_a_readable_413_page(
     text = _body(browser)
     assert f"at most {LIMIT:,} bytes" in text
     assert "Nothing was verified" in text
+
+
+def test_every_page_is_valid_html(page_url: str, kit: Kit, tmp_path: Path) -> None:
+    """The Nu HTML Checker (as for the reports) finds no error on any page the service
+    shows: the form, the form with errors, the reports with their link back, the 413 and
+    415 pages."""
+    import subprocess
+
+    import httpx
+    from tests.integration.test_report_browser import _java_and_vnu
+
+    java, vnu = _java_and_vnu()
+    blank = {"text": "", "recipient": "", "challenge": "", "domain": "", "trust_list_pin": ""}
+
+    def send(*names: str, rule: bool = False, **fields: str) -> str:
+        files = [("documents", (name, kit.read(name))) for name in names]
+        if rule:
+            files.append(("rule", ("rule.json", kit.read("rule.json"))))
+        answer = httpx.post(page_url + "verify", files=files, data={**blank, **fields})
+        return answer.text
+
+    pages = {
+        "form.html": httpx.get(page_url).text,
+        "errors.html": send("notes.txt", trust_list_pin="x"),
+        "credential.html": send("badge.png"),
+        "bundle.html": send("presentation.json"),
+        "batch.html": send("badge.svg", "record.clr.json"),
+        "evaluation.html": send(*(f"{slug}.json" for slug in K5), rule=True),
+        "too-large.html": httpx.post(
+            page_url + "verify", files={"documents": ("x", b" " * (LIMIT + 1))}
+        ).text,
+        "wrong-type.html": httpx.post(page_url + "verify", data=blank).text,
+    }
+    for name, html in pages.items():
+        assert "<!DOCTYPE html>" in html, name
+        (tmp_path / name).write_text(html, encoding="utf-8")
+    done = subprocess.run(
+        [java, "-jar", str(vnu), "--also-check-css", "--format", "text", *sorted(pages)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Error" not in done.stdout + done.stderr
