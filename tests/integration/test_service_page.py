@@ -7,6 +7,7 @@ gives a readable HTML page (the form with an error summary, a 413 page), never J
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -525,3 +526,67 @@ def test_the_instances_own_did_web_is_known_offline_and_no_other(tmp_path: Path)
         elsewhere = _post(page, [("documents", ("other.json", badge("did:web:elsewhere.example")))])
         assert _verdict(elsewhere) == "INDETERMINATE"
         assert "network" in _page(elsewhere).words or "offline" in _page(elsewhere).words
+
+
+def test_the_instances_own_status_lists_are_current_on_the_page(tmp_path: Path) -> None:
+    from mcbadge.issuer import SigningKey
+    from mcbadge.keys import generate_key, save_key
+    from mcbadge.models.builders import award, load_catalog, profile
+    from mcbadge.server.config import IssuerConfig
+
+    save_key(generate_key("ed25519"), tmp_path / "provider.key.json")
+    issuer = SigningKey.load(tmp_path / "provider.key.json").did_key
+    config = ServiceConfig(
+        db=f"sqlite:///{tmp_path / 'service.db'}",
+        issuers=(IssuerConfig(key=str(tmp_path / "provider.key.json")),),
+        allow_unauthenticated=True,
+    )
+    catalog = load_catalog(Path(__file__).resolve().parents[2] / "examples" / "catalog")
+    unsigned = award(
+        catalog[K5[0]], issuer=profile(issuer, "Provider"), recipient_email=TEACHER
+    ).to_json()
+    with serve(config) as url, client(url) as http:
+        issued = http.post("/credentials/issue", json={"credential": unsigned})
+        assert issued.status_code == 201, issued.text
+        signed = issued.json()["verifiableCredential"]
+        assert signed["credentialStatus"]
+        page = _post(http, [("documents", ("issued.json", json.dumps(signed).encode()))])
+        assert _verdict(page) == "VERIFIED"
+        assert "active (not revoked or suspended)" in _page(page).words
+        revoked = http.post(
+            "/credentials/status",
+            json={
+                "credentialId": signed["id"],
+                "credentialStatus": {
+                    "type": "BitstringStatusListEntry",
+                    "statusPurpose": "revocation",
+                },
+                "status": True,
+            },
+        )
+        assert revoked.status_code == 200, revoked.text
+        page = _post(http, [("documents", ("issued.json", json.dumps(signed).encode()))])
+        assert _verdict(page) == "NOT VERIFIED"
+        assert "REVOKED" in _page(page).words
+
+
+def test_a_plain_w3c_credential_is_not_a_badge_here(http: httpx.Client) -> None:
+    from mcbadge.did import did_for_key
+    from mcbadge.keys import generate_key
+
+    key = generate_key("ed25519")
+    plain = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": str(did_for_key(key)),
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:example:teacher-7"},
+    }
+    signed = mcbadge.sign(plain, key, format="eddsa-rdfc-2022", check=False).to_text()
+    # the VC API verifies it (the W3C suites send such credentials) ...
+    assert http.post(
+        "/credentials/verify", json={"verifiableCredential": json.loads(signed)}
+    ).json()["verified"]
+    # ... the page judges badges, as `mcbadge verify` does
+    answer = _post(http, text=signed)
+    assert _verdict(answer) == "NOT VERIFIED"

@@ -10,8 +10,9 @@ whether a rule is met are the library's (:func:`mcbadge.verify.verify_any`,
 :mod:`mcbadge.licensure`); this module reads the form, calls them and renders.
 
 Verification here is offline: the service fetches nothing a document names (no JSON-LD
-context, did:web document or status list from the network); the did:web documents of the
-issuers this instance holds are handed to the verifier. Errors are pages, never JSON: a body
+context, did:web document or status list from the network); the did:web documents and the
+current status lists of the issuers this instance holds are answered from its keys and
+registry, as for ``POST /credentials/verify``. Errors are pages, never JSON: a body
 over ``limits.max_body_bytes`` (the limit of every route) is a 413 page, a form that cannot
 be used is the form again with an error summary linked to the field.
 """
@@ -263,21 +264,21 @@ def _trust_lists(form: _Form, policy: VerificationPolicy) -> TrustLists | None:
 
 
 def _policy(form: _Form, state: ServiceState) -> VerificationPolicy:
-    """Offline, with this instance's own did:web documents, and the clerk's optional fields."""
-    from mcbadge.verify import VerificationPolicy
+    """The service's offline policy (this instance's own did:web documents and status lists
+    answered from its keys and registry, nothing fetched), judging Open Badges as
+    ``mcbadge verify`` does, with the clerk's optional fields."""
+    import dataclasses
 
-    own = {
-        issuer_id: issuer.did_document()
-        for issuer_id, issuer in state.issuers.items()
-        if issuer_id.startswith("did:web:")
-    }
-    return VerificationPolicy(
-        offline=True,
-        did_documents=own,
+    from mcbadge.server.routes.vc_api_verify import verification_policy
+
+    policy = verification_policy(
+        state,
         expected_recipient=form.value("recipient"),
         challenge=form.value("challenge"),
         domain=form.value("domain"),
     )
+    # the W3C suites' plain credentials are the VC API's concern; a clerk verifies badges
+    return dataclasses.replace(policy, generic_credentials=False)
 
 
 def _unreadable(form: _Form, results: Sequence[Any]) -> None:
