@@ -20,6 +20,7 @@ be used is the form again with an error summary linked to the field.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
 from mcbadge.server.body import media_type
@@ -192,7 +194,7 @@ async def _parse(request: Request, body: bytes) -> _Form:
                 data = await item.read()
                 if not item.filename and not data:
                     continue  # a file input left empty
-                upload = _Upload(Path(item.filename or "upload").name, data)
+                upload = _Upload(_base_name(item.filename), data)
                 if name == "documents":
                     form.documents.append(upload)
                 elif name == "rule":
@@ -205,6 +207,12 @@ async def _parse(request: Request, body: bytes) -> _Form:
         await parsed.close()
     _check_form(form)
     return form
+
+
+def _base_name(filename: str | None) -> str:
+    """The file's own name, without any folder a client sent (``/`` or ``\\``)."""
+    name = re.split(r"[\\/]", filename or "")[-1].strip()
+    return name or "upload"
 
 
 def _check_form(form: _Form) -> None:
@@ -226,8 +234,8 @@ def _check_form(form: _Form) -> None:
     pin = form.value("trust_list_pin")
     if form.trust_list is not None and pin is None:
         form.errors["trust_list_pin"] = (
-            "Give the trust list's pin: its SHA-256 (from `mcbadge trust inspect`) or the DID "
-            "of the office that signed it."
+            'Give the trust list\'s pin: its SHA-256 (as "mcbadge trust inspect" prints it) '
+            "or the DID of the office that signed it."
         )
     elif form.trust_list is None and pin is not None:
         form.errors["trust_list"] = "Choose the trust list file that this pin is for."
@@ -389,7 +397,8 @@ async def verify_page(request: Request) -> Response:
     if form.errors:
         return _form_page(form, 400)
     try:
-        page = _report(form, state)
+        # verifying is CPU work (canonicalization, signatures): off the event loop
+        page = await run_in_threadpool(_report, form, state)
     except Exception:  # a person reads this answer: a page, never a trace
         logger.exception("the verification page failed on a submission")
         return _message_page(
