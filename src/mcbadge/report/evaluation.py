@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -98,8 +99,14 @@ def _outcome_view(outcome: Outcome, rule_lists: tuple[str, ...], depth: int) -> 
     }
 
 
-def render_evaluation_html(evaluation: EvaluationResult, *, now: datetime | None = None) -> str:
-    """The HTML report on one evaluation (self-contained, no script, printable)."""
+def render_evaluation_html(
+    evaluation: EvaluationResult,
+    *,
+    now: datetime | None = None,
+    nav: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The HTML report on one evaluation (self-contained, no script, printable); ``nav`` as
+    for :func:`~mcbadge.report.html.render_page`."""
     rule = evaluation.rule
     used = {ref.index for ref in evaluation.constituents()}
     credentials = []
@@ -114,6 +121,7 @@ def render_evaluation_html(evaluation: EvaluationResult, *, now: datetime | None
         "evaluation.html",
         title=f"Stack rule evaluation: {rule.name}",
         now=now,
+        nav=nav,
         rule=rule,
         teacher=evaluation.recipient,
         evaluated_at=evaluation.to_dict()["evaluated_at"],

@@ -70,12 +70,22 @@ def _now_text(now: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def render_page(template: str, *, title: str, now: datetime | None = None, **context: Any) -> str:
-    """Render ``template`` (which extends ``base.html``) with ``title`` and ``context``."""
+def render_page(
+    template: str,
+    *,
+    title: str,
+    now: datetime | None = None,
+    nav: Sequence[tuple[str, str]] = (),
+    **context: Any,
+) -> str:
+    """Render ``template`` (which extends ``base.html``) with ``title`` and ``context``.
+
+    ``nav``: ``(href, text)`` links shown under the title (a page served by ``mcbadge serve``
+    links back to its form); a report written to a file has none."""
     return (
         environment()
         .get_template(template)
-        .render(title=title, generated=_now_text(now), **context)
+        .render(title=title, generated=_now_text(now), nav=tuple(nav), **context)
     )
 
 
@@ -114,11 +124,12 @@ def render_credential_html(
     name: str | None = None,
     trust: TrustDecision | None = None,
     now: datetime | None = None,
+    nav: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The report on one credential (``name``: the file it came from, if any)."""
     view = credential_view(result, heading="Credential", anchor="credential", trust=trust)
     title = f"Verification report: {name}" if name else "Verification report"
-    return render_page("credential.html", title=title, now=now, name=name, credential=view)
+    return render_page("credential.html", title=title, now=now, nav=nav, name=name, credential=view)
 
 
 def render_bundle_html(
@@ -127,15 +138,20 @@ def render_bundle_html(
     name: str | None = None,
     nested_trust: Sequence[TrustDecision | None] = (),
     now: datetime | None = None,
+    nav: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The report on a presentation or a CLR: the outer record, then every credential inside."""
     bundle = _bundle_context(result, name or "", "bundle", nested_trust)
     title = f"Verification report: {name}" if name else "Verification report"
-    return render_page("bundle.html", title=title, now=now, name=name, bundle=bundle)
+    return render_page("bundle.html", title=title, now=now, nav=nav, name=name, bundle=bundle)
 
 
 def render_batch_html(
-    items: Sequence[ReportItem], *, title: str | None = None, now: datetime | None = None
+    items: Sequence[ReportItem],
+    *,
+    title: str | None = None,
+    now: datetime | None = None,
+    nav: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The report on many files: the tally, an overview table, then each file in full."""
     tally = Tally()
@@ -173,6 +189,7 @@ def render_batch_html(
         "batch.html",
         title=title or f"Verification report: {tally.total} files",
         now=now,
+        nav=nav,
         rows=rows,
         tally=tally,
         overall=overall,

@@ -92,6 +92,8 @@ def _listed_facts(result: VerificationResult) -> list[str]:
 def _status_text(result: VerificationResult) -> str | None:
     """The summary's status in words; ``None`` when the document was never read."""
     state = result.summary.status_state
+    if not any(check.id == "status" for check in result.checks):
+        return None  # a presentation's own checks: it has no revocation status of its own
     if result.check("data_model").code == "data_model.not_reached":
         return None  # nothing was read, so there is no status to speak of
     if state == "active":
