@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     import jinja2
 
     from mcbadge.licensure.trust import TrustLists
-    from mcbadge.server.state import ServiceState
     from mcbadge.verify import VerificationPolicy
 
 __all__ = ["router"]
@@ -271,7 +270,7 @@ def _trust_lists(form: _Form, policy: VerificationPolicy) -> TrustLists | None:
         return None
 
 
-def _policy(form: _Form, state: ServiceState) -> VerificationPolicy:
+def _policy(form: _Form, request: Request) -> VerificationPolicy:
     """The service's offline policy (this instance's own did:web documents and status lists
     answered from its keys and registry, nothing fetched), judging Open Badges as
     ``mcbadge verify`` does, with the clerk's optional fields."""
@@ -280,7 +279,7 @@ def _policy(form: _Form, state: ServiceState) -> VerificationPolicy:
     from mcbadge.server.routes.vc_api_verify import verification_policy
 
     policy = verification_policy(
-        state,
+        request,
         expected_recipient=form.value("recipient"),
         challenge=form.value("challenge"),
         domain=form.value("domain"),
@@ -398,7 +397,7 @@ async def verify_page(request: Request) -> Response:
         return _form_page(form, 400)
     try:
         # verifying is CPU work (canonicalization, signatures): off the event loop
-        page = await run_in_threadpool(_report, form, state)
+        page = await run_in_threadpool(_report, form, request)
     except Exception:  # a person reads this answer: a page, never a trace
         logger.exception("the verification page failed on a submission")
         return _message_page(
@@ -415,9 +414,9 @@ async def verify_page(request: Request) -> Response:
     return _html(page)
 
 
-def _report(form: _Form, state: ServiceState) -> str | None:
+def _report(form: _Form, request: Request) -> str | None:
     """The report page for the form, or ``None`` with the reasons in ``form.errors``."""
-    policy = _policy(form, state)
+    policy = _policy(form, request)
     trust = _trust_lists(form, policy)
     if form.errors:
         return None
