@@ -35,9 +35,10 @@ def _routers() -> list[object]:
 def create_app(config: ServiceConfig, *, state: ServiceState | None = None) -> FastAPI:
     """The service for ``config``. Its registry and issuers are opened when the app starts
     (once per worker process) and closed when it stops; ``state`` supplies them instead."""
-    from fastapi import FastAPI
+    from fastapi import Depends, FastAPI
 
     from mcbadge import __version__
+    from mcbadge.server.ratelimit import rate_limit
     from mcbadge.server.state import build_state
 
     config.check()
@@ -58,6 +59,8 @@ def create_app(config: ServiceConfig, *, state: ServiceState | None = None) -> F
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        # Every route, including those added later, counts against the per-client limit.
+        dependencies=[Depends(rate_limit)],
     )
     if state is not None:
         app.state.service = state

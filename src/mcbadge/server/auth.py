@@ -11,15 +11,21 @@ for every issuer the instance holds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Annotated
 
-from mcbadge.registry.access import AccessTokenStore
+from fastapi import Depends, Request
+
+from mcbadge.registry.access import AccessGrant, AccessTokenStore
+from mcbadge.registry.audit import Actor
 from mcbadge.server.problems import Problem
 
-if TYPE_CHECKING:
-    from fastapi import Request
-
-__all__ = ["Caller", "authenticated_caller", "require_issuer"]
+__all__ = [
+    "Caller",
+    "Presented",
+    "authenticated_caller",
+    "presented_token",
+    "require_issuer",
+]
 
 
 @dataclass(frozen=True)
@@ -40,41 +46,80 @@ class Caller:
     def has_scope(self, scope: str) -> bool:
         return self.scopes is None or scope in self.scopes
 
+    @property
+    def actor(self) -> Actor:
+        """Who the audit records name for this caller's changes."""
+        return Actor(self.name, self.token_id)
+
 
 UNAUTHENTICATED = Caller(name="unauthenticated (local testing)", issuer_ids=None)
 
 
-def _bearer(request: Request) -> str | None:
+@dataclass(frozen=True)
+class Presented:
+    """What the request's Authorization header carried: nothing, something that is not a
+    bearer token (``malformed``), or a bearer token and its grant (``None``: unknown,
+    expired or revoked). The token itself is not kept."""
+
+    sent: bool
+    malformed: bool = False
+    grant: AccessGrant | None = None
+
+
+_NOTHING = Presented(sent=False)
+_MALFORMED = Presented(sent=True, malformed=True)
+
+
+def _bearer(request: Request) -> str | Presented | None:
     header = request.headers.get("authorization")
     if header is None:
         return None
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Problem(
-            401,
-            "auth.bad_header",
-            "the Authorization header must be 'Bearer <token>'",
-            headers={"WWW-Authenticate": 'Bearer error="invalid_request"'},
-        )
+    if scheme.lower() != "bearer" or not token.strip() or len(header) > 1024:
+        return _MALFORMED
     return token.strip()
 
 
-async def authenticated_caller(request: Request) -> Caller:
+def presented_token(request: Request) -> Presented:
+    """The FastAPI dependency that reads and looks up the bearer token once per request
+    (the rate limit and :func:`authenticated_caller` share it). Never fails: what is wrong
+    with the token is for :func:`authenticated_caller` to say, on the routes that need one.
+    A plain function, so FastAPI runs its registry look-up off the event loop."""
+    from mcbadge.server.deps import get_state
+
+    token = _bearer(request)
+    if token is None:
+        return _NOTHING
+    if isinstance(token, Presented):
+        return token
+    state = get_state(request)
+    return Presented(sent=True, grant=AccessTokenStore(state.registry).lookup(token))
+
+
+def authenticated_caller(
+    request: Request, presented: Annotated[Presented, Depends(presented_token)]
+) -> Caller:
     """The FastAPI dependency of every protected route: 401 without a valid token."""
     from mcbadge.server.deps import get_state
 
     state = get_state(request)
     if state.config.allow_unauthenticated:
         return UNAUTHENTICATED
-    token = _bearer(request)
-    if token is None:
+    if not presented.sent:
         raise Problem(
             401,
             "auth.missing_token",
             "this endpoint needs an access token: send 'Authorization: Bearer <token>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    grant = AccessTokenStore(state.registry).lookup(token)
+    if presented.malformed:
+        raise Problem(
+            401,
+            "auth.bad_header",
+            "the Authorization header must be 'Bearer <token>'",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_request"'},
+        )
+    grant = presented.grant
     if grant is None:
         raise Problem(
             401,
