@@ -1,25 +1,34 @@
 """Per-client request counters of the HTTP service, on the registry's database (table
 ``rate_counters``): a fixed one-minute window per client key, so every worker and every host
-on one database counts the same requests (nothing lives in one process's memory)::
+on one database counts the same requests::
 
     counter = RateCounter(Registry.open("sqlite:///provider.db"))
     decision = counter.hit("token:3f2a9c0b1d4e", limit=600)
     if not decision.allowed:
         ...  # answer 429 with Retry-After: decision.retry_after
 
-Each hit is ONE statement (an upsert that returns the new count) in its own short
-transaction. The counters are not worth an fsync: losing the last minute's counts in a power
-cut only lets a client make a few more requests. So on SQLite they are written through a
-connection of their own with ``synchronous=NORMAL`` (in WAL mode a commit is then not
-flushed to disk until the next checkpoint), and on PostgreSQL with ``synchronous_commit``
-off for that transaction; the registry's credentials and status changes keep their full
-durability. Rows of windows older than the previous one are deleted by the first hit of a
-key in each new window, so the table holds about two rows per active client.
+Cost. A database write per request costs about as much as a third of a whole in-process
+verification (measured in docs/service-security.md), which is the service's entire overhead
+budget on ``/credentials/verify``. So each process adds its requests to the database in
+batches: a key's hits are counted locally and written (one upsert that returns the
+database's total for the window, every process's hits included) once ``limit // 20`` of them
+are pending; between two writes a process decides from the last total it read plus its own
+pending hits. A client is therefore never let through more than ``(processes - 1) * (limit
+// 20 - 1)`` requests above its limit in a window, and exactly at its limit with one process
+or a limit under 40 (one write per request). The batch is soft state only: a process that
+dies loses at most its unwritten hits, a window's worth of leniency, nothing a second
+process needs to decide correctly.
 
-The window is the wall clock's minute (``int(time.time()) // 60`` on each host); hosts with
-clocks seconds apart count a few requests in the neighbouring window, which is harmless. A
-fixed window lets a client send up to twice the limit across a window boundary; the limit is
-a guard against runaway or abusive clients, not an exact quota.
+The counters are not worth an fsync either: on SQLite they are written through a connection
+of their own with ``synchronous=NORMAL`` (in WAL mode a commit is then flushed at the next
+checkpoint), on PostgreSQL with ``synchronous_commit`` off for that transaction; the
+registry's credentials and status changes keep their full durability. Rows of windows
+before the previous one are deleted by the first write of a key in each new window.
+
+The window is the wall clock's minute on each host; hosts whose clocks are seconds apart
+count a few requests in the neighbouring window, which is harmless. A fixed window lets a
+client send up to twice the limit across a window boundary: the limit guards against
+runaway or abusive clients, it is not an exact quota.
 """
 
 from __future__ import annotations
@@ -38,10 +47,14 @@ from mcbadge.errors import RegistryError
 if TYPE_CHECKING:
     from mcbadge.registry.core import Registry
 
-__all__ = ["WINDOW_SECONDS", "RateCounter", "RateDecision", "create_rate_table"]
+__all__ = ["BATCH_SHARE", "WINDOW_SECONDS", "RateCounter", "RateDecision", "create_rate_table"]
 
 WINDOW_SECONDS = 60
+#: A process writes a key's hits once ``limit // BATCH_SHARE`` are pending (at least 1).
+BATCH_SHARE = 20
 _MAX_KEY = 200
+#: Local entries kept before those of past windows are dropped.
+_MAX_LOCAL = 10_000
 
 _metadata = sa.MetaData()
 rate_counters_t = sa.Table(
@@ -85,15 +98,25 @@ def _sqlite_begin(conn: sa.Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+@dataclass
+class _Local:
+    """This process's view of one key in one window."""
+
+    window: int
+    known: int = 0  # the database's total at the last write (every process's hits)
+    pending: int = 0  # this process's hits not written yet
+
+
 class RateCounter:
     """Count requests per client key in ``registry``'s database. ``clock`` returns the Unix
-    time in seconds (tests fix it)."""
+    time in seconds (tests fix it). Thread-safe; one per process."""
 
     def __init__(self, registry: Registry, *, clock: Callable[[], float] = time.time) -> None:
         self._registry = registry
         self._clock = clock
         self._lock = threading.Lock()
         self._engine: sa.Engine | None = None
+        self._local: dict[str, _Local] = {}
 
     def _sqlite_engine(self) -> sa.Engine:
         with self._lock:
@@ -120,10 +143,34 @@ class RateCounter:
         window = int(now // WINDOW_SECONDS)
         retry_after = max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
         key = client_key[:_MAX_KEY]
-        count = self._count(key, window)
+        batch = max(1, limit // BATCH_SHARE)
+        with self._lock:
+            entry = self._entry(key, window)
+            entry.pending += 1
+            if entry.pending < batch:
+                count = entry.known + entry.pending
+                return RateDecision(count <= limit, count, limit, retry_after)
+            taken, entry.pending = entry.pending, 0
+        try:
+            total = self._count(key, window, taken)
+        except RegistryError:
+            with self._lock:
+                entry.pending += taken
+            raise
+        with self._lock:
+            entry.known = max(entry.known, total)
+            count = entry.known + entry.pending
         return RateDecision(count <= limit, count, limit, retry_after)
 
-    def _upsert(self, conn: sa.Connection, key: str, window: int) -> int:
+    def _entry(self, key: str, window: int) -> _Local:
+        entry = self._local.get(key)
+        if entry is None or entry.window != window:
+            if len(self._local) >= _MAX_LOCAL:
+                self._local = {k: e for k, e in self._local.items() if e.window >= window}
+            entry = self._local[key] = _Local(window)
+        return entry
+
+    def _upsert(self, conn: sa.Connection, key: str, window: int, hits: int) -> int:
         dialect = self._registry.dialect
         if dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
@@ -131,29 +178,30 @@ class RateCounter:
             from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
         upsert = (
             insert(rate_counters_t)
-            .values(client_key=key, window=window, hits=1)
+            .values(client_key=key, window=window, hits=hits)
             .on_conflict_do_update(
                 index_elements=[rate_counters_t.c.client_key, rate_counters_t.c.window],
-                set_={"hits": rate_counters_t.c.hits + 1},
+                set_={"hits": rate_counters_t.c.hits + hits},
             )
             .returning(rate_counters_t.c.hits)
         )
         count = int(conn.execute(upsert).scalar_one())
-        if count == 1:  # the key's first hit in this window: forget windows before the last
+        if count == hits:  # the key's first write in this window: forget windows before the last
             conn.execute(sa.delete(rate_counters_t).where(rate_counters_t.c.window < window - 1))
         return count
 
-    def _count(self, key: str, window: int) -> int:
+    def _count(self, key: str, window: int, hits: int) -> int:
+        """Add ``hits`` to the key's window in the database; the new total."""
         if self._registry.dialect == "postgresql":
 
             def work(conn: sa.Connection) -> int:
                 conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-                return self._upsert(conn, key, window)
+                return self._upsert(conn, key, window, hits)
 
             return self._registry._write("count a request", work)
         try:
             with self._sqlite_engine().begin() as conn:
-                return self._upsert(conn, key, window)
+                return self._upsert(conn, key, window, hits)
         except sa.exc.SQLAlchemyError as exc:
             raise RegistryError(
                 f"the registry could not count a request ({type(exc).__name__})",
