@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pg_fixture import pg_url_or_skip
 
 from mcbadge.errors import MCBadgeError, RegistryError
 from mcbadge.issuer import Issuer, IssuerStore, SigningKey
 from mcbadge.registry import Actor, AuditLog, Registry
 from mcbadge.registry import core as registry_core
+from pg_fixture import pg_url_or_skip
 
 BASE = "https://status.test/s/"
 ACHIEVEMENT: dict[str, Any] = {
@@ -146,9 +146,9 @@ def test_records_filter_and_keep_the_newest(store: IssuerStore) -> None:
     assert [r.target for r in log.records(client="client-1")] == ["tok1", "tok3"]
     assert log.records(action="revoke") == []
     assert [r.target for r in log.records(since=log.records()[2].at)][:1] == ["tok2"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown audit action"):
         log.record(PLATFORM, "delete everything")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="client name"):
         Actor(" ")
 
 

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pg_fixture import pg_url_or_skip
 
 from mcbadge.errors import RegistryError
 from mcbadge.registry import Registry
 from mcbadge.registry.rates import BATCH_SHARE, RateCounter
+from pg_fixture import pg_url_or_skip
 
 T0 = 1_800_000_000.0  # a window start (divisible by 60)
 
@@ -114,7 +114,7 @@ def test_a_database_that_cannot_count_fails_closed(tmp_path: Path) -> None:
     with pytest.raises(RegistryError) as failed:
         counter.hit("addr:a", limit=1)
     assert failed.value.code == "registry.unavailable"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least 1"):
         counter.hit("addr:a", limit=0)
     counter.close()
     registry.close()
