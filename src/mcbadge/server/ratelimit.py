@@ -17,6 +17,8 @@ route written later is limited without knowing about it.
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -30,6 +32,8 @@ from mcbadge.server.problems import Problem
 __all__ = ["client_key", "rate_limit"]
 
 _CREATE = threading.Lock()
+#: The Unix time the windows are counted in (tests fix it; read at each request).
+clock: Callable[[], float] = time.time
 
 
 def client_key(request: Request, presented: Presented) -> str:
@@ -47,7 +51,7 @@ def _counter(request: Request) -> RateCounter:
         with _CREATE:
             counter = getattr(app_state, "rate_counter", None)
             if counter is None:
-                counter = RateCounter(get_state(request).registry)
+                counter = RateCounter(get_state(request).registry, clock=lambda: clock())
                 app_state.rate_counter = counter
     return counter
 
