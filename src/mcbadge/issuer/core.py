@@ -679,6 +679,7 @@ class Issuer:
         *,
         credential_id: str | None = None,
         status_purposes: Sequence[str] | None = None,
+        actor: Actor | None = None,
     ) -> IssuedCredential:
         """Sign a credential the caller supplies (an OpenBadgeCredential or a plain W3C
         credential whose ``issuer`` is this issuer), with status entries from the registry:
@@ -686,7 +687,11 @@ class Issuer:
         from mcbadge.issuer.supplied import issue_credential
 
         return issue_credential(
-            self, credential, credential_id=credential_id, status_purposes=status_purposes
+            self,
+            credential,
+            credential_id=credential_id,
+            status_purposes=status_purposes,
+            actor=actor,
         )
 
     def issue_batch(

@@ -37,7 +37,15 @@ __all__ = ["ACTIONS", "Actor", "AuditLog", "AuditRecord", "audited", "write_reco
 logger = logging.getLogger(__name__)
 
 #: What a record can say was done.
-ACTIONS = ("issue", "revoke", "suspend", "unsuspend", "token.create", "token.revoke")
+ACTIONS = (
+    "issue",
+    "revoke",
+    "unrevoke",  # only ever refused (a revocation is permanent) or a request changing nothing
+    "suspend",
+    "unsuspend",
+    "token.create",
+    "token.revoke",
+)
 _MAX_DETAIL = 2000
 
 _metadata = sa.MetaData()

@@ -21,6 +21,7 @@ Any other option is refused (the spec's ``additionalProperties: false``).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -61,12 +62,6 @@ _CONFLICTS = frozenset(
 #: Registry failures that are the service's, not the request's: retry later.
 _UNAVAILABLE = frozenset({"registry.unavailable", "registry.contention", "registry.schema_too_new"})
 _ENVELOPE_MEDIA_TYPES = {"vc+jwt": "application/vc+jwt", "jwt": "application/jwt"}
-
-
-async def _caller(request: Request) -> Caller:
-    # The shared dependency, through a signature FastAPI can read here (auth.py imports
-    # Request for type checking only).
-    return await authenticated_caller(request)
 
 
 def problem_for(exc: MCBadgeError) -> Problem:
@@ -138,7 +133,7 @@ def _response_credential(issued: IssuedCredential, format: str) -> dict[str, Any
 
 @router.post("/credentials/issue", status_code=201)
 async def issue_credential(
-    request: Request, caller: Annotated[Caller, Depends(_caller)]
+    request: Request, caller: Annotated[Caller, Depends(authenticated_caller)]
 ) -> JSONResponse:
     from mcbadge.issuer.supplied import credential_issuer_id
 
@@ -169,6 +164,7 @@ async def issue_credential(
             credential,
             credential_id=credential_id,
             status_purposes=purposes,
+            actor=caller.actor,
         )
     except MCBadgeError as exc:
         raise problem_for(exc) from None
@@ -224,7 +220,7 @@ def _status_change(body: dict[str, Any]) -> tuple[str, Any]:
 
 @router.post("/credentials/status")
 async def update_credential_status(
-    request: Request, caller: Annotated[Caller, Depends(_caller)]
+    request: Request, caller: Annotated[Caller, Depends(authenticated_caller)]
 ) -> dict[str, Any]:
     from mcbadge.issuer.supplied import change_status, find_issued
 
@@ -245,7 +241,11 @@ async def update_credential_status(
     issuer = state.issuers[record.issuer_id]
     try:
         updated = await run_in_threadpool(
-            change_status, issuer, record, change, f"VC API request by {caller.name}"
+            partial(change_status, actor=caller.actor),
+            issuer,
+            record,
+            change,
+            f"VC API request by {caller.name}",
         )
     except MCBadgeError as exc:
         raise problem_for(exc) from None
