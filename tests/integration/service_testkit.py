@@ -25,6 +25,7 @@ from mcbadge.server.body import read_json
 from mcbadge.server.config import IssuerConfig, LimitsConfig, ServiceConfig
 from mcbadge.server.deps import get_state
 from mcbadge.server.problems import Problem
+from mcbadge.server.state import status_base_url_of
 
 ACHIEVEMENT: dict[str, Any] = {
     "id": "https://provider.test/achievements/csp",
@@ -95,14 +96,12 @@ class Provider:
             return AccessTokenStore(registry).issue(client, issuer_ids=issuer_ids, **options).value
 
     def issuer(self, index: int, registry: Registry, public_url: str) -> Issuer:
-        """Issuer ``index`` on ``registry``; its lists under ``/status/`` for the first, and
-        ``/status/<index>/`` for the others (two issuers cannot share one list URL)."""
-        folder = "" if index == 0 else f"{index}/"
+        """Issuer ``index`` on ``registry``, as the service holds it (same lists)."""
         return Issuer(
             {"type": ["Profile"]},
             SigningKey.load(self.key_files[index]),
             registry=registry,
-            status_base_url=f"{public_url}/status/{folder}",
+            status_base_url=status_base_url_of(public_url, self.issuer_ids[index]),
         )
 
     def issue(self, index: int, email: str, public_url: str) -> str:

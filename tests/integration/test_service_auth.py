@@ -57,6 +57,58 @@ def test_a_token_acts_for_its_issuers_only_and_each_change_is_audited(
     assert all(token not in repr(record) for record in records)
 
 
+def test_issue_and_revoke_over_the_vc_api_leave_audit_records_naming_the_client(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider = make_provider(tmp_path)
+    mine, other = provider.issuer_ids
+    token = provider.token(mine, client="district-lms")
+    with serve_with_test_routes(provider.config, monkeypatch) as url, client(url, token) as http:
+        credential = {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": mine,
+            "credentialSubject": {"id": "did:example:teacher-7"},
+        }
+        issued = http.post("/credentials/issue", json={"credential": credential})
+        assert issued.status_code == 201, issued.text
+        credential_id = issued.json()["verifiableCredential"]["id"]
+        change = {
+            "credentialId": credential_id,
+            "credentialStatus": {"type": "BitstringStatusListEntry", "statusPurpose": "revocation"},
+            "status": True,
+        }
+        assert http.post("/credentials/status", json=change).status_code == 200
+        assert http.post("/credentials/status", json=change).status_code == 200  # a repeat
+        lift = {**change, "status": False}
+        assert http.post("/credentials/status", json=lift).status_code == 409
+        unknown = {**change, "credentialId": "urn:uuid:00000000-0000-4000-8000-000000000000"}
+        missing = http.post("/credentials/status", json=unknown)
+        assert missing.status_code == 404
+        assert problem(missing)["code"] == "status.unknown_credential"
+        theirs = provider.issue(1, "b@school.example", url)
+        denied = http.post("/credentials/status", json={**change, "credentialId": theirs})
+        assert denied.status_code == 403
+        assert problem(denied)["code"] == "auth.wrong_issuer"
+        other_issue = http.post(
+            "/credentials/issue", json={"credential": {**credential, "issuer": other}}
+        )
+        assert other_issue.status_code == 403
+    with provider.registry() as registry:
+        grant = AccessTokenStore(registry).lookup(token)
+        assert grant is not None
+        assert registry.get(credential_id).revoked
+        assert not registry.get(theirs).revoked
+        records = AuditLog(registry).records(client="district-lms")
+    assert [(r.action, r.target, r.outcome) for r in records] == [
+        ("issue", credential_id, "ok"),
+        ("revoke", credential_id, "ok"),
+        ("revoke", credential_id, "unchanged"),
+        ("unrevoke", credential_id, "status.permanent"),
+    ]
+    assert {(r.token_id, r.issuer_id) for r in records} == {(grant.token_id, mine)}
+
+
 def test_tokens_that_are_not_valid_here_are_401(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
