@@ -5,6 +5,7 @@ with their error code, and records never carry a token."""
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,9 +35,9 @@ def store(tmp_path: Path) -> Iterator[IssuerStore]:
         yield opened
 
 
-def issuer_for(store: IssuerStore, **options: Any) -> Issuer:
+def issuer_for(store: IssuerStore, base: str = BASE, **options: Any) -> Issuer:
     return Issuer(
-        {"name": "Academy"}, SigningKey.generate(), registry=store, status_base_url=BASE, **options
+        {"name": "Academy"}, SigningKey.generate(), registry=store, status_base_url=base, **options
     )
 
 
@@ -171,7 +172,8 @@ def test_records_hold_no_token(store: IssuerStore, tmp_path: Path) -> None:
 @pytest.mark.postgres
 def test_audit_records_on_postgresql() -> None:
     with IssuerStore(pg_url_or_skip()) as store:
-        issuer = issuer_for(store)
+        # a database shared by runs: lists of a folder of their own
+        issuer = issuer_for(store, f"{BASE}{uuid.uuid4().hex}/")
         issued = issuer.issue(ACHIEVEMENT, "pg@school.example", actor=PLATFORM)
         issuer.revoke(issued.credential_id, "withdrawn", actor=PLATFORM)
         records = AuditLog(store.registry).records(target=issued.credential_id)

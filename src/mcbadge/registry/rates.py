@@ -47,7 +47,14 @@ from mcbadge.errors import RegistryError
 if TYPE_CHECKING:
     from mcbadge.registry.core import Registry
 
-__all__ = ["BATCH_SHARE", "WINDOW_SECONDS", "RateCounter", "RateDecision", "create_rate_table"]
+__all__ = [
+    "BATCH_SHARE",
+    "WINDOW_SECONDS",
+    "PendingWrite",
+    "RateCounter",
+    "RateDecision",
+    "create_rate_table",
+]
 
 WINDOW_SECONDS = 60
 #: A process writes a key's hits once ``limit // BATCH_SHARE`` are pending (at least 1).
@@ -107,6 +114,18 @@ class _Local:
     pending: int = 0  # this process's hits not written yet
 
 
+@dataclass(frozen=True)
+class PendingWrite:
+    """A batch of one key's hits that :meth:`RateCounter.write` adds to the database."""
+
+    key: str
+    window: int
+    hits: int
+    limit: int
+    retry_after: int
+    entry: _Local
+
+
 class RateCounter:
     """Count requests per client key in ``registry``'s database. ``clock`` returns the Unix
     time in seconds (tests fix it). Thread-safe; one per process."""
@@ -137,6 +156,13 @@ class RateCounter:
         """Count one request of ``client_key`` and say whether it is within ``limit`` per
         minute. Raises :class:`~mcbadge.errors.RegistryError` (``registry.unavailable``) when
         the database cannot count it: the caller then refuses the request (fail closed)."""
+        step = self.count_locally(client_key, limit=limit)
+        return step if isinstance(step, RateDecision) else self.write(step)
+
+    def count_locally(self, client_key: str, *, limit: int) -> RateDecision | PendingWrite:
+        """:meth:`hit` without touching the database: the decision, or, when this process's
+        batch for the key is full, the :class:`PendingWrite` to pass to :meth:`write` (which
+        does; an async caller runs it in a thread)."""
         if limit < 1:
             raise ValueError("limit must be at least 1")
         now = self._clock()
@@ -151,16 +177,21 @@ class RateCounter:
                 count = entry.known + entry.pending
                 return RateDecision(count <= limit, count, limit, retry_after)
             taken, entry.pending = entry.pending, 0
+        return PendingWrite(key, window, taken, limit, retry_after, entry)
+
+    def write(self, pending: PendingWrite) -> RateDecision:
+        """Write a full batch (from :meth:`count_locally`) and decide from the new total."""
+        entry = pending.entry
         try:
-            total = self._count(key, window, taken)
+            total = self._count(pending.key, pending.window, pending.hits)
         except RegistryError:
             with self._lock:
-                entry.pending += taken
+                entry.pending += pending.hits
             raise
         with self._lock:
             entry.known = max(entry.known, total)
             count = entry.known + entry.pending
-        return RateDecision(count <= limit, count, limit, retry_after)
+        return RateDecision(count <= pending.limit, count, pending.limit, pending.retry_after)
 
     def _entry(self, key: str, window: int) -> _Local:
         entry = self._local.get(key)

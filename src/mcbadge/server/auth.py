@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from mcbadge.registry.access import AccessGrant, AccessTokenStore
 from mcbadge.registry.audit import Actor
@@ -80,11 +81,11 @@ def _bearer(request: Request) -> str | Presented | None:
     return token.strip()
 
 
-def presented_token(request: Request) -> Presented:
+async def presented_token(request: Request) -> Presented:
     """The FastAPI dependency that reads and looks up the bearer token once per request
     (the rate limit and :func:`authenticated_caller` share it). Never fails: what is wrong
     with the token is for :func:`authenticated_caller` to say, on the routes that need one.
-    A plain function, so FastAPI runs its registry look-up off the event loop."""
+    A request without a token costs nothing; the registry look-up runs in a worker thread."""
     from mcbadge.server.deps import get_state
 
     token = _bearer(request)
@@ -92,11 +93,11 @@ def presented_token(request: Request) -> Presented:
         return _NOTHING
     if isinstance(token, Presented):
         return token
-    state = get_state(request)
-    return Presented(sent=True, grant=AccessTokenStore(state.registry).lookup(token))
+    store = AccessTokenStore(get_state(request).registry)
+    return Presented(sent=True, grant=await run_in_threadpool(store.lookup, token))
 
 
-def authenticated_caller(
+async def authenticated_caller(
     request: Request, presented: Annotated[Presented, Depends(presented_token)]
 ) -> Caller:
     """The FastAPI dependency of every protected route: 401 without a valid token."""

@@ -22,9 +22,10 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from mcbadge.errors import RegistryError
-from mcbadge.registry.rates import RateCounter
+from mcbadge.registry.rates import RateCounter, RateDecision
 from mcbadge.server.auth import Presented, presented_token
 from mcbadge.server.deps import get_state
 from mcbadge.server.problems import Problem
@@ -56,14 +57,20 @@ def _counter(request: Request) -> RateCounter:
     return counter
 
 
-def rate_limit(request: Request, presented: Annotated[Presented, Depends(presented_token)]) -> None:
-    """The dependency: count this request, 429 when the client is over its limit. A plain
-    function, so FastAPI runs its database write off the event loop."""
+async def rate_limit(
+    request: Request, presented: Annotated[Presented, Depends(presented_token)]
+) -> None:
+    """The dependency: count this request, 429 when the client is over its limit. Counted
+    on the event loop; only a batch's database write goes to a worker thread."""
     limit = get_state(request).config.limits.requests_per_minute
     if limit <= 0:
         return
+    counter = _counter(request)
     try:
-        decision = _counter(request).hit(client_key(request, presented), limit=limit)
+        step = counter.count_locally(client_key(request, presented), limit=limit)
+        decision = (
+            step if isinstance(step, RateDecision) else await run_in_threadpool(counter.write, step)
+        )
     except RegistryError:
         raise Problem(
             503,
