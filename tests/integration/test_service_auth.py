@@ -5,6 +5,7 @@ registry (429 with Retry-After; shared by every server on one database)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -211,3 +212,50 @@ def test_a_limit_of_zero_counts_nothing(tmp_path: Path, monkeypatch: pytest.Monk
             lambda conn: conn.exec_driver_sql("SELECT count(*) FROM rate_counters").scalar(),
         )
     assert counted == 0
+
+
+@pytest.mark.postgres
+def test_on_postgresql_two_servers_share_the_limit_and_changes_are_audited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pg_fixture import pg_url_or_skip
+
+    monkeypatch.setattr(ratelimit, "clock", lambda: FIXED)
+    provider = make_provider(tmp_path, requests_per_minute=4)
+    provider.db = pg_url_or_skip()
+    provider.config = replace(provider.config, db=provider.db)
+    mine = provider.issuer_ids[0]
+    token = provider.token(mine, client="pg-platform")
+    with (
+        serve_with_test_routes(provider.config, monkeypatch) as url_a,
+        serve_with_test_routes(provider.config, monkeypatch) as url_b,
+        client(url_a, token) as a,
+        client(url_b, token) as b,
+    ):
+        credential = {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": mine,
+            "credentialSubject": {"id": "did:example:teacher-7"},
+        }
+        issued = a.post("/credentials/issue", json={"credential": credential})
+        assert issued.status_code == 201, issued.text
+        credential_id = issued.json()["verifiableCredential"]["id"]
+        change = {
+            "credentialId": credential_id,
+            "credentialStatus": {"type": "BitstringStatusListEntry", "statusPurpose": "revocation"},
+            "status": True,
+        }
+        assert b.post("/credentials/status", json=change).status_code == 200
+        assert a.get("/healthz").status_code == 200
+        assert b.get("/healthz").status_code == 200
+        limited = a.get("/healthz")
+        assert limited.status_code == 429
+        assert problem(limited)["code"] == "rate.limited"
+    with provider.registry() as registry:
+        assert registry.get(credential_id).revoked
+        records = AuditLog(registry).records(target=credential_id)
+    assert [(r.action, r.outcome, r.client) for r in records] == [
+        ("issue", "ok", "pg-platform"),
+        ("revoke", "ok", "pg-platform"),
+    ]
