@@ -50,6 +50,9 @@ def create_app(config: ServiceConfig, *, state: ServiceState | None = None) -> F
         try:
             yield
         finally:
+            counter = getattr(app.state, "rate_counter", None)
+            if counter is not None:  # its own connections (see server/ratelimit.py)
+                counter.close()
             if own:
                 app.state.service.close()
 
