@@ -141,9 +141,7 @@ class AccessTokenStore:
     ) -> IssuedToken:
         """A new token for ``client_id`` that may act for ``issuer_ids`` (at least one: a
         token for no issuer could do nothing, and "every issuer" is never implied). Durable
-        when this returns. ``ttl=None`` only for an operator's service token. With
-        ``actor`` (who creates it), a ``token.create`` audit record is written in the same
-        transaction."""
+        when this returns. ``ttl=None`` only for an operator's service token."""
         issuers = sorted(set(issuer_ids))
         if not client_id.strip() or len(client_id) > 256:
             raise AccessError("a token needs a client name of 1 to 256 characters")
@@ -187,7 +185,7 @@ class AccessTokenStore:
                     revoked_at=None,
                 )
             )
-            if actor is not None:
+            if actor is not None:  # who creates it: audited in the token's own transaction
                 write_record(
                     conn,
                     actor,
