@@ -10,7 +10,9 @@ for every issuer the instance holds.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -26,6 +28,7 @@ __all__ = [
     "authenticated_caller",
     "presented_token",
     "require_issuer",
+    "require_issuer_audited",
 ]
 
 
@@ -134,6 +137,38 @@ async def authenticated_caller(
         scopes=grant.scopes if grant.kind == "oauth" else None,
         token_id=grant.token_id,
     )
+
+
+async def require_issuer_audited(
+    request: Request,
+    caller: Caller,
+    issuer_id: str,
+    action: str,
+    target: str | None = None,
+) -> None:
+    """:func:`require_issuer` for a change (an audit ``action``: ``issue``, ``revoke``…): a
+    refusal is also recorded in the registry's audit records (outcome
+    ``auth.wrong_issuer``), so an operator sees a client trying issuers not its own."""
+    if caller.may_act_for(issuer_id):
+        return
+    from mcbadge.errors import MCBadgeError
+    from mcbadge.registry.audit import AuditLog
+    from mcbadge.server.deps import get_state
+
+    log = AuditLog(get_state(request).registry)
+    # The refusal stands even when it cannot be recorded.
+    with suppress(MCBadgeError):
+        await run_in_threadpool(
+            partial(
+                log.record,
+                caller.actor,
+                action,
+                issuer_id=issuer_id,
+                target=target,
+                outcome="auth.wrong_issuer",
+            )
+        )
+    require_issuer(caller, issuer_id)
 
 
 def require_issuer(caller: Caller, issuer_id: str) -> None:

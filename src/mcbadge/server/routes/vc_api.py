@@ -29,7 +29,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from mcbadge.errors import MCBadgeError
-from mcbadge.server.auth import Caller, authenticated_caller, require_issuer
+from mcbadge.server.auth import Caller, authenticated_caller, require_issuer_audited
 from mcbadge.server.body import read_json
 from mcbadge.server.deps import get_state
 from mcbadge.server.problems import Problem
@@ -157,7 +157,7 @@ async def issue_credential(
             f"this service does not hold the issuer {issuer_id}; it issues as "
             f"{', '.join(sorted(state.issuers)) or 'no issuer'}",
         )
-    require_issuer(caller, issuer_id)
+    await require_issuer_audited(request, caller, issuer_id, "issue")
     try:
         issued = await run_in_threadpool(
             issuer.issue_credential,
@@ -237,7 +237,11 @@ async def update_credential_status(
             "status.unknown_credential",
             f"no credential {credential_id} was issued by this service",
         )
-    require_issuer(caller, record.issuer_id)
+    if change.purpose == "revocation":
+        action = "revoke" if change.status else "unrevoke"
+    else:
+        action = "suspend" if change.status else "unsuspend"
+    await require_issuer_audited(request, caller, record.issuer_id, action, record.credential_id)
     issuer = state.issuers[record.issuer_id]
     try:
         updated = await run_in_threadpool(
