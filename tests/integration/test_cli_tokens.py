@@ -150,3 +150,42 @@ def test_durations() -> None:
     for bad in ("", "0s", "12", "1y", "-1d", "d"):
         with pytest.raises(ValueError, match="duration"):
             parse_duration(bad)
+
+
+def test_status_changes_and_issues_from_the_cli_are_audited_with_the_operator(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mcbadge.issuer import SigningKey
+    from mcbadge.registry import AuditLog
+
+    key = SigningKey.generate()
+    key.save(tmp_path / "key.json")
+    (tmp_path / "issuer.json").write_text(json.dumps({"name": "Academy"}), encoding="utf-8")
+    achievement = {
+        "id": "https://provider.test/achievements/csp",
+        "type": ["Achievement"],
+        "name": "Teaching CS Principles",
+        "description": "Taught a unit.",
+        "criteria": {"narrative": "Taught a full unit."},
+    }
+    (tmp_path / "csp.json").write_text(json.dumps(achievement), encoding="utf-8")
+    issue = ["issue", "--achievement", str(tmp_path / "csp.json"), "--db", db]
+    issue += ["--issuer", str(tmp_path / "issuer.json"), "--key", str(tmp_path / "key.json")]
+    issue += ["--status-url", "https://provider.test/status/"]
+    assert main([*issue, "--recipient", "a@school.example"]) == 0
+    credential_id = json.loads(capsys.readouterr().out)["id"]
+    with Registry.open(db) as registry:
+        assert registry.get(credential_id).issuer_id == key.did_key
+    assert main(["revoke", credential_id, "--reason", "withdrawn", "--db", db]) == 0
+    unknown = "urn:uuid:00000000-0000-4000-8000-000000000000"
+    assert main(["revoke", unknown, "--reason", "typo", "--db", db]) == 1
+    capsys.readouterr()
+    with Registry.open(db) as registry:
+        records = AuditLog(registry).records()
+    assert [(r.action, r.target, r.outcome) for r in records] == [
+        ("issue", credential_id, "ok"),
+        ("revoke", credential_id, "ok"),
+        ("revoke", unknown, "registry.unknown_credential"),
+    ]
+    assert all(r.client.startswith("operator ") and r.token_id is None for r in records)
+    assert records[1].detail == "withdrawn"

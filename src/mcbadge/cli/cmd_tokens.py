@@ -10,7 +10,6 @@ names it in ``list``, ``revoke`` and the audit records.
 
 from __future__ import annotations
 
-import getpass
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -42,15 +41,6 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def operator() -> str:
-    """Who runs this command, as the audit records name them."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no user name in the environment or the password database
-        user = "unknown user"
-    return f"operator {user} (mcbadge CLI)"
-
-
 def _when(value: datetime | None) -> str:
     return "never" if value is None else value.astimezone(UTC).isoformat(timespec="seconds")
 
@@ -72,7 +62,8 @@ def create_command(
 ) -> None:
     """Create a service token; it is printed ONCE on stdout (store it now)."""
     from mcbadge.errors import MCBadgeError
-    from mcbadge.registry import AccessTokenStore, Actor, Registry
+    from mcbadge.registry import AccessTokenStore, Registry
+    from mcbadge.registry.audit import operator_actor
 
     ttl = None
     if expires_in is not None:
@@ -84,7 +75,7 @@ def create_command(
         with Registry.open(db) as registry:
             say_registry("serve-token create", registry.location)
             issued = AccessTokenStore(registry).issue(
-                client, issuer_ids=issuer, ttl=ttl, actor=Actor(operator())
+                client, issuer_ids=issuer, ttl=ttl, actor=operator_actor()
             )
     except MCBadgeError as exc:
         raise failure("serve-token create", exc.message, exc.code) from None
@@ -148,12 +139,13 @@ def revoke_command(
 ) -> None:
     """Revoke a token: the service refuses it from the next request on."""
     from mcbadge.errors import MCBadgeError
-    from mcbadge.registry import AccessTokenStore, Actor, Registry
+    from mcbadge.registry import AccessTokenStore, Registry
+    from mcbadge.registry.audit import operator_actor
 
     try:
         with Registry.open(db) as registry:
             say_registry("serve-token revoke", registry.location)
-            grant = AccessTokenStore(registry).revoke(token_id, actor=Actor(operator()))
+            grant = AccessTokenStore(registry).revoke(token_id, actor=operator_actor())
     except MCBadgeError as exc:
         raise failure("serve-token revoke", exc.message, exc.code) from None
     typer.echo(f"{grant.token_id}: revoked (it was {grant.client_id}'s)")

@@ -32,7 +32,15 @@ from mcbadge.errors import MCBadgeError
 if TYPE_CHECKING:
     from mcbadge.registry.core import Registry
 
-__all__ = ["ACTIONS", "Actor", "AuditLog", "AuditRecord", "audited", "write_record"]
+__all__ = [
+    "ACTIONS",
+    "Actor",
+    "AuditLog",
+    "AuditRecord",
+    "audited",
+    "operator_actor",
+    "write_record",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +92,18 @@ class Actor:
     def __post_init__(self) -> None:
         if not self.client.strip():
             raise ValueError("an actor needs a client name")
+
+
+def operator_actor(tool: str = "mcbadge CLI") -> Actor:
+    """The actor of a command an operator runs on the registry directly: the user name of
+    the process (``operator ada (mcbadge CLI)``)."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        user = "unknown user"
+    return Actor(f"operator {user} ({tool})")
 
 
 @dataclass(frozen=True)
