@@ -127,7 +127,9 @@ def _ed25519_verify(public: bytes, signature: bytes, message: bytes) -> None:
         from nacl.bindings import crypto_sign_open
         from nacl.exceptions import BadSignatureError, CryptoError
 
-        _NACL.extend((crypto_sign_open, (BadSignatureError, CryptoError, ValueError)))
+        # One slice assignment (atomic under the GIL): two threads racing here each store
+        # the same two items, where extend() appended four and broke every later unpacking.
+        _NACL[:] = (crypto_sign_open, (BadSignatureError, CryptoError, ValueError))
     crypto_sign_open, failures = _NACL
     try:
         crypto_sign_open(signature + message, public)

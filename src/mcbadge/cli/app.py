@@ -100,6 +100,7 @@ def _root(
 # register every module, so a command missing from this table still works (and
 # tests/unit/test_cli_registration.py fails until it is listed).
 COMMAND_MODULES: dict[str, str] = {
+    "audit": "cmd_tokens",
     "bake": "cmd_bake",
     "clr": "cmd_clr",
     "challenge": "cmd_present",
@@ -114,6 +115,7 @@ COMMAND_MODULES: dict[str, str] = {
     "suspend": "cmd_revoke",
     "unsuspend": "cmd_revoke",
     "serve": "cmd_serve",
+    "serve-token": "cmd_tokens",
     "sign": "cmd_sign",
     "status": "cmd_status",
     "trust": "cmd_trust",

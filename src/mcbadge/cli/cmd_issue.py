@@ -145,6 +145,7 @@ def issue_command(
     and recipient, or the same --idempotency-key) re-emits the credential already issued."""
     from mcbadge.errors import MCBadgeError
     from mcbadge.issuer import load_achievement
+    from mcbadge.registry.audit import operator_actor
 
     require_file("issue", "--achievement", achievement)
     if bake_image is not None:
@@ -168,6 +169,7 @@ def issue_command(
             achieved_level=level,
             evidence=tuple(evidence or ()),
             idempotency_key=idempotency_key,
+            actor=operator_actor(),
         )
     except MCBadgeError as exc:
         raise failure("issue", exc.message, exc.code) from None

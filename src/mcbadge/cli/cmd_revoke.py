@@ -16,16 +16,19 @@ def _change(
 ) -> None:
     from mcbadge.errors import MCBadgeError
     from mcbadge.issuer import IssuerStore
+    from mcbadge.registry.audit import audited, operator_actor
 
+    actor = operator_actor()
     try:
         with IssuerStore(db) as store:
             say_registry(command, store.location)
-            if command == "revoke":
-                record = store.revoke(credential_id, reason, issuer_id=did)
-            elif command == "suspend":
-                record = store.suspend(credential_id, reason, issuer_id=did)
-            else:
-                record = store.unsuspend(credential_id, issuer_id=did)
+            with audited(store.registry, actor, command, issuer_id=did, target=credential_id):
+                if command == "revoke":
+                    record = store.revoke(credential_id, reason, issuer_id=did, actor=actor)
+                elif command == "suspend":
+                    record = store.suspend(credential_id, reason, issuer_id=did, actor=actor)
+                else:
+                    record = store.unsuspend(credential_id, issuer_id=did, actor=actor)
     except MCBadgeError as exc:
         raise failure(command, exc.message, exc.code) from None
     state = "revoked" if record.revoked else "suspended" if record.suspended else "active"

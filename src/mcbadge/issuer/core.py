@@ -21,6 +21,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ from mcbadge.issuer.signing import FORMATS, check_key_for_format, sign_credentia
 from mcbadge.issuer.store import CredentialRecord, IssuerStore, stored_text
 from mcbadge.keys import Key
 from mcbadge.registry import AwardRequest, Registry, recipient_hash
+from mcbadge.registry.audit import Actor, AuditLog, audited
 from mcbadge.signing import SigningRefusedError, check_before_signing, presign_failures
 
 if TYPE_CHECKING:
@@ -592,8 +594,13 @@ class Issuer:
             match_award=idempotency_key is None,
         )
 
-    def _finish(self, record: CredentialRecord, document: dict[str, Any] | str) -> IssuedCredential:
-        self.registry.record_issued(record.credential_id, document, self.format)
+    def _finish(
+        self,
+        record: CredentialRecord,
+        document: dict[str, Any] | str,
+        actor: Actor | None = None,
+    ) -> IssuedCredential:
+        self.registry.record_issued(record.credential_id, document, self.format, actor=actor)
         return IssuedCredential(
             record.credential_id, document, record.idempotency_key, record.status_indexes
         )
@@ -618,6 +625,7 @@ class Issuer:
         evidence: Sequence[str | Mapping[str, Any]] = (),
         valid_until: datetime | None = None,
         idempotency_key: str | None = None,
+        actor: Actor | None = None,
     ) -> IssuedCredential:
         """Issue (or re-emit) one signed credential.
 
@@ -630,27 +638,40 @@ class Issuer:
         achievement or recipient raises ``RegistryError`` ``registry.key_conflict``. A
         credential that fails the verifier's document checks raises
         :class:`~mcbadge.signing.SigningRefusedError` before anything is reserved.
+
+        With ``actor`` (who asks: :class:`mcbadge.registry.Actor`) the issue is audited in the
+        registry: in the transaction that records the credential, or, for a re-emitted
+        credential or a refusal, in one of its own.
         """
-        if idempotency_key is not None and not idempotency_key.strip():
-            raise InputError(
-                "an idempotency key must not be empty", code="input.bad_idempotency_key"
+        with audited(self.registry.registry, actor, "issue", issuer_id=self.issuer_id):
+            if idempotency_key is not None and not idempotency_key.strip():
+                raise InputError(
+                    "an idempotency key must not be empty", code="input.bad_idempotency_key"
+                )
+            record = self._reserve(
+                achievement,
+                recipient_email,
+                achieved_level=achieved_level,
+                evidence=evidence,
+                valid_until=valid_until,
+                idempotency_key=idempotency_key,
             )
-        record = self._reserve(
-            achievement,
-            recipient_email,
-            achieved_level=achieved_level,
-            evidence=evidence,
-            valid_until=valid_until,
-            idempotency_key=idempotency_key,
-        )
-        if record.document is not None:
-            return self._reemit(record)
-        assert record.unsigned is not None
-        # If signing refuses (e.g. a catalog term no context defines), the reservation stays:
-        # its index is never reused, and a re-run builds the credential from the corrected
-        # catalog under the same id and index.
-        signed = sign_credential(record.unsigned, self.active_key, self.format)
-        return self._finish(record, signed)
+            if record.document is not None:
+                if actor is not None:
+                    AuditLog(self.registry.registry).record(
+                        actor,
+                        "issue",
+                        issuer_id=self.issuer_id,
+                        target=record.credential_id,
+                        outcome="reemitted",
+                    )
+                return self._reemit(record)
+            assert record.unsigned is not None
+            # If signing refuses (e.g. a catalog term no context defines), the reservation
+            # stays: its index is never reused, and a re-run builds the credential from the
+            # corrected catalog under the same id and index.
+            signed = sign_credential(record.unsigned, self.active_key, self.format)
+            return self._finish(record, signed, actor)
 
     def issue_credential(
         self,
@@ -658,6 +679,7 @@ class Issuer:
         *,
         credential_id: str | None = None,
         status_purposes: Sequence[str] | None = None,
+        actor: Actor | None = None,
     ) -> IssuedCredential:
         """Sign a credential the caller supplies (an OpenBadgeCredential or a plain W3C
         credential whose ``issuer`` is this issuer), with status entries from the registry:
@@ -665,7 +687,11 @@ class Issuer:
         from mcbadge.issuer.supplied import issue_credential
 
         return issue_credential(
-            self, credential, credential_id=credential_id, status_purposes=status_purposes
+            self,
+            credential,
+            credential_id=credential_id,
+            status_purposes=status_purposes,
+            actor=actor,
         )
 
     def issue_batch(
@@ -867,15 +893,39 @@ class Issuer:
     # -- status changes -----------------------------------------------------------------
     # Scoped to this issuer in the registry itself (checked in the transaction that changes
     # the row): in a shared registry one issuer can never change another issuer's credential.
-    def revoke(self, credential_id: str, reason: str | None = None) -> CredentialRecord:
+    # With ``actor``, the change and its audit record are one transaction; a refusal (an
+    # unknown credential, another issuer's) is audited in a transaction of its own.
+    def revoke(
+        self, credential_id: str, reason: str | None = None, *, actor: Actor | None = None
+    ) -> CredentialRecord:
         """Mark a credential revoked (permanent); publish to make it visible."""
-        return self.registry.revoke(credential_id, reason, issuer_id=self.issuer_id)
+        with self._audited(actor, "revoke", credential_id):
+            return self.registry.revoke(
+                credential_id, reason, issuer_id=self.issuer_id, actor=actor
+            )
 
-    def suspend(self, credential_id: str, reason: str | None = None) -> CredentialRecord:
-        return self.registry.suspend(credential_id, reason, issuer_id=self.issuer_id)
+    def suspend(
+        self, credential_id: str, reason: str | None = None, *, actor: Actor | None = None
+    ) -> CredentialRecord:
+        with self._audited(actor, "suspend", credential_id):
+            return self.registry.suspend(
+                credential_id, reason, issuer_id=self.issuer_id, actor=actor
+            )
 
-    def unsuspend(self, credential_id: str, reason: str | None = None) -> CredentialRecord:
-        return self.registry.unsuspend(credential_id, reason, issuer_id=self.issuer_id)
+    def unsuspend(
+        self, credential_id: str, reason: str | None = None, *, actor: Actor | None = None
+    ) -> CredentialRecord:
+        with self._audited(actor, "unsuspend", credential_id):
+            return self.registry.unsuspend(
+                credential_id, reason, issuer_id=self.issuer_id, actor=actor
+            )
+
+    def _audited(
+        self, actor: Actor | None, action: str, credential_id: str
+    ) -> AbstractContextManager[None]:
+        return audited(
+            self.registry.registry, actor, action, issuer_id=self.issuer_id, target=credential_id
+        )
 
     # -- publishing ---------------------------------------------------------------------
     def publish(

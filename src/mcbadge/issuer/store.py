@@ -19,6 +19,7 @@ from typing import Any
 
 from mcbadge.errors import RegistryError
 from mcbadge.registry import AwardRequest
+from mcbadge.registry.audit import Actor
 
 __all__ = ["CredentialRecord", "IssuerStore", "default_database_url", "stored_text"]
 
@@ -202,9 +203,14 @@ class IssuerStore:
         )
 
     def record_issued(
-        self, credential_id: str, document: dict[str, Any] | str, format: str
+        self,
+        credential_id: str,
+        document: dict[str, Any] | str,
+        format: str,
+        *,
+        actor: Actor | None = None,
     ) -> None:
-        self.registry.record_issued(credential_id, stored_text(document), format)
+        self.registry.record_issued(credential_id, stored_text(document), format, actor=actor)
 
     def reserve_many(
         self,
@@ -259,7 +265,12 @@ class IssuerStore:
 
     # -- status changes ------------------------------------------------------------------
     def revoke(
-        self, credential_id: str, reason: str | None = None, *, issuer_id: str | None = None
+        self,
+        credential_id: str,
+        reason: str | None = None,
+        *,
+        issuer_id: str | None = None,
+        actor: Actor | None = None,
     ) -> CredentialRecord:
         """Revoke (permanent). A suspendable credential is suspended too, because its one
         credentialStatus entry is the suspension one; it can never be unsuspended. With
@@ -272,19 +283,35 @@ class IssuerStore:
                 code="registry.unknown_credential",
             )
         if "suspension" in record.entries and not record.suspended and not record.revoked:
-            self.registry.suspend(credential_id, reason or "revoked", issuer_id=issuer_id)
-        return self._record(self.registry.revoke(credential_id, reason or "", issuer_id=issuer_id))
+            self.registry.suspend(
+                credential_id, reason or "revoked", issuer_id=issuer_id, actor=actor
+            )
+        return self._record(
+            self.registry.revoke(credential_id, reason or "", issuer_id=issuer_id, actor=actor)
+        )
 
     def suspend(
-        self, credential_id: str, reason: str | None = None, *, issuer_id: str | None = None
-    ) -> CredentialRecord:
-        return self._record(self.registry.suspend(credential_id, reason or "", issuer_id=issuer_id))
-
-    def unsuspend(
-        self, credential_id: str, reason: str | None = None, *, issuer_id: str | None = None
+        self,
+        credential_id: str,
+        reason: str | None = None,
+        *,
+        issuer_id: str | None = None,
+        actor: Actor | None = None,
     ) -> CredentialRecord:
         return self._record(
-            self.registry.unsuspend(credential_id, reason or "", issuer_id=issuer_id)
+            self.registry.suspend(credential_id, reason or "", issuer_id=issuer_id, actor=actor)
+        )
+
+    def unsuspend(
+        self,
+        credential_id: str,
+        reason: str | None = None,
+        *,
+        issuer_id: str | None = None,
+        actor: Actor | None = None,
+    ) -> CredentialRecord:
+        return self._record(
+            self.registry.unsuspend(credential_id, reason or "", issuer_id=issuer_id, actor=actor)
         )
 
     # -- publishing ----------------------------------------------------------------------

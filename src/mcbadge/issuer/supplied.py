@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from mcbadge.errors import InputError, MCBadgeError, RegistryError, ValidationError
 from mcbadge.issuer.signing import sign_credential
 from mcbadge.registry import PURPOSES
+from mcbadge.registry.audit import Actor, AuditLog, audited
 from mcbadge.signing import SigningRefusedError, presign_failures
 
 if TYPE_CHECKING:
@@ -199,9 +200,11 @@ def issue_credential(
     *,
     credential_id: str | None = None,
     status_purposes: Iterable[str] | None = None,
+    actor: Actor | None = None,
 ) -> IssuedCredential:
     """Sign ``credential`` (unsigned, its ``issuer`` this issuer) with status entries
-    allocated in the registry; see the module docstring.
+    allocated in the registry; see the module docstring. With ``actor`` the issue is audited
+    (in the transaction that records it; a re-emit or a refusal in one of its own).
 
     ``credential_id`` is the VC API's ``options.credentialId`` (the name to refer to it by
     and to detect duplicates). ``status_purposes`` is a subset of ``("revocation",
@@ -210,6 +213,17 @@ def issue_credential(
     id and code), ``InputError`` / ``ValidationError`` for a bad request (``issue.*``),
     ``RegistryError`` ``issue.duplicate_id`` when the name was used for another credential.
     """
+    with audited(issuer.registry.registry, actor, "issue", issuer_id=issuer.issuer_id):
+        return _issue_credential(issuer, credential, credential_id, status_purposes, actor)
+
+
+def _issue_credential(
+    issuer: Issuer,
+    credential: object,
+    credential_id: str | None,
+    status_purposes: Iterable[str] | None,
+    actor: Actor | None,
+) -> IssuedCredential:
     from mcbadge.issuer.core import IssuedCredential
     from mcbadge.verify.checks_local import is_generic_credential
 
@@ -272,11 +286,19 @@ def issue_credential(
                 "an id names one credential",
                 code="issue.duplicate_id",
             )
+        if actor is not None:
+            AuditLog(issuer.registry.registry).record(
+                actor,
+                "issue",
+                issuer_id=issuer.issuer_id,
+                target=reservation.credential_id,
+                outcome="reemitted",
+            )
         return IssuedCredential(reservation.credential_id, stored, key, indexes, reemitted=True)
     signed = sign_credential(unsigned, issuer.active_key, issuer.format)
     if generic:
         signed = _single_proof(signed)
-    issuer.registry.record_issued(reservation.credential_id, signed, issuer.format)
+    issuer.registry.record_issued(reservation.credential_id, signed, issuer.format, actor=actor)
     return IssuedCredential(reservation.credential_id, signed, key, indexes)
 
 
@@ -337,7 +359,12 @@ def find_issued(issuers: Mapping[str, Issuer], credential_id: str) -> RegistryRe
 
 
 def change_status(
-    issuer: Issuer, record: RegistryRecord, change: StatusChange, reason: str | None = None
+    issuer: Issuer,
+    record: RegistryRecord,
+    change: StatusChange,
+    reason: str | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> RegistryRecord:
     """Apply ``change`` durably through :meth:`Issuer.revoke` / ``suspend`` / ``unsuspend``.
 
@@ -345,7 +372,38 @@ def change_status(
     (the list or index named is not this credential's), ``status.permanent`` (a revocation
     cannot be lifted), ``registry.no_suspension_entry`` / ``registry.no_revocation_entry``,
     ``registry.revoked``; suspending a suspended credential, or lifting a suspension that is
-    not there, changes nothing and is not an error (the bit already has the value asked)."""
+    not there, changes nothing and is not an error (the bit already has the value asked).
+    With ``actor`` the change is audited (in its own transaction), and so is a refusal or a
+    request that changes nothing (``unchanged``)."""
+    if change.purpose == "revocation":
+        action = "revoke" if change.status else "unrevoke"
+    else:
+        action = "suspend" if change.status else "unsuspend"
+    registry = issuer.registry.registry
+    with audited(registry, actor, action, issuer_id=issuer.issuer_id, target=record.credential_id):
+        needed = _needed(record, change)
+    if not needed:
+        if actor is not None:
+            AuditLog(registry).record(
+                actor,
+                action,
+                issuer_id=issuer.issuer_id,
+                target=record.credential_id,
+                outcome="unchanged",
+                detail=reason,
+            )
+        return record
+    if action == "revoke":
+        issuer.revoke(record.credential_id, reason, actor=actor)
+    elif action == "suspend":
+        issuer.suspend(record.credential_id, reason, actor=actor)
+    else:
+        issuer.unsuspend(record.credential_id, reason, actor=actor)
+    return registry.get(record.credential_id)
+
+
+def _needed(record: RegistryRecord, change: StatusChange) -> bool:
+    """Whether ``change`` changes ``record``; raises when it may not be made."""
     if record.state != "issued":
         raise RegistryError(
             f"credential {record.credential_id} was reserved but never issued",
@@ -367,22 +425,16 @@ def change_status(
             f"{record.credential_id}",
             code="status.wrong_entry",
         )
-    registry = issuer.registry.registry
     if change.purpose == "revocation":
-        if not change.status:
-            if not record.revoked:
-                return record
+        if change.status:
+            return True
+        if record.revoked:
             raise RegistryError(
                 f"credential {record.credential_id} is revoked, and a revocation is permanent",
                 code="status.permanent",
             )
-        issuer.revoke(record.credential_id, reason)
-    elif change.status:
-        if not record.suspended:
-            issuer.suspend(record.credential_id, reason)
-    elif record.suspended:
-        issuer.unsuspend(record.credential_id, reason)
-    return registry.get(record.credential_id)
+        return False
+    return change.status != record.suspended
 
 
 # -- the current status lists of this registry -----------------------------------------------

@@ -34,11 +34,16 @@ opens one prints it). ``Registry.open()``, ``Issuer(..., registry=None)`` and ev
    and consumes them (schema version 3, table ``challenges``).
 6. The HTTP service: :class:`AccessTokenStore` keeps the SHA-256 of each access token with
    the issuers it may act for (schema version 4, table ``access_tokens``).
+7. Audit: with an ``actor=`` (:class:`Actor`, a client name and token id), every issue,
+   status change and token change writes an audit record in its own transaction;
+   :class:`AuditLog` reads them (table ``audit_log``). The service's per-client request
+   counters live in ``rate_counters`` (:mod:`mcbadge.registry.rates`).
 
 Errors are :class:`mcbadge.errors.RegistryError` with ``code`` ``registry.<detail>``.
 """
 
 from mcbadge.registry.access import AccessError, AccessGrant, AccessTokenStore, IssuedToken
+from mcbadge.registry.audit import Actor, AuditLog, AuditRecord
 from mcbadge.registry.challenges import Challenge, ChallengeError, ChallengeStore
 from mcbadge.registry.core import (
     DEFAULT_LIST_SIZE,
@@ -63,6 +68,9 @@ __all__ = [
     "AccessError",
     "AccessGrant",
     "AccessTokenStore",
+    "Actor",
+    "AuditLog",
+    "AuditRecord",
     "AwardRequest",
     "Challenge",
     "ChallengeError",

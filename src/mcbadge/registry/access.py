@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from mcbadge.errors import MCBadgeError
+from mcbadge.registry.audit import Actor, write_record
 
 if TYPE_CHECKING:
     from mcbadge.registry.core import Registry
@@ -136,6 +137,7 @@ class AccessTokenStore:
         ttl: timedelta | None = None,
         kind: str = "service",
         now: datetime | None = None,
+        actor: Actor | None = None,
     ) -> IssuedToken:
         """A new token for ``client_id`` that may act for ``issuer_ids`` (at least one: a
         token for no issuer could do nothing, and "every issuer" is never implied). Durable
@@ -183,6 +185,15 @@ class AccessTokenStore:
                     revoked_at=None,
                 )
             )
+            if actor is not None:  # who creates it: audited in the token's own transaction
+                write_record(
+                    conn,
+                    actor,
+                    "token.create",
+                    target=grant.token_id,
+                    detail=f"{kind} token for {client_id}; issuers {' '.join(issuers)}; "
+                    f"expires {_stamp(expires) if expires is not None else 'never'}",
+                )
 
         self._registry._write("store an access token", work)
         return IssuedToken(value, grant)
@@ -209,13 +220,16 @@ class AccessTokenStore:
 
         return self._registry._read("look up an access token", work)
 
-    def revoke(self, token_id: str, *, now: datetime | None = None) -> AccessGrant:
+    def revoke(
+        self, token_id: str, *, now: datetime | None = None, actor: Actor | None = None
+    ) -> AccessGrant:
         """Revoke the token named by ``token_id`` (from :class:`AccessGrant` or ``list``);
-        revoking one already revoked is not an error. Unknown -> :class:`AccessError`."""
+        revoking one already revoked is not an error. Unknown -> :class:`AccessError`.
+        With ``actor``, a ``token.revoke`` audit record is written in the same transaction."""
         when = _stamp(_now(now))
 
         def work(conn: sa.Connection) -> AccessGrant | None:
-            conn.execute(
+            done = conn.execute(
                 sa.update(access_tokens_t)
                 .where(
                     access_tokens_t.c.token_id == token_id,
@@ -226,6 +240,15 @@ class AccessTokenStore:
             row = conn.execute(
                 sa.select(access_tokens_t).where(access_tokens_t.c.token_id == token_id)
             ).first()
+            if row is not None and actor is not None:
+                write_record(
+                    conn,
+                    actor,
+                    "token.revoke",
+                    target=token_id,
+                    outcome="ok" if done.rowcount == 1 else "unchanged",
+                    detail=f"token of {row.client_id}",
+                )
             return _grant(row) if row is not None else None
 
         grant = self._registry._write("revoke an access token", work)

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 
 from mcbadge.errors import RegistryError
+from mcbadge.registry.audit import Actor, write_record
 
 __all__ = [
     "DEFAULT_LIST_SIZE",
@@ -206,6 +207,16 @@ def _migration_4(conn: sa.Connection) -> None:
     create_access_token_table(conn)
 
 
+def _migration_5(conn: sa.Connection) -> None:
+    """The audit records (:mod:`mcbadge.registry.audit`) and the service's per-client
+    request counters (:mod:`mcbadge.registry.rates`)."""
+    from mcbadge.registry.audit import create_audit_table
+    from mcbadge.registry.rates import create_rate_table
+
+    create_audit_table(conn)
+    create_rate_table(conn)
+
+
 #: Ordered migration steps; step ``n`` (1-based) brings the schema to version ``n``.
 #: Append only — never edit a released step.
 MIGRATIONS: Sequence[Callable[[sa.Connection], None]] = (
@@ -213,6 +224,7 @@ MIGRATIONS: Sequence[Callable[[sa.Connection], None]] = (
     _migration_2,
     _migration_3,
     _migration_4,
+    _migration_5,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -889,10 +901,13 @@ class Registry:
                 )
         return allocated
 
-    def record_issued(self, credential_id: str, document: str, format: str) -> None:
+    def record_issued(
+        self, credential_id: str, document: str, format: str, *, actor: Actor | None = None
+    ) -> None:
         """Store the signed ``document`` (JSON text or compact JWS) and mark it issued;
         durable on return. Recording the same document again is a no-op; a different one
-        for an issued credential is refused (``registry.already_issued``)."""
+        for an issued credential is refused (``registry.already_issued``). With ``actor``,
+        the audit record of the issue is written in the same transaction."""
         if not isinstance(document, str) or not document:
             raise RegistryError(
                 "the signed document must be non-empty text", code="registry.bad_document"
@@ -903,6 +918,15 @@ class Registry:
             row = self._row(conn, credential_id, lock=True)
             if row.state == "issued":
                 if row.digest == digest:
+                    if actor is not None:
+                        write_record(
+                            conn,
+                            actor,
+                            "issue",
+                            issuer_id=row.issuer_id,
+                            target=credential_id,
+                            outcome="unchanged",
+                        )
                     return
                 raise RegistryError(
                     f"credential {credential_id} was already issued with a different document",
@@ -919,6 +943,8 @@ class Registry:
                     issued_at=_now(),
                 )
             )
+            if actor is not None:
+                write_record(conn, actor, "issue", issuer_id=row.issuer_id, target=credential_id)
 
         self._write("record the issued credential", work)
 
@@ -1042,28 +1068,50 @@ class Registry:
 
     # -- status changes --------------------------------------------------------------
     def revoke(
-        self, credential_id: str, reason: str, *, issuer_id: str | None = None
+        self,
+        credential_id: str,
+        reason: str,
+        *,
+        issuer_id: str | None = None,
+        actor: Actor | None = None,
     ) -> CredentialRecord:
         """Revoke (permanent). Revoking a revoked credential changes nothing. Committed
         before return. With ``issuer_id``, only a credential of that issuer is changed
         (another issuer's is ``registry.unknown_credential``, in the same transaction)."""
-        return self._change(credential_id, "revoke", reason, issuer_id)
+        return self._change(credential_id, "revoke", reason, issuer_id, actor)
 
     def suspend(
-        self, credential_id: str, reason: str, *, issuer_id: str | None = None
+        self,
+        credential_id: str,
+        reason: str,
+        *,
+        issuer_id: str | None = None,
+        actor: Actor | None = None,
     ) -> CredentialRecord:
         """Suspend; needs a suspension entry allocated at reservation."""
-        return self._change(credential_id, "suspend", reason, issuer_id)
+        return self._change(credential_id, "suspend", reason, issuer_id, actor)
 
     def unsuspend(
-        self, credential_id: str, reason: str, *, issuer_id: str | None = None
+        self,
+        credential_id: str,
+        reason: str,
+        *,
+        issuer_id: str | None = None,
+        actor: Actor | None = None,
     ) -> CredentialRecord:
         """Lift a suspension (refused for a revoked or not-suspended credential)."""
-        return self._change(credential_id, "unsuspend", reason, issuer_id)
+        return self._change(credential_id, "unsuspend", reason, issuer_id, actor)
 
     def _change(
-        self, credential_id: str, action: str, reason: str, issuer_id: str | None
+        self,
+        credential_id: str,
+        action: str,
+        reason: str,
+        issuer_id: str | None,
+        actor: Actor | None = None,
     ) -> CredentialRecord:
+        """One status change and, with ``actor``, its audit record, in one transaction."""
+
         def work(conn: sa.Connection) -> CredentialRecord:
             row = self._row(conn, credential_id, lock=True)
             if issuer_id is not None and row.issuer_id != issuer_id:
@@ -1081,6 +1129,16 @@ class Registry:
             values: dict[str, Any]
             if action == "revoke":
                 if row.revoked:
+                    if actor is not None:
+                        write_record(
+                            conn,
+                            actor,
+                            action,
+                            issuer_id=row.issuer_id,
+                            target=credential_id,
+                            outcome="unchanged",
+                            detail=reason,
+                        )
                     return self._record(conn, row)  # type: ignore[no-any-return]
                 values = {"revoked": True, "revocation_reason": reason, "revoked_at": _now()}
             elif row.revoked:
@@ -1114,6 +1172,15 @@ class Registry:
                     at=_now(),
                 )
             )
+            if actor is not None:
+                write_record(
+                    conn,
+                    actor,
+                    action,
+                    issuer_id=row.issuer_id,
+                    target=credential_id,
+                    detail=reason,
+                )
             return self._record(conn, self._row(conn, credential_id))  # type: ignore[no-any-return]
 
         return self._write(f"{action} the credential", work)

@@ -35,9 +35,10 @@ def _routers() -> list[object]:
 def create_app(config: ServiceConfig, *, state: ServiceState | None = None) -> FastAPI:
     """The service for ``config``. Its registry and issuers are opened when the app starts
     (once per worker process) and closed when it stops; ``state`` supplies them instead."""
-    from fastapi import FastAPI
+    from fastapi import Depends, FastAPI
 
     from mcbadge import __version__
+    from mcbadge.server.ratelimit import rate_limit
     from mcbadge.server.state import build_state
 
     config.check()
@@ -49,6 +50,9 @@ def create_app(config: ServiceConfig, *, state: ServiceState | None = None) -> F
         try:
             yield
         finally:
+            counter = getattr(app.state, "rate_counter", None)
+            if counter is not None:  # its own connections (see server/ratelimit.py)
+                counter.close()
             if own:
                 app.state.service.close()
 
@@ -58,6 +62,8 @@ def create_app(config: ServiceConfig, *, state: ServiceState | None = None) -> F
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        # Every route, including those added later, counts against the per-client limit.
+        dependencies=[Depends(rate_limit)],
     )
     if state is not None:
         app.state.service = state

@@ -10,16 +10,26 @@ for every issuer the instance holds.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import Annotated
 
-from mcbadge.registry.access import AccessTokenStore
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from mcbadge.registry.access import AccessGrant, AccessTokenStore
+from mcbadge.registry.audit import Actor
 from mcbadge.server.problems import Problem
 
-if TYPE_CHECKING:
-    from fastapi import Request
-
-__all__ = ["Caller", "authenticated_caller", "require_issuer"]
+__all__ = [
+    "Caller",
+    "Presented",
+    "authenticated_caller",
+    "presented_token",
+    "require_issuer",
+    "require_issuer_audited",
+]
 
 
 @dataclass(frozen=True)
@@ -40,41 +50,80 @@ class Caller:
     def has_scope(self, scope: str) -> bool:
         return self.scopes is None or scope in self.scopes
 
+    @property
+    def actor(self) -> Actor:
+        """Who the audit records name for this caller's changes."""
+        return Actor(self.name, self.token_id)
+
 
 UNAUTHENTICATED = Caller(name="unauthenticated (local testing)", issuer_ids=None)
 
 
-def _bearer(request: Request) -> str | None:
+@dataclass(frozen=True)
+class Presented:
+    """What the request's Authorization header carried: nothing, something that is not a
+    bearer token (``malformed``), or a bearer token and its grant (``None``: unknown,
+    expired or revoked). The token itself is not kept."""
+
+    sent: bool
+    malformed: bool = False
+    grant: AccessGrant | None = None
+
+
+_NOTHING = Presented(sent=False)
+_MALFORMED = Presented(sent=True, malformed=True)
+
+
+def _bearer(request: Request) -> str | Presented | None:
     header = request.headers.get("authorization")
     if header is None:
         return None
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Problem(
-            401,
-            "auth.bad_header",
-            "the Authorization header must be 'Bearer <token>'",
-            headers={"WWW-Authenticate": 'Bearer error="invalid_request"'},
-        )
+    if scheme.lower() != "bearer" or not token.strip() or len(header) > 1024:
+        return _MALFORMED
     return token.strip()
 
 
-async def authenticated_caller(request: Request) -> Caller:
+async def presented_token(request: Request) -> Presented:
+    """The FastAPI dependency that reads and looks up the bearer token once per request
+    (the rate limit and :func:`authenticated_caller` share it). Never fails: what is wrong
+    with the token is for :func:`authenticated_caller` to say, on the routes that need one.
+    A request without a token costs nothing; the registry look-up runs in a worker thread."""
+    from mcbadge.server.deps import get_state
+
+    token = _bearer(request)
+    if token is None:
+        return _NOTHING
+    if isinstance(token, Presented):
+        return token
+    store = AccessTokenStore(get_state(request).registry)
+    return Presented(sent=True, grant=await run_in_threadpool(store.lookup, token))
+
+
+async def authenticated_caller(
+    request: Request, presented: Annotated[Presented, Depends(presented_token)]
+) -> Caller:
     """The FastAPI dependency of every protected route: 401 without a valid token."""
     from mcbadge.server.deps import get_state
 
     state = get_state(request)
     if state.config.allow_unauthenticated:
         return UNAUTHENTICATED
-    token = _bearer(request)
-    if token is None:
+    if not presented.sent:
         raise Problem(
             401,
             "auth.missing_token",
             "this endpoint needs an access token: send 'Authorization: Bearer <token>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    grant = AccessTokenStore(state.registry).lookup(token)
+    if presented.malformed:
+        raise Problem(
+            401,
+            "auth.bad_header",
+            "the Authorization header must be 'Bearer <token>'",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_request"'},
+        )
+    grant = presented.grant
     if grant is None:
         raise Problem(
             401,
@@ -88,6 +137,38 @@ async def authenticated_caller(request: Request) -> Caller:
         scopes=grant.scopes if grant.kind == "oauth" else None,
         token_id=grant.token_id,
     )
+
+
+async def require_issuer_audited(
+    request: Request,
+    caller: Caller,
+    issuer_id: str,
+    action: str,
+    target: str | None = None,
+) -> None:
+    """:func:`require_issuer` for a change (an audit ``action``: ``issue``, ``revoke``…): a
+    refusal is also recorded in the registry's audit records (outcome
+    ``auth.wrong_issuer``), so an operator sees a client trying issuers not its own."""
+    if caller.may_act_for(issuer_id):
+        return
+    from mcbadge.errors import MCBadgeError
+    from mcbadge.registry.audit import AuditLog
+    from mcbadge.server.deps import get_state
+
+    log = AuditLog(get_state(request).registry)
+    # The refusal stands even when it cannot be recorded.
+    with suppress(MCBadgeError):
+        await run_in_threadpool(
+            partial(
+                log.record,
+                caller.actor,
+                action,
+                issuer_id=issuer_id,
+                target=target,
+                outcome="auth.wrong_issuer",
+            )
+        )
+    require_issuer(caller, issuer_id)
 
 
 def require_issuer(caller: Caller, issuer_id: str) -> None:

@@ -76,6 +76,7 @@ class LimitsConfig:
 
     max_body_bytes: int = 1024 * 1024
     max_json_depth: int = 64
+    #: per client (access token, else address), counted in the registry; 0: no limit
     requests_per_minute: int = 600
 
 
@@ -133,8 +134,8 @@ class ServiceConfig:
         limits = self.limits
         if limits.max_body_bytes < 1024 or limits.max_json_depth < 8:
             raise ConfigError("limits are too small to carry a credential")
-        if limits.requests_per_minute < 1:
-            raise ConfigError("limits.requests_per_minute must be at least 1")
+        if limits.requests_per_minute < 0:
+            raise ConfigError("limits.requests_per_minute must be 0 (no limit) or more")
         return self
 
 

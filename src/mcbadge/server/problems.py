@@ -149,13 +149,52 @@ def install_handlers(app: FastAPI) -> None:
         return _render(request, Problem(400, "input.invalid", f"{where}: {message}"))
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
-        logger.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
-        return _render(
-            request,
-            Problem(500, "internal", "the service failed on this request; it is logged"),
-        )
+        return _internal(request, exc)
 
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
+    # The last resort (Starlette's outermost middleware), for a failure outside the app.
     app.add_exception_handler(Exception, on_unexpected)
+    # Every failure inside it: answered here, so the connection stays usable.
+    app.add_middleware(_AnswerUnexpected)
+
+
+def _internal(request: Request, exc: BaseException) -> Response:
+    logger.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _render(
+        request, Problem(500, "internal", "the service failed on this request; it is logged")
+    )
+
+
+class _AnswerUnexpected:
+    """Answers an unexpected exception with a 500 Problem and does not re-raise it.
+
+    Starlette's own last-resort handler sends the same answer but then re-raises, and
+    uvicorn closes the connection: a client's next request on that keep-alive connection
+    would fail with a reset. An exception after the answer has started cannot be answered
+    and is re-raised (uvicorn logs it and closes the connection)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Any) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            if started:
+                raise
+            from starlette.requests import Request
+
+            await _internal(Request(scope), exc)(scope, receive, send)

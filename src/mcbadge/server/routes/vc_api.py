@@ -21,6 +21,7 @@ Any other option is refused (the spec's ``additionalProperties: false``).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -28,7 +29,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from mcbadge.errors import MCBadgeError
-from mcbadge.server.auth import Caller, authenticated_caller, require_issuer
+from mcbadge.server.auth import Caller, authenticated_caller, require_issuer_audited
 from mcbadge.server.body import read_json
 from mcbadge.server.deps import get_state
 from mcbadge.server.problems import Problem
@@ -61,12 +62,6 @@ _CONFLICTS = frozenset(
 #: Registry failures that are the service's, not the request's: retry later.
 _UNAVAILABLE = frozenset({"registry.unavailable", "registry.contention", "registry.schema_too_new"})
 _ENVELOPE_MEDIA_TYPES = {"vc+jwt": "application/vc+jwt", "jwt": "application/jwt"}
-
-
-async def _caller(request: Request) -> Caller:
-    # The shared dependency, through a signature FastAPI can read here (auth.py imports
-    # Request for type checking only).
-    return await authenticated_caller(request)
 
 
 def problem_for(exc: MCBadgeError) -> Problem:
@@ -138,7 +133,7 @@ def _response_credential(issued: IssuedCredential, format: str) -> dict[str, Any
 
 @router.post("/credentials/issue", status_code=201)
 async def issue_credential(
-    request: Request, caller: Annotated[Caller, Depends(_caller)]
+    request: Request, caller: Annotated[Caller, Depends(authenticated_caller)]
 ) -> JSONResponse:
     from mcbadge.issuer.supplied import credential_issuer_id
 
@@ -162,13 +157,14 @@ async def issue_credential(
             f"this service does not hold the issuer {issuer_id}; it issues as "
             f"{', '.join(sorted(state.issuers)) or 'no issuer'}",
         )
-    require_issuer(caller, issuer_id)
+    await require_issuer_audited(request, caller, issuer_id, "issue")
     try:
         issued = await run_in_threadpool(
             issuer.issue_credential,
             credential,
             credential_id=credential_id,
             status_purposes=purposes,
+            actor=caller.actor,
         )
     except MCBadgeError as exc:
         raise problem_for(exc) from None
@@ -224,7 +220,7 @@ def _status_change(body: dict[str, Any]) -> tuple[str, Any]:
 
 @router.post("/credentials/status")
 async def update_credential_status(
-    request: Request, caller: Annotated[Caller, Depends(_caller)]
+    request: Request, caller: Annotated[Caller, Depends(authenticated_caller)]
 ) -> dict[str, Any]:
     from mcbadge.issuer.supplied import change_status, find_issued
 
@@ -241,11 +237,19 @@ async def update_credential_status(
             "status.unknown_credential",
             f"no credential {credential_id} was issued by this service",
         )
-    require_issuer(caller, record.issuer_id)
+    if change.purpose == "revocation":
+        action = "revoke" if change.status else "unrevoke"
+    else:
+        action = "suspend" if change.status else "unsuspend"
+    await require_issuer_audited(request, caller, record.issuer_id, action, record.credential_id)
     issuer = state.issuers[record.issuer_id]
     try:
         updated = await run_in_threadpool(
-            change_status, issuer, record, change, f"VC API request by {caller.name}"
+            partial(change_status, actor=caller.actor),
+            issuer,
+            record,
+            change,
+            f"VC API request by {caller.name}",
         )
     except MCBadgeError as exc:
         raise problem_for(exc) from None
