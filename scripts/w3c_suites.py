@@ -288,6 +288,10 @@ def running_service(
                 "[verify]",
                 "invalid_status = 400",
                 "",
+                "# every suite request comes from 127.0.0.1: one client for the rate limit",
+                "[limits]",
+                "requests_per_minute = 0",
+                "",
             ]
         ),
         encoding="utf-8",
