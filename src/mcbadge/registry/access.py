@@ -140,12 +140,14 @@ class AccessTokenStore:
         actor: Actor | None = None,
     ) -> IssuedToken:
         """A new token for ``client_id`` that may act for ``issuer_ids`` (at least one: a
-        token for no issuer could do nothing, and "every issuer" is never implied). Durable
-        when this returns. ``ttl=None`` only for an operator's service token."""
+        token for no issuer could do nothing, and "every issuer" is never implied; only an
+        OAuth 2.0 learner's token, for the OB 3.0 API, names none). Durable when this
+        returns. ``ttl=None`` only for an operator's service token."""
         issuers = sorted(set(issuer_ids))
         if not client_id.strip() or len(client_id) > 256:
             raise AccessError("a token needs a client name of 1 to 256 characters")
-        if not issuers or any(not i.startswith("did:") for i in issuers):
+        # an OAuth 2.0 learner's token (OB 3.0 API) acts for nobody's issuer: it may be empty
+        if (not issuers and kind != "oauth") or any(not i.startswith("did:") for i in issuers):
             raise AccessError(
                 "a token must name the issuers it may act for, each a DID", code="access.issuers"
             )

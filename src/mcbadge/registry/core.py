@@ -217,6 +217,16 @@ def _migration_5(conn: sa.Connection) -> None:
     create_rate_table(conn)
 
 
+def _migration_6(conn: sa.Connection) -> None:
+    """OAuth 2.0 clients, codes, refresh tokens, learner grants (:mod:`mcbadge.registry.oauth`)
+    and the OB 3.0 API's learners and their credentials (:mod:`mcbadge.registry.ob_store`)."""
+    from mcbadge.registry.oauth import create_oauth_tables
+    from mcbadge.registry.ob_store import create_learner_tables
+
+    create_oauth_tables(conn)
+    create_learner_tables(conn)
+
+
 #: Ordered migration steps; step ``n`` (1-based) brings the schema to version ``n``.
 #: Append only — never edit a released step.
 MIGRATIONS: Sequence[Callable[[sa.Connection], None]] = (
@@ -225,6 +235,7 @@ MIGRATIONS: Sequence[Callable[[sa.Connection], None]] = (
     _migration_3,
     _migration_4,
     _migration_5,
+    _migration_6,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
