@@ -146,9 +146,7 @@ def code_from(answer: httpx.Response) -> str:
     return query["code"][0]
 
 
-def tokens(
-    http: httpx.Client, client: dict[str, Any], code: str, verifier: str
-) -> httpx.Response:
+def tokens(http: httpx.Client, client: dict[str, Any], code: str, verifier: str) -> httpx.Response:
     return http.post(
         "/oauth/token",
         data={
