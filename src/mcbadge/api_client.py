@@ -40,8 +40,8 @@ __all__ = [
     "AuthorizationStart",
     "ClientRegistration",
     "CredentialsPage",
-    "ObApiClient",
     "OAuthError",
+    "ObApiClient",
     "ServiceDescription",
     "Tokens",
 ]
@@ -313,9 +313,8 @@ class ObApiClient:
         if not secrets.compare_digest(state, start.state):
             raise OAuthError(0, "invalid_state", "the state that came back is not the one sent")
         if "error" in query:
-            raise OAuthError(
-                0, query["error"][0], (query.get("error_description") or [None])[0]
-            )
+            described = query.get("error_description")
+            raise OAuthError(0, query["error"][0], described[0] if described else None)
         code = (query.get("code") or [""])[0]
         if not code:
             raise OAuthError(0, "invalid_request", "the callback carries no code")

@@ -17,8 +17,8 @@ import httpx
 from mcbadge.issuer import Issuer, SigningKey
 from mcbadge.keys import generate_key, save_key
 from mcbadge.registry import Registry
-from mcbadge.registry.ob_store import LearnerStore
 from mcbadge.registry.oauth import OB_SCOPES
+from mcbadge.registry.ob_store import LearnerStore
 from mcbadge.server.config import IssuerConfig, ServiceConfig
 
 TEACHER = "ada.lovelace@school.example"
@@ -42,11 +42,14 @@ class Provider:
     issuer: Issuer
     sign_in_code: str
     issued: list[dict[str, Any]]
+    teacher: str = TEACHER
 
 
-def make_provider(tmp_path: Path, db_url: str | None = None, *, badges: int = 1) -> Provider:
-    """A key, a registry with ``badges`` credentials issued to TEACHER (and one to
-    OTHER_TEACHER), and TEACHER's sign-in code."""
+def make_provider(
+    tmp_path: Path, db_url: str | None = None, *, badges: int = 1, teacher: str = TEACHER
+) -> Provider:
+    """A key, a registry with ``badges`` credentials issued to ``teacher`` (and one to
+    OTHER_TEACHER), and the teacher's sign-in code."""
     key_file = tmp_path / "key.json"
     save_key(generate_key("ed25519"), key_file)
     url = db_url or f"sqlite:///{tmp_path / 'service.db'}"
@@ -64,15 +67,22 @@ def make_provider(tmp_path: Path, db_url: str | None = None, *, badges: int = 1)
         issued = []
         for number in range(badges):
             achievement = {**ACHIEVEMENT, "id": f"{ACHIEVEMENT['id']}/{number}"}
-            document = issuer.issue(achievement, TEACHER).document
+            document = issuer.issue(achievement, teacher).document
             assert isinstance(document, dict)
             issued.append(document)
         issuer.issue(ACHIEVEMENT, OTHER_TEACHER)
-        code = LearnerStore(registry).invite(TEACHER).code
+        code = LearnerStore(registry).invite(teacher).code
         LearnerStore(registry).invite(OTHER_TEACHER)
     finally:
         registry.close()
-    return Provider(config=config, db_url=url, issuer=issuer, sign_in_code=code, issued=issued)
+    return Provider(
+        config=config,
+        db_url=url,
+        issuer=issuer,
+        sign_in_code=code,
+        issued=issued,
+        teacher=teacher,
+    )
 
 
 def registration(**overrides: Any) -> dict[str, Any]:
@@ -163,9 +173,8 @@ def full_flow(http: httpx.Client, provider: Provider) -> tuple[dict[str, Any], d
     """Register, consent, exchange: (client, token response)."""
     client = register(http)
     verifier, challenge = pkce()
-    code = code_from(
-        consent(http, authorize_query(client["client_id"], challenge), code=provider.sign_in_code)
-    )
+    query = authorize_query(client["client_id"], challenge)
+    code = code_from(consent(http, query, email=provider.teacher, code=provider.sign_in_code))
     answer = tokens(http, client, code, verifier)
     assert answer.status_code == 200, answer.text
     body: dict[str, Any] = answer.json()

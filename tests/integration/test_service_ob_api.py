@@ -33,12 +33,12 @@ from tests.integration.service_helpers import client, serve
 
 from mcbadge.registry import Registry
 from mcbadge.registry.access import AccessTokenStore
-from mcbadge.registry.ob_store import LearnerStore, learner_key
 from mcbadge.registry.oauth import (
     SCOPE_CREDENTIAL_READONLY,
     SCOPE_PROFILE_READONLY,
     OAuthStore,
 )
+from mcbadge.registry.ob_store import LearnerStore, learner_key
 from mcbadge.server.oauth.discovery import bundled_openapi
 
 API = "/ims/ob/v3p0"
@@ -106,7 +106,8 @@ def test_discovery_is_unprotected_and_profiles_the_bundled_openapi(http: httpx.C
     assert document["servers"] == [{"url": base + API, "description": "Mountain State Badges"}]
     info = document["info"]
     assert info["title"] == "Mountain State Badges"
-    assert info["termsOfService"] and info["x-imssf-privacyPolicyUrl"]
+    assert info["termsOfService"]
+    assert info["x-imssf-privacyPolicyUrl"]
     scheme = document["components"]["securitySchemes"]["OAuth2ACG"]
     assert scheme["type"] == "oauth2"
     assert scheme["x-imssf-registrationUrl"] == base + "/oauth/register"
@@ -123,12 +124,14 @@ def test_registration_answers_201_with_a_secret_kept_only_as_its_digest(
     http: httpx.Client, registry: Registry
 ) -> None:
     body = register(http)
-    assert body["client_secret"] and body["client_id"]
+    assert body["client_secret"]
+    assert body["client_id"]
     assert body["client_secret_expires_at"] == 0
     assert body["redirect_uris"] == [REDIRECT]
     assert body["software_id"] == registration()["software_id"]
     stored = OAuthStore(registry).client(body["client_id"])
-    assert stored is not None and stored.kind == "learner"
+    assert stored is not None
+    assert stored.kind == "learner"
     with registry._engine.connect() as conn:
         dump = json.dumps(
             [list(row) for row in conn.exec_driver_sql("SELECT * FROM oauth_clients")]
@@ -181,11 +184,13 @@ def test_consent_page_names_the_client_and_scopes_without_javascript(http: httpx
     page = http.get("/oauth/authorize", params=authorize_query(registered["client_id"], challenge))
     assert page.status_code == 200
     assert "Teacher Wallet" in page.text
-    assert "read the badges" in page.text and "change your profile" in page.text
+    assert "read the badges" in page.text
+    assert "change your profile" in page.text
     assert "<script" not in page.text.lower()
     assert page.headers["x-frame-options"] == "DENY"
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
-    assert 'name="sign_in_code"' in page.text and 'name="email"' in page.text
+    assert 'name="sign_in_code"' in page.text
+    assert 'name="email"' in page.text
 
 
 def test_unknown_client_or_unregistered_redirect_is_a_page_not_a_redirect(
@@ -209,7 +214,8 @@ def test_unknown_client_or_unregistered_redirect_is_a_page_not_a_redirect(
         "/oauth/authorize",
         params=authorize_query(registered["client_id"], challenge, redirect_uri=None),
     )
-    assert missing.status_code == 400 and "location" not in missing.headers
+    assert missing.status_code == 400
+    assert "location" not in missing.headers
 
 
 @pytest.mark.parametrize(
@@ -284,9 +290,8 @@ def test_an_unknown_email_gets_the_same_answer_as_a_wrong_code(
     unknown = consent(http, query, email="nobody@school.example", code=fresh_code(registry))
     wrong = consent(http, query, code="AAAAA-AAAAA-AAAAA-AAAAA")
     assert unknown.status_code == wrong.status_code == 401
-    assert (
-        "do not match an invitation" in unknown.text and "do not match an invitation" in wrong.text
-    )
+    assert "do not match an invitation" in unknown.text
+    assert "do not match an invitation" in wrong.text
 
 
 # -- the token endpoint ------------------------------------------------------------------------
@@ -308,9 +313,11 @@ def test_code_exchange_gives_bearer_tokens_that_act_for_the_teacher(
     body = answer.json()
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 3600
-    assert body["refresh_token"] and body["access_token"]
+    assert body["refresh_token"]
+    assert body["access_token"]
     grant = AccessTokenStore(registry).lookup(body["access_token"])
-    assert grant is not None and grant.kind == "oauth"
+    assert grant is not None
+    assert grant.kind == "oauth"
     assert grant.issuer_ids == frozenset()  # a learner's token acts for no issuer
     assert OAuthStore(registry).learner_of(grant.token_id) == learner_key(TEACHER)
     profile = http.get(f"{API}/profile", headers=bearer(body["access_token"]))
@@ -332,14 +339,15 @@ def test_client_authentication_failures_are_401_invalid_client(
     assert wrong.json()["error"] == "invalid_client"
     assert wrong.headers["www-authenticate"].startswith("Basic")
     unknown = tokens(http, {**registered, "client_id": "nobody"}, code, verifier)
-    assert unknown.status_code == 401 and unknown.json()["error"] == "invalid_client"
+    assert unknown.status_code == 401
+    assert unknown.json()["error"] == "invalid_client"
     # the code was not spent by the failed attempts
     assert tokens(http, registered, code, verifier).status_code == 200
 
 
 def test_missing_or_wrong_code_verifier_is_refused(http: httpx.Client, registry: Registry) -> None:
     registered = register(http)
-    verifier, challenge = pkce()
+    _verifier, challenge = pkce()
     code = code_from(
         consent(
             http, authorize_query(registered["client_id"], challenge), code=fresh_code(registry)
@@ -414,7 +422,8 @@ def test_a_code_is_bound_to_its_client_and_redirect_uri(
         consent(http, authorize_query(first["client_id"], challenge), code=fresh_code(registry))
     )
     stolen = tokens(http, second, code, verifier)
-    assert stolen.status_code == 400 and stolen.json()["error"] == "invalid_grant"
+    assert stolen.status_code == 400
+    assert stolen.json()["error"] == "invalid_grant"
     code = code_from(
         consent(http, authorize_query(second["client_id"], challenge), code=fresh_code(registry))
     )
@@ -428,7 +437,8 @@ def test_a_code_is_bound_to_its_client_and_redirect_uri(
         },
         auth=(second["client_id"], second["client_secret"]),
     )
-    assert moved.status_code == 400 and moved.json()["error"] == "invalid_grant"
+    assert moved.status_code == 400
+    assert moved.json()["error"] == "invalid_grant"
 
 
 def test_token_endpoint_request_errors(http: httpx.Client) -> None:
@@ -438,15 +448,18 @@ def test_token_endpoint_request_errors(http: httpx.Client) -> None:
     assert unsupported.status_code == 400
     assert unsupported.json()["error"] == "unsupported_grant_type"
     as_json = http.post("/oauth/token", json={"grant_type": "authorization_code"}, auth=auth)
-    assert as_json.status_code == 400 and as_json.json()["error"] == "invalid_request"
+    assert as_json.status_code == 400
+    assert as_json.json()["error"] == "invalid_request"
     machine = http.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=auth)
-    assert machine.status_code == 400 and machine.json()["error"] == "unauthorized_client"
+    assert machine.status_code == 400
+    assert machine.json()["error"] == "unauthorized_client"
     no_code = http.post(
         "/oauth/token",
         data={"grant_type": "authorization_code", "redirect_uri": REDIRECT},
         auth=auth,
     )
-    assert no_code.status_code == 400 and no_code.json()["error"] == "invalid_request"
+    assert no_code.status_code == 400
+    assert no_code.json()["error"] == "invalid_request"
 
 
 def test_refresh_rotates_and_a_replayed_refresh_token_revokes_the_grant(
@@ -469,7 +482,8 @@ def test_refresh_rotates_and_a_replayed_refresh_token_revokes_the_grant(
         data={"grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
         auth=auth,
     )
-    assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+    assert replay.status_code == 400
+    assert replay.json()["error"] == "invalid_grant"
     # the replay revoked the whole grant: the rotated tokens no longer work either
     assert http.get(f"{API}/profile", headers=bearer(second["access_token"])).status_code == 401
     after = http.post(
@@ -503,7 +517,8 @@ def test_refresh_may_narrow_the_scope_but_not_widen_it(
         },
         auth=auth,
     )
-    assert wider.status_code == 400 and wider.json()["error"] == "invalid_scope"
+    assert wider.status_code == 400
+    assert wider.json()["error"] == "invalid_scope"
     narrower = http.post(
         "/oauth/token",
         data={
@@ -533,10 +548,12 @@ def test_client_credentials_for_a_machine_client_act_for_its_issuers(
     body = answer.json()
     assert "refresh_token" not in body
     grant = AccessTokenStore(registry).lookup(body["access_token"])
-    assert grant is not None and grant.issuer_ids == frozenset({issuer_id})
+    assert grant is not None
+    assert grant.issuer_ids == frozenset({issuer_id})
     # not a learner's token: the OB API refuses it
     refused = http.get(f"{API}/credentials", headers=bearer(body["access_token"]))
-    assert refused.status_code == 403 and imsx_minor(refused) == "forbidden"
+    assert refused.status_code == 403
+    assert imsx_minor(refused) == "forbidden"
     code_grant = http.post(
         "/oauth/token",
         data={"grant_type": "authorization_code", "code": "x", "redirect_uri": REDIRECT},
@@ -548,7 +565,8 @@ def test_client_credentials_for_a_machine_client_act_for_its_issuers(
         data={"grant_type": "client_credentials", "scope": "anything"},
         auth=(machine.client_id, secret),
     )
-    assert scoped.status_code == 400 and scoped.json()["error"] == "invalid_scope"
+    assert scoped.status_code == 400
+    assert scoped.json()["error"] == "invalid_scope"
 
 
 def test_revocation_of_access_and_refresh_tokens(http: httpx.Client, registry: Registry) -> None:
@@ -560,7 +578,8 @@ def test_revocation_of_access_and_refresh_tokens(http: httpx.Client, registry: R
         data={"token": body["access_token"]},
         auth=(other["client_id"], other["client_secret"]),
     )
-    assert foreign.status_code == 400 and foreign.json()["error"] == "invalid_grant"
+    assert foreign.status_code == 400
+    assert foreign.json()["error"] == "invalid_grant"
     assert http.get(f"{API}/profile", headers=bearer(body["access_token"])).status_code == 200
     done = http.post("/oauth/revoke", data={"token": body["access_token"]}, auth=auth)
     assert done.status_code == 200
@@ -583,9 +602,11 @@ def test_resource_routes_need_a_token_with_the_scope(
     http: httpx.Client, registry: Registry
 ) -> None:
     none = http.get(f"{API}/credentials")
-    assert none.status_code == 401 and imsx_minor(none) == "unauthorizedrequest"
+    assert none.status_code == 401
+    assert imsx_minor(none) == "unauthorizedrequest"
     bogus = http.get(f"{API}/credentials", headers=bearer("mcb_not-a-token"))
-    assert bogus.status_code == 401 and imsx_minor(bogus) == "unauthorizedrequest"
+    assert bogus.status_code == 401
+    assert imsx_minor(bogus) == "unauthorizedrequest"
     registered = register(http, scope=SCOPE_PROFILE_READONLY)
     verifier, challenge = pkce()
     query = authorize_query(registered["client_id"], challenge, scope=SCOPE_PROFILE_READONLY)
@@ -643,7 +664,8 @@ def test_get_credentials_pages_with_total_and_links(
         assert answer.status_code == 200
         assert answer.headers["x-total-count"] == str(BADGES)
         page = answer.json()
-        assert len(page["credential"]) == size and page["compactJwsString"] == []
+        assert len(page["credential"]) == size
+        assert page["compactJwsString"] == []
         seen += [credential["id"] for credential in page["credential"]]
         links = _links(answer)
         base = str(http.base_url).rstrip("/") + f"{API}/credentials"
@@ -656,7 +678,8 @@ def test_get_credentials_pages_with_total_and_links(
             assert links["prev"] == f"{base}?limit=2&offset=0"
     assert sorted(seen) == sorted(credential["id"] for credential in provider.issued)
     beyond = http.get(f"{API}/credentials", params={"limit": 2, "offset": 50}, headers=headers)
-    assert beyond.status_code == 200 and beyond.json()["credential"] == []
+    assert beyond.status_code == 200
+    assert beyond.json()["credential"] == []
     assert beyond.headers["x-total-count"] == str(BADGES)
     everything = http.get(f"{API}/credentials", headers=headers).json()
     assert len(everything["credential"]) == BADGES
@@ -810,12 +833,15 @@ def test_put_profile_stores_it_and_answers_304_when_unchanged(
     _registered, body = flow(http, registry, email)
     headers = bearer(body["access_token"])
     default = http.get(f"{API}/profile", headers=headers).json()
-    assert default["email"] == email and "Profile" in default["type"]
+    assert default["email"] == email
+    assert "Profile" in default["type"]
     profile = {**default, "name": "Annie Easley", "phone": "111-222-3333"}
     stored = http.put(f"{API}/profile", json=profile, headers=headers)
-    assert stored.status_code == 200 and stored.json() == profile
+    assert stored.status_code == 200
+    assert stored.json() == profile
     assert http.get(f"{API}/profile", headers=headers).json() == profile
     assert http.put(f"{API}/profile", json=profile, headers=headers).status_code == 304
     broken = http.put(f"{API}/profile", json={"name": "no id, no type"}, headers=headers)
-    assert broken.status_code == 400 and imsx_minor(broken) == "invalid_data"
+    assert broken.status_code == 400
+    assert imsx_minor(broken) == "invalid_data"
     assert http.get(f"{API}/profile", headers=headers).json() == profile

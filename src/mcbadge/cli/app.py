@@ -115,6 +115,8 @@ COMMAND_MODULES: dict[str, str] = {
     "suspend": "cmd_revoke",
     "unsuspend": "cmd_revoke",
     "serve": "cmd_serve",
+    "serve-client": "cmd_oauth",
+    "serve-learner": "cmd_oauth",
     "serve-token": "cmd_tokens",
     "sign": "cmd_sign",
     "status": "cmd_status",
