@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from authlib.oauth2.rfc6749 import (
     AuthorizationServer,
     ClientMixin,
+    InvalidGrantError,
     InvalidRequestError,
     InvalidScopeError,
     OAuth2Request,
@@ -241,7 +242,7 @@ class _RefreshGrant(RefreshTokenGrant):  # type: ignore[misc]
     TOKEN_ENDPOINT_AUTH_METHODS = _AUTH_METHODS
     INCLUDE_NEW_REFRESH_TOKEN = True
 
-    def authenticate_refresh_token(self, refresh_token: str) -> _Refresh | None:
+    def authenticate_refresh_token(self, refresh_token: str) -> _Refresh:
         store = _store(self)
         client_id = self.request.client.get_client_id()
         current = store.refresh_grant(refresh_token)
@@ -255,7 +256,12 @@ class _RefreshGrant(RefreshTokenGrant):  # type: ignore[misc]
         ):
             raise InvalidScopeError()
         rotated = store.rotate_refresh(refresh_token, client_id)
-        return _Refresh(rotated) if rotated is not None else None
+        if rotated is None:
+            raise InvalidGrantError(
+                "the refresh token is unknown, expired, revoked or already used (using one "
+                "twice revokes the whole grant)"
+            )
+        return _Refresh(rotated)
 
     def authenticate_user(self, refresh_token: _Refresh) -> str:
         return refresh_token.record.learner

@@ -72,6 +72,7 @@ def service_description(public_url: str, provider: ProviderInfo) -> dict[str, An
     privacy = provider.privacy_url or public_url
     document["servers"] = [{"url": public_url + API_PATH, "description": provider.name}]
     info = document["info"]
+    info.pop("contact", None)  # 1EdTech's own contact, not this provider's
     info["title"] = provider.name
     info["termsOfService"] = terms
     info["x-imssf-privacyPolicyUrl"] = privacy
