@@ -845,3 +845,18 @@ def test_put_profile_stores_it_and_answers_304_when_unchanged(
     assert broken.status_code == 400
     assert imsx_minor(broken) == "invalid_data"
     assert http.get(f"{API}/profile", headers=headers).json() == profile
+
+
+def test_the_local_unauthenticated_mode_still_needs_a_learner_token(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    provider = make_provider(tmp_path, badges=1)
+    config = replace(provider.config, allow_unauthenticated=True)
+    with serve(config) as base, client(base) as http:
+        anonymous = http.get(f"{API}/credentials")
+        assert anonymous.status_code == 401
+        assert imsx_minor(anonymous) == "unauthorizedrequest"
+        _registered, body = full_flow(http, provider)
+        listed = http.get(f"{API}/credentials", headers=bearer(body["access_token"]))
+        assert listed.status_code == 200
+        assert listed.headers["x-total-count"] == "1"

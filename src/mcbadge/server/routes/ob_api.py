@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
@@ -26,6 +26,7 @@ from mcbadge.registry.oauth import (
     SCOPE_PROFILE_READONLY,
     SCOPE_PROFILE_UPDATE,
 )
+from mcbadge.server.auth import Caller, authenticated_caller
 from mcbadge.server.body import JSON_TYPES, media_type, read_body, read_json
 from mcbadge.server.deps import get_state
 from mcbadge.server.oauth.discovery import API_PATH, ProviderInfo, service_description
@@ -57,19 +58,26 @@ class _Learner:
     token_id: str
 
 
-async def _learner(request: Request, scope: str) -> _Learner:
+LearnerCaller = Annotated[Caller, Depends(authenticated_caller)]
+
+
+def _bearer_value(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def _learner(request: Request, caller: Caller, scope: str) -> _Learner:
     """The learner whose OAuth 2.0 token this is, if it carries ``scope``: 401 without a
-    valid token, 403 for a token without the scope or not granted by a learner."""
+    valid token (``authenticated_caller``), 403 for a token without the scope or not granted
+    by a learner."""
     from mcbadge.registry.access import AccessTokenStore
     from mcbadge.registry.oauth import OAuthStore
-    from mcbadge.server.auth import _bearer, authenticated_caller
 
     state = get_state(request)
-    caller = await authenticated_caller(request)
     token_id, scopes = caller.token_id, caller.scopes
     if token_id is None:
         # the local unauthenticated mode acts for every issuer, but this API needs a learner
-        value = _bearer(request)
+        value = _bearer_value(request)
         grant = (
             await run_in_threadpool(AccessTokenStore(state.registry).lookup, value)
             if value
@@ -83,14 +91,13 @@ async def _learner(request: Request, scope: str) -> _Learner:
                 headers={"WWW-Authenticate": "Bearer"},
             )
         token_id, scopes = grant.token_id, grant.scopes if grant.kind == "oauth" else None
-    insufficient = Problem(
-        403,
-        "auth.scope",
-        f"this access token does not carry the scope {scope}",
-        headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'},
-    )
     if scopes is None or scope not in scopes:
-        raise insufficient
+        raise Problem(
+            403,
+            "auth.scope",
+            f"this access token does not carry the scope {scope}",
+            headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'},
+        )
     learner = await run_in_threadpool(OAuthStore(state.registry).learner_of, token_id)
     if learner is None:
         raise Problem(403, "auth.not_learner", "this access token was not granted by a learner")
@@ -146,12 +153,12 @@ def _links(base: str, limit: int, offset: int, total: int, since: str | None) ->
 
 
 @router.get("/credentials")
-async def get_credentials(request: Request) -> Response:
+async def get_credentials(request: Request, caller: LearnerCaller) -> Response:
     import json
 
     from mcbadge.registry.ob_store import LearnerStore
 
-    learner = await _learner(request, SCOPE_CREDENTIAL_READONLY)
+    learner = await _learner(request, caller, SCOPE_CREDENTIAL_READONLY)
     paging = _paging(request)
     if isinstance(paging, JSONResponse):
         return paging
@@ -180,11 +187,11 @@ _UPSERT_STATUS = {"created": 201, "replaced": 200, "unchanged": 304}
 
 
 @router.post("/credentials")
-async def upsert_credential(request: Request) -> Response:
+async def upsert_credential(request: Request, caller: LearnerCaller) -> Response:
     from mcbadge.errors import MCBadgeError
     from mcbadge.registry.ob_store import LearnerStore
 
-    learner = await _learner(request, SCOPE_CREDENTIAL_UPSERT)
+    learner = await _learner(request, caller, SCOPE_CREDENTIAL_UPSERT)
     limits = get_state(request).config.limits
     kind = media_type(request)
     body: Any
@@ -212,10 +219,10 @@ async def upsert_credential(request: Request) -> Response:
 
 
 @router.get("/profile")
-async def get_profile(request: Request) -> JSONResponse:
+async def get_profile(request: Request, caller: LearnerCaller) -> JSONResponse:
     from mcbadge.registry.ob_store import LearnerStore
 
-    learner = await _learner(request, SCOPE_PROFILE_READONLY)
+    learner = await _learner(request, caller, SCOPE_PROFILE_READONLY)
     store = LearnerStore(get_state(request).registry)
     profile = await run_in_threadpool(store.profile, learner.key)
     if profile is None:
@@ -224,11 +231,11 @@ async def get_profile(request: Request) -> JSONResponse:
 
 
 @router.put("/profile")
-async def put_profile(request: Request) -> Response:
+async def put_profile(request: Request, caller: LearnerCaller) -> Response:
     from mcbadge.errors import MCBadgeError
     from mcbadge.registry.ob_store import LearnerStore
 
-    learner = await _learner(request, SCOPE_PROFILE_UPDATE)
+    learner = await _learner(request, caller, SCOPE_PROFILE_UPDATE)
     body = await read_json(request, get_state(request).config.limits)
     store = LearnerStore(get_state(request).registry)
     try:
