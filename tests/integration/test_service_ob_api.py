@@ -860,3 +860,28 @@ def test_the_local_unauthenticated_mode_still_needs_a_learner_token(tmp_path: Pa
         listed = http.get(f"{API}/credentials", headers=bearer(body["access_token"]))
         assert listed.status_code == 200
         assert listed.headers["x-total-count"] == "1"
+
+
+def test_racing_exchanges_of_one_code_give_one_token(
+    http: httpx.Client, registry: Registry, url: str
+) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    registered = register(http)
+    verifier, challenge = pkce()
+    code = code_from(
+        consent(
+            http, authorize_query(registered["client_id"], challenge), code=fresh_code(registry)
+        )
+    )
+    barrier = threading.Barrier(6)
+
+    def exchange(_: int) -> int:
+        with client(url) as own:
+            barrier.wait()
+            return tokens(own, registered, code, verifier).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        statuses = sorted(pool.map(exchange, range(6)))
+    assert statuses == [200, 400, 400, 400, 400, 400]

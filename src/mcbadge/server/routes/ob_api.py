@@ -40,9 +40,17 @@ _CREDENTIAL_TYPES = (*JSON_TYPES, "application/vc+ld+json")
 
 
 def _provider(request: Request) -> ProviderInfo:
+    """What the SDD says about the provider: a ``provider`` setting of the configuration when
+    it has one (name, image, terms_url, privacy_url), else the first named issuer."""
     config = get_state(request).config
     names = [issuer.name for issuer in config.issuers if issuer.name]
-    return ProviderInfo(name=names[0] if names else "mcbadge")
+    configured = getattr(config, "provider", None)
+    return ProviderInfo(
+        name=getattr(configured, "name", None) or (names[0] if names else "mcbadge"),
+        image=getattr(configured, "image", None),
+        terms_url=getattr(configured, "terms_url", None),
+        privacy_url=getattr(configured, "privacy_url", None),
+    )
 
 
 @router.get("/discovery")
