@@ -1,251 +1,37 @@
-"""OAuth 2.0 state of the service, on the registry's database: clients, authorization codes,
-refresh tokens, and which learner each access token acts for.
-
-The Open Badges 3.0 REST API (OB 3.0 §7) is protected by the authorization code grant with
-PKCE: a learner's tool registers itself (RFC 7591), a teacher signs in on the consent page,
-and the tool exchanges the code for an access token and a refresh token. Operators also
-register machine clients (client credentials grant) bound to issuer DIDs, for the VC API's
-issuing routes. Access tokens live in :class:`~mcbadge.registry.access.AccessTokenStore`
-(one lookup for every route); this module keeps the rest::
-
-    store = OAuthStore(registry)
-    client, secret = store.register_client({"client_name": "Wallet", ...})
-    store.save_code(code, client_id=..., learner=..., redirect_uri=..., scope=..., ...)
-    found = store.consume_code(code, client.client_id)  # once; None when reused or expired
-
-Every secret (client secrets, codes, refresh tokens) is random (at least 256 bits) and kept
-only as its SHA-256. Codes and refresh tokens are consumed by one conditional ``UPDATE``, so
-two requests racing with the same value cannot both win, on SQLite and PostgreSQL alike. A
-code or refresh token presented a second time revokes every token issued from it (RFC 6749
-§4.1.2, OAuth 2.0 Security BCP §4.14: refresh token rotation with reuse detection).
-"""
+""":class:`OAuthStore`: OAuth 2.0 clients, codes, refresh tokens and learner grants in the
+registry's database (the access tokens themselves are in :mod:`mcbadge.registry.access`)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from mcbadge.errors import MCBadgeError
-from mcbadge.registry.access import AccessTokenStore, IssuedToken, access_tokens_t
+from mcbadge.registry.access import AccessTokenStore, access_tokens_t
+from mcbadge.registry.oauth.records import AuthorizationCode, OAuthClient, RefreshGrant, TokenPair
+from mcbadge.registry.oauth.scopes import OFFLINE_ACCESS, OAuthError_
+from mcbadge.registry.oauth.tables import (
+    _KEEP_USED,
+    ACCESS_TOKEN_TTL,
+    CODE_TTL,
+    REFRESH_TOKEN_TTL,
+    _digest,
+    _now,
+    _stamp,
+    oauth_clients_t,
+    oauth_codes_t,
+    oauth_grants_t,
+    oauth_refresh_t,
+)
 
 if TYPE_CHECKING:
     from mcbadge.registry.core import Registry
 
-__all__ = [
-    "ACCESS_TOKEN_TTL",
-    "CODE_TTL",
-    "OB_SCOPES",
-    "OFFLINE_ACCESS",
-    "REFRESH_TOKEN_TTL",
-    "SCOPE_CREDENTIAL_READONLY",
-    "SCOPE_CREDENTIAL_UPSERT",
-    "SCOPE_PROFILE_READONLY",
-    "SCOPE_PROFILE_UPDATE",
-    "AuthorizationCode",
-    "OAuthClient",
-    "OAuthError_",
-    "OAuthStore",
-    "RefreshGrant",
-    "TokenPair",
-]
-
-_SCOPE_BASE = "https://purl.imsglobal.org/spec/ob/v3p0/scope/"
-SCOPE_CREDENTIAL_READONLY = _SCOPE_BASE + "credential.readonly"
-SCOPE_CREDENTIAL_UPSERT = _SCOPE_BASE + "credential.upsert"
-SCOPE_PROFILE_READONLY = _SCOPE_BASE + "profile.readonly"
-SCOPE_PROFILE_UPDATE = _SCOPE_BASE + "profile.update"
-#: The four normative scopes of the OB 3.0 API (OB 3.0 §6.2.1), with what the consent page says.
-OB_SCOPES: dict[str, str] = {
-    SCOPE_CREDENTIAL_READONLY: "read the badges (credentials) held for you here",
-    SCOPE_CREDENTIAL_UPSERT: "add badges to your collection here, or replace them",
-    SCOPE_PROFILE_READONLY: "read your profile",
-    SCOPE_PROFILE_UPDATE: "change your profile",
-}
-#: Asked for by OB clients at registration (OB 3.0 §7.1.1.2): "give me a refresh token".
-OFFLINE_ACCESS = "offline_access"
-
-CODE_TTL = timedelta(minutes=5)
-ACCESS_TOKEN_TTL = timedelta(hours=1)
-REFRESH_TOKEN_TTL = timedelta(days=30)
-_KEEP_USED = timedelta(days=30)
-
-_metadata = sa.MetaData()
-oauth_clients_t = sa.Table(
-    "oauth_clients",
-    _metadata,
-    sa.Column("client_id", sa.String(64), primary_key=True),
-    sa.Column("secret_digest", sa.String(64), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("client_metadata", sa.Text, nullable=False),
-    sa.Column("issuer_ids", sa.Text, nullable=False),
-    sa.Column("created_at", sa.String(40), nullable=False),
-    sa.Column("revoked_at", sa.String(40), nullable=True),
-    sa.CheckConstraint("kind IN ('learner', 'machine')", name="ck_oauth_client_kind"),
-)
-oauth_codes_t = sa.Table(
-    "oauth_codes",
-    _metadata,
-    sa.Column("digest", sa.String(64), primary_key=True),
-    sa.Column("client_id", sa.String(64), nullable=False),
-    sa.Column("learner", sa.String(128), nullable=False),
-    sa.Column("redirect_uri", sa.Text, nullable=False),
-    sa.Column("scope", sa.Text, nullable=False),
-    sa.Column("code_challenge", sa.String(128), nullable=False),
-    sa.Column("code_challenge_method", sa.String(16), nullable=False),
-    sa.Column("created_at", sa.String(40), nullable=False),
-    sa.Column("expires_at", sa.String(40), nullable=False),
-    sa.Column("used_at", sa.String(40), nullable=True),
-    #: the token family issued from this code (revoked if the code is presented again)
-    sa.Column("family", sa.String(64), nullable=True),
-)
-oauth_refresh_t = sa.Table(
-    "oauth_refresh_tokens",
-    _metadata,
-    sa.Column("digest", sa.String(64), primary_key=True),
-    sa.Column("family", sa.String(64), nullable=False),
-    sa.Column("client_id", sa.String(64), nullable=False),
-    sa.Column("learner", sa.String(128), nullable=False),
-    sa.Column("scope", sa.Text, nullable=False),
-    sa.Column("created_at", sa.String(40), nullable=False),
-    sa.Column("expires_at", sa.String(40), nullable=False),
-    sa.Column("used_at", sa.String(40), nullable=True),
-    sa.Column("revoked_at", sa.String(40), nullable=True),
-)
-#: access token id -> the learner it acts for and its family (the access token itself is in
-#: access_tokens, only by digest)
-oauth_grants_t = sa.Table(
-    "oauth_access_grants",
-    _metadata,
-    sa.Column("token_id", sa.String(12), primary_key=True),
-    sa.Column("family", sa.String(64), nullable=False),
-    sa.Column("client_id", sa.String(64), nullable=False),
-    sa.Column("learner", sa.String(128), nullable=False),
-)
-_indexes = (
-    sa.Index("ix_oauth_refresh_family", oauth_refresh_t.c.family),
-    sa.Index("ix_oauth_grants_family", oauth_grants_t.c.family),
-    sa.Index("ix_oauth_codes_expires", oauth_codes_t.c.expires_at),
-)
-
-
-def create_oauth_tables(conn: sa.Connection) -> None:
-    """Migration step: the OAuth 2.0 tables (see :data:`mcbadge.registry.core.MIGRATIONS`)."""
-    for table in (oauth_clients_t, oauth_codes_t, oauth_refresh_t, oauth_grants_t):
-        table.create(conn, checkfirst=True)
-    for index in _indexes:
-        index.create(conn, checkfirst=True)
-
-
-class OAuthError_(MCBadgeError):  # the trailing _ keeps it apart from Authlib's OAuth2Error
-    """An OAuth 2.0 record cannot be created or used as asked (``oauth.*``)."""
-
-    code = "oauth.invalid"
-
-
-@dataclass(frozen=True)
-class OAuthClient:
-    """A registered client. ``kind`` is ``learner`` (registered by a learner's tool through
-    RFC 7591, authorization code grant) or ``machine`` (registered by the operator, client
-    credentials grant, acting for ``issuer_ids``). ``metadata`` is what was registered."""
-
-    client_id: str
-    kind: str
-    metadata: Mapping[str, Any]
-    issuer_ids: frozenset[str]
-    secret_digest: str = field(repr=False)
-
-    @property
-    def redirect_uris(self) -> list[str]:
-        return [str(uri) for uri in self.metadata.get("redirect_uris", [])]
-
-    @property
-    def grant_types(self) -> list[str]:
-        return [str(kind) for kind in self.metadata.get("grant_types", [])]
-
-    @property
-    def scopes(self) -> list[str]:
-        return str(self.metadata.get("scope", "")).split()
-
-    @property
-    def name(self) -> str:
-        return str(self.metadata.get("client_name") or self.client_id)
-
-    def check_secret(self, secret: str) -> bool:
-        """Constant-time comparison of ``secret``'s SHA-256 with the stored one."""
-        if not isinstance(secret, str) or not secret or len(secret) > 512:
-            return False
-        return hmac.compare_digest(_digest(secret), self.secret_digest)
-
-
-@dataclass(frozen=True)
-class AuthorizationCode:
-    """A consumed authorization code: what the token endpoint needs to finish the grant."""
-
-    digest: str
-    client_id: str
-    learner: str
-    redirect_uri: str
-    scope: str
-    code_challenge: str
-    code_challenge_method: str
-
-
-@dataclass(frozen=True)
-class RefreshGrant:
-    """A consumed (rotated) refresh token: the grant it carries on to the next pair."""
-
-    family: str
-    client_id: str
-    learner: str
-    scope: str
-
-
-@dataclass(frozen=True)
-class TokenPair:
-    """What the token endpoint answers: the access token (and a refresh token)."""
-
-    access: IssuedToken
-    refresh_token: str | None
-    expires_in: int
-    scope: str
-
-    def __repr__(self) -> str:
-        return f"TokenPair(token_id={self.access.grant.token_id!r}, scope={self.scope!r})"
-
-    def response(self) -> dict[str, Any]:
-        """The RFC 6749 §5.1 token response body."""
-        body: dict[str, Any] = {
-            "access_token": self.access.value,
-            "token_type": "Bearer",
-            "expires_in": self.expires_in,
-            "scope": self.scope,
-        }
-        if self.refresh_token is not None:
-            body["refresh_token"] = self.refresh_token
-        return body
-
-
-def _stamp(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
-def _now(now: datetime | None) -> datetime:
-    when = now if now is not None else datetime.now(UTC)
-    if when.utcoffset() is None:
-        raise ValueError("now must be a timezone-aware datetime")
-    return when
+__all__ = ["OAuthStore"]
 
 
 def _client(row: sa.Row[tuple[object, ...]]) -> OAuthClient:
@@ -651,85 +437,3 @@ def _revoke_family(conn: sa.Connection, family: str, when: str) -> None:
         .where(access_tokens_t.c.token_id.in_(token_ids), access_tokens_t.c.revoked_at.is_(None))
         .values(revoked_at=when)
     )
-
-
-#: What a learner's tool must send to register (OB 3.0 §7.1.1.2, the registration table).
-REQUIRED_REGISTRATION_FIELDS = (
-    "client_name",
-    "client_uri",
-    "logo_uri",
-    "tos_uri",
-    "policy_uri",
-    "software_id",
-    "software_version",
-    "redirect_uris",
-    "scope",
-)
-GRANT_TYPES = ("authorization_code", "refresh_token")
-AUTH_METHODS = ("client_secret_basic", "client_secret_post")
-
-
-def check_registration(metadata: Any) -> dict[str, Any]:
-    """The OB 3.0 rules on a registration request (RFC 7591 checks the rest): the required
-    fields, redirect URIs over https (http only to a loopback address, RFC 8252 §7.3), only the
-    OB scopes and ``offline_access``, the code grant, a client secret. Raises
-    :class:`OAuthError_` with ``oauth.invalid_redirect_uri`` or
-    ``oauth.invalid_client_metadata`` (the RFC 7591 error codes); returns the metadata with
-    the defaults filled in."""
-    from urllib.parse import urlsplit
-
-    def refuse(message: str, code: str = "oauth.invalid_client_metadata") -> OAuthError_:
-        return OAuthError_(message, code=code)
-
-    if not isinstance(metadata, dict):
-        raise refuse("the registration request must be a JSON object")
-    missing = [name for name in REQUIRED_REGISTRATION_FIELDS if not metadata.get(name)]
-    if missing:
-        raise refuse(f"the registration request needs {', '.join(missing)}")
-    uris = metadata["redirect_uris"]
-    if not isinstance(uris, list) or not all(isinstance(uri, str) for uri in uris):
-        raise refuse("redirect_uris must be a list of URLs", "oauth.invalid_redirect_uri")
-    for uri in uris:
-        parts = urlsplit(uri)
-        secure = parts.scheme == "https" or (
-            parts.scheme == "http" and _loopback(parts.hostname or "")
-        )
-        if not secure or not parts.hostname or parts.fragment:
-            raise refuse(
-                f"redirect URI {uri} must be an https URL without a fragment (http only to a "
-                "loopback address)",
-                "oauth.invalid_redirect_uri",
-            )
-    scope = metadata["scope"]
-    if not isinstance(scope, str):
-        raise refuse("scope must be a space-separated string")
-    unknown = [s for s in scope.split() if s not in OB_SCOPES and s != OFFLINE_ACCESS]
-    if unknown or not any(s in OB_SCOPES for s in scope.split()):
-        raise refuse(
-            "scope must name Open Badges 3.0 scopes (and may add offline_access); unknown: "
-            + (" ".join(unknown) or "none of the four OB scopes was asked for")
-        )
-    filled = dict(metadata)
-    filled.setdefault("grant_types", list(GRANT_TYPES))
-    filled.setdefault("response_types", ["code"])
-    filled.setdefault("token_endpoint_auth_method", "client_secret_basic")
-    if not set(filled["grant_types"]) <= set(GRANT_TYPES) or "authorization_code" not in set(
-        filled["grant_types"]
-    ):
-        raise refuse("grant_types must be authorization_code (and refresh_token)")
-    if filled["response_types"] != ["code"]:
-        raise refuse("response_types must be [code]")
-    if filled["token_endpoint_auth_method"] not in AUTH_METHODS:
-        raise refuse("token_endpoint_auth_method must be client_secret_basic or client_secret_post")
-    return filled
-
-
-def _loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
