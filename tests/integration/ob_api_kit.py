@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,8 @@ def make_provider(
             {"type": ["Profile"], "name": "Mountain State Badges"},
             SigningKey.load(key_file),
             registry=registry,
-            status_base_url="http://127.0.0.1:9/status/",
+            # a path of its own: a PostgreSQL registry is shared by every run
+            status_base_url=f"http://127.0.0.1:9/status/{uuid.uuid4().hex}/",
         )
         issued = []
         for number in range(badges):
