@@ -885,3 +885,42 @@ def test_racing_exchanges_of_one_code_give_one_token(
     with ThreadPoolExecutor(6) as pool:
         statuses = sorted(pool.map(exchange, range(6)))
     assert statuses == [200, 400, 400, 400, 400, 400]
+
+
+def test_a_copy_of_an_own_award_is_stored_but_the_providers_record_is_listed(
+    http: httpx.Client, registry: Registry, provider: Provider
+) -> None:
+    _registered, body = flow(http, registry)
+    headers = bearer(body["access_token"])
+    own = provider.issued[0]
+    edited = {**own, "name": "Edited by a tool"}
+    assert http.post(f"{API}/credentials", json=edited, headers=headers).status_code == 201
+    listed = http.get(f"{API}/credentials", headers=headers)
+    assert listed.headers["x-total-count"] == str(BADGES)
+    [found] = [c for c in listed.json()["credential"] if c["id"] == own["id"]]
+    assert found == own
+
+
+def _spec_validate(document: Any, name: str) -> None:
+    import jsonschema
+
+    spec = bundled_openapi()
+    schema = {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}
+    jsonschema.Draft7Validator(schema).validate(document)
+
+
+def test_answers_match_the_openapi_schemas(http: httpx.Client, registry: Registry) -> None:
+    _registered, body = flow(http, registry)
+    headers = bearer(body["access_token"])
+    listed = http.get(f"{API}/credentials", params={"limit": 2}, headers=headers)
+    _spec_validate(listed.json(), "GetOpenBadgeCredentialsResponse")
+    _spec_validate(http.get(f"{API}/profile", headers=headers).json(), "Profile")
+    _spec_validate(http.get(f"{API}/discovery").json(), "ServiceDescriptionDocument")
+    for answer in (
+        http.get(f"{API}/credentials"),
+        http.get(f"{API}/credentials", params={"limit": 0}, headers=headers),
+        http.put(f"{API}/profile", json={}, headers=headers),
+        http.get(f"{API}/nothing-here", headers=headers),
+    ):
+        assert answer.status_code >= 400
+        _spec_validate(answer.json(), "Imsx_StatusInfo")

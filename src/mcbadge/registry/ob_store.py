@@ -435,8 +435,9 @@ class LearnerStore:
         since: datetime | None = None,
     ) -> CredentialPage:
         """One page of the learner's credentials, oldest first: those this provider issued
-        to the learner's e-mail (not revoked) and those stored for them, together; ``since``
-        keeps those issued or stored at or after it. ``total`` counts every match."""
+        to the learner's e-mail (not revoked) and those stored for them, together (a stored
+        copy of one of the provider's own awards is not listed: the provider's record is);
+        ``since`` keeps those issued or stored at or after it. ``total`` counts every match."""
         from mcbadge.registry.core import credentials_t
 
         if limit < 1 or offset < 0:
@@ -451,11 +452,18 @@ class LearnerStore:
             credentials_t.c.document.is_not(None),
             credentials_t.c.revoked == sa.false(),
         )
+        issued_ids = sa.select(credentials_t.c.id).where(
+            credentials_t.c.recipient_hash == learner, credentials_t.c.state == "issued"
+        )
+        # a copy of one of this provider's own awards is not listed twice: its record wins
         stored = sa.select(
             learner_credentials_t.c.updated_at.label("at"),
             learner_credentials_t.c.credential_key.label("key"),
             learner_credentials_t.c.document.label("document"),
-        ).where(learner_credentials_t.c.learner == learner)
+        ).where(
+            learner_credentials_t.c.learner == learner,
+            learner_credentials_t.c.credential_key.not_in(issued_ids),
+        )
         if since is not None:
             bound = _stamp(_now(since))
             issued = issued.where(credentials_t.c.issued_at >= bound)

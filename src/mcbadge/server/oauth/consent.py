@@ -20,8 +20,10 @@ __all__ = ["PAGE_HEADERS", "consent_page", "error_page"]
 
 PAGE_HEADERS = {
     "X-Frame-Options": "DENY",
+    # no form-action: browsers apply it to the redirect that follows the form (to the
+    # client's redirect_uri), which would block the answer to the application
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "frame-ancestors 'none'; base-uri 'none'",
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
 }
