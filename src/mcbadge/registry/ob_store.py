@@ -13,10 +13,8 @@ codes in a row lock it until the operator invites the teacher again::
     invite = learners.invite("ada@school.example")     # invite.code goes to the teacher
     learner = learners.sign_in("ada@school.example", typed_code)   # LearnerError if not
 
-Credentials a learner's tool POSTs (``upsertCredential``) are stored as received, keyed by the
-credential's ``id``; they are checked for shape (an OB 3.0 AchievementCredential by its JSON
-Schema, or a compact JWS whose payload is one), never verified: storing says nothing about
-validity, and whoever reads them back verifies them (see :func:`parse_credential`).
+The credentials listed for a learner, and the rule for what a tool may store, are in
+:mod:`mcbadge.registry.ob_credentials` (``LearnerStore`` reaches them for the routes).
 """
 
 from __future__ import annotations
@@ -25,7 +23,6 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -33,6 +30,16 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from mcbadge.errors import MCBadgeError
+from mcbadge.registry.ob_credentials import (
+    CredentialPage,
+    LearnerError,
+    StoredCredential,
+    canonical_json,
+    create_credential_table,
+    list_credentials,
+    parse_credential,
+    upsert_credential,
+)
 
 if TYPE_CHECKING:
     from mcbadge.registry.core import Registry
@@ -72,33 +79,12 @@ learners_t = sa.Table(
     sa.Column("created_at", sa.String(40), nullable=False),
     sa.Column("updated_at", sa.String(40), nullable=False),
 )
-learner_credentials_t = sa.Table(
-    "learner_credentials",
-    _metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("learner", sa.String(128), nullable=False),
-    sa.Column("credential_key", sa.String(512), nullable=False),
-    sa.Column("document", sa.Text, nullable=False),
-    sa.Column("digest", sa.String(64), nullable=False),
-    sa.Column("created_at", sa.String(40), nullable=False),
-    sa.Column("updated_at", sa.String(40), nullable=False),
-    sa.UniqueConstraint("learner", "credential_key", name="uq_learner_credential"),
-)
-_indexes = (sa.Index("ix_learner_credentials_at", learner_credentials_t.c.learner, "updated_at"),)
 
 
 def create_learner_tables(conn: sa.Connection) -> None:
     """Migration step: learners and their credentials (see ``MIGRATIONS``)."""
     learners_t.create(conn, checkfirst=True)
-    learner_credentials_t.create(conn, checkfirst=True)
-    for index in _indexes:
-        index.create(conn, checkfirst=True)
-
-
-class LearnerError(MCBadgeError):
-    """A learner cannot sign in, or a credential or profile cannot be stored (``learner.*``)."""
-
-    code = "learner.invalid"
+    create_credential_table(conn)
 
 
 @dataclass(frozen=True)
@@ -111,23 +97,6 @@ class Invite:
 
     def __repr__(self) -> str:
         return f"Invite(email={self.email!r}, expires_at={self.expires_at.isoformat()})"
-
-
-@dataclass(frozen=True)
-class StoredCredential:
-    """A credential as the API returns it: JSON text of an object, or a compact JWS."""
-
-    document: str
-
-    @property
-    def is_jws(self) -> bool:
-        return not self.document.lstrip().startswith("{")
-
-
-@dataclass(frozen=True)
-class CredentialPage:
-    items: list[StoredCredential]
-    total: int
 
 
 def _stamp(value: datetime) -> str:
@@ -165,62 +134,6 @@ def _new_code() -> str:
         for _ in range(_CODE_GROUPS)
     ]
     return "-".join(groups)
-
-
-def _canonical_json(document: Mapping[str, Any]) -> str:
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def parse_credential(body: Any) -> tuple[str, str]:
-    """``(key, text)`` of a credential a learner's tool sent: an OB 3.0 AchievementCredential
-    (a JSON object) or a compact JWS (a string) whose payload is one, directly (VC-JOSE-COSE)
-    or as its ``vc`` claim (VC-JWT). The key is the credential's ``id`` (VC-JWT: ``jti`` when
-    the ``vc`` has none). Shape is checked (JSON Schema of an AchievementCredential, JWS
-    structure); signatures are NOT: raises :class:`LearnerError` ``learner.bad_credential``."""
-    from mcbadge import schema
-    from mcbadge.errors import SchemaError
-
-    if isinstance(body, str):
-        from mcbadge.proofs.jwt import decode_jwt
-
-        token = body.strip()
-        try:
-            _header, payload, _input, _signature = decode_jwt(token)
-        except MCBadgeError as exc:
-            raise LearnerError(
-                f"the body is not a compact JWS credential: {exc.message}",
-                code="learner.bad_credential",
-            ) from None
-        vc = payload.get("vc", payload)
-        if not isinstance(vc, dict):
-            raise LearnerError(
-                "the JWS payload's vc claim is not a credential", code="learner.bad_credential"
-            )
-        document: Mapping[str, Any] = vc
-        key = vc.get("id") or payload.get("jti")
-        text = token
-    elif isinstance(body, dict):
-        document = body
-        key = body.get("id")
-        text = _canonical_json(body)
-    else:
-        raise LearnerError(
-            "the body must be a credential (a JSON object) or a compact JWS",
-            code="learner.bad_credential",
-        )
-    try:
-        schema.validate(dict(document), "achievementcredential")
-    except SchemaError as exc:
-        raise LearnerError(
-            f"the credential is not an OB 3.0 AchievementCredential: {exc.message}",
-            code="learner.bad_credential",
-        ) from None
-    if not isinstance(key, str) or not key or len(key) > 512:
-        raise LearnerError(
-            "the credential has no id (of at most 512 characters) to store it under",
-            code="learner.bad_credential",
-        )
-    return key, text
 
 
 def _profile_check(profile: Any) -> dict[str, Any]:
@@ -361,7 +274,7 @@ class LearnerStore:
         """Replace the learner's profile (checked against the OB 3.0 Profile schema); returns
         it and whether it changed."""
         checked = _profile_check(profile)
-        text = _canonical_json(checked)
+        text = canonical_json(checked)
         when = _stamp(_now(now))
 
         def work(conn: sa.Connection) -> bool | None:
@@ -384,102 +297,15 @@ class LearnerStore:
             raise LearnerError("no learner has this key", code="learner.unknown")
         return checked, changed
 
-    # -- credentials -------------------------------------------------------------------------
+    # -- credentials (mcbadge.registry.ob_credentials) ---------------------------------------
 
     def upsert_credential(self, learner: str, body: Any, *, now: datetime | None = None) -> str:
         """Store a credential for the learner (see :func:`parse_credential`): ``created``,
         ``replaced`` (same id, other content) or ``unchanged``."""
-        key, text = parse_credential(body)
-        digest = _digest(text)
-        when = _stamp(_now(now))
-
-        def work(conn: sa.Connection) -> str:
-            row = conn.execute(
-                sa.select(learner_credentials_t.c.digest).where(
-                    learner_credentials_t.c.learner == learner,
-                    learner_credentials_t.c.credential_key == key,
-                )
-            ).first()
-            if row is None:
-                conn.execute(
-                    sa.insert(learner_credentials_t).values(
-                        learner=learner,
-                        credential_key=key,
-                        document=text,
-                        digest=digest,
-                        created_at=when,
-                        updated_at=when,
-                    )
-                )
-                return "created"
-            if row.digest == digest:
-                return "unchanged"
-            conn.execute(
-                sa.update(learner_credentials_t)
-                .where(
-                    learner_credentials_t.c.learner == learner,
-                    learner_credentials_t.c.credential_key == key,
-                )
-                .values(document=text, digest=digest, updated_at=when)
-            )
-            return "replaced"
-
-        return self._registry._write("store a learner's credential", work)
+        return upsert_credential(self._registry, learner, body, now=now)
 
     def credentials(
-        self,
-        learner: str,
-        *,
-        limit: int,
-        offset: int,
-        since: datetime | None = None,
+        self, learner: str, *, limit: int, offset: int, since: datetime | None = None
     ) -> CredentialPage:
-        """One page of the learner's credentials, oldest first: those this provider issued
-        to the learner's e-mail (not revoked) and those stored for them, together (a stored
-        copy of one of the provider's own awards is not listed: the provider's record is);
-        ``since`` keeps those issued or stored at or after it. ``total`` counts every match."""
-        from mcbadge.registry.core import credentials_t
-
-        if limit < 1 or offset < 0:
-            raise ValueError("limit must be at least 1 and offset at least 0")
-        issued = sa.select(
-            credentials_t.c.issued_at.label("at"),
-            credentials_t.c.id.label("key"),
-            credentials_t.c.document.label("document"),
-        ).where(
-            credentials_t.c.recipient_hash == learner,
-            credentials_t.c.state == "issued",
-            credentials_t.c.document.is_not(None),
-            credentials_t.c.revoked == sa.false(),
-        )
-        issued_ids = sa.select(credentials_t.c.id).where(
-            credentials_t.c.recipient_hash == learner, credentials_t.c.state == "issued"
-        )
-        # a copy of one of this provider's own awards is not listed twice: its record wins
-        stored = sa.select(
-            learner_credentials_t.c.updated_at.label("at"),
-            learner_credentials_t.c.credential_key.label("key"),
-            learner_credentials_t.c.document.label("document"),
-        ).where(
-            learner_credentials_t.c.learner == learner,
-            learner_credentials_t.c.credential_key.not_in(issued_ids),
-        )
-        if since is not None:
-            bound = _stamp(_now(since))
-            issued = issued.where(credentials_t.c.issued_at >= bound)
-            stored = stored.where(learner_credentials_t.c.updated_at >= bound)
-        both = sa.union_all(issued, stored).subquery()
-
-        def work(conn: sa.Connection) -> CredentialPage:
-            total = conn.execute(sa.select(sa.func.count()).select_from(both)).scalar_one()
-            rows = conn.execute(
-                sa.select(both.c.document)
-                .order_by(both.c.at, both.c.key)
-                .limit(limit)
-                .offset(offset)
-            ).all()
-            return CredentialPage(
-                items=[StoredCredential(str(row.document)) for row in rows], total=int(total)
-            )
-
-        return self._registry._read("list a learner's credentials", work)
+        """One page of the learner's credentials (see :func:`list_credentials`)."""
+        return list_credentials(self._registry, learner, limit=limit, offset=offset, since=since)
