@@ -1,0 +1,139 @@
+"""``mcbadge serve --workers 2`` on PostgreSQL: two worker processes that share nothing but
+the database. Which worker serves a request is not left to chance: every other worker is
+stopped (SIGSTOP) while one serves, and the worker that held the server side of the TCP
+connection is read from ``/proc``. A credential issued by one worker is revoked through the
+other, both host the same status list, a re-issue on the other worker returns the same
+credential, and a token revoked in the registry is refused by both at once (nothing is
+cached per process)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from tests.integration.service_process import running_service
+
+from mcbadge.did import did_for_key
+from mcbadge.keys import generate_key, save_key
+from mcbadge.registry import Registry
+from mcbadge.registry.access import AccessTokenStore
+from mcbadge.status.bitstring import bit_at, decode_bitstring
+from pg_fixture import pg_url_or_skip
+
+pytestmark = [pytest.mark.postgres, pytest.mark.timeout(300)]
+
+
+def unsigned_credential(issuer_id: str, subject: str, name: str) -> dict[str, Any]:
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": name,
+        "type": ["VerifiableCredential"],
+        "issuer": issuer_id,
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"id": subject},
+    }
+
+
+def issue_request(issuer_id: str, n: int, run: str) -> dict[str, Any]:
+    return {
+        "credential": unsigned_credential(
+            issuer_id, f"did:example:teacher-{n}", f"urn:example:{run}:{n}"
+        ),
+        "options": {
+            "credentialStatus": {"type": "BitstringStatusListEntry", "statusPurpose": "revocation"}
+        },
+    }
+
+
+def revoke_request(credential_id: str) -> dict[str, Any]:
+    return {
+        "credentialId": credential_id,
+        "credentialStatus": {"type": "BitstringStatusListEntry", "statusPurpose": "revocation"},
+        "status": True,
+    }
+
+
+def revocation_entry(credential: dict[str, Any]) -> tuple[str, int]:
+    """The (status list URL, index) of the credential's revocation entry."""
+    entries = credential["credentialStatus"]
+    entries = entries if isinstance(entries, list) else [entries]
+    for entry in entries:
+        if entry["statusPurpose"] == "revocation":
+            return entry["statusListCredential"], int(entry["statusListIndex"])
+    raise AssertionError(f"no revocation entry in {entries}")
+
+
+def hosted_bit(list_document: dict[str, Any], index: int) -> bool:
+    bits = decode_bitstring(list_document["credentialSubject"]["encodedList"])
+    return bit_at(bits, index)
+
+
+def test_two_workers_serve_one_registry(tmp_path: Path) -> None:
+    pg_url = pg_url_or_skip()
+    key = generate_key("ed25519")
+    key_file = tmp_path / "issuer.json"
+    save_key(key, key_file)
+    issuer_id = did_for_key(key)
+    with Registry.open(pg_url) as registry:
+        token = AccessTokenStore(registry).issue("workers-test", issuer_ids=[issuer_id])
+    run = tmp_path.name
+    with running_service(tmp_path, db=pg_url, keys=[key_file], workers=2) as service:
+        first, second = service.worker_pids()
+        assert first != second
+
+        with service.only(first):
+            status, body, served = service.request(
+                "POST", "/credentials/issue", issue_request(issuer_id, 1, run), token=token.value
+            )
+        assert (status, served) == (201, first), body
+        credential = body["verifiableCredential"]
+        list_url, index = revocation_entry(credential)
+        list_path = urlsplit(list_url).path
+
+        with service.only(second):
+            status, listed, served = service.request("GET", list_path)
+            assert (status, served) == (200, second), listed
+            assert hosted_bit(listed, index) is False
+            status, body, served = service.request(
+                "POST", "/credentials/status", revoke_request(credential["id"]), token=token.value
+            )
+            assert (status, served) == (200, second), body
+            # the same request on the other worker: the credential the first one issued
+            status, body, served = service.request(
+                "POST", "/credentials/issue", issue_request(issuer_id, 1, run), token=token.value
+            )
+            assert served == second
+            assert status in (200, 201), body
+            assert body["verifiableCredential"] == credential
+
+        with service.only(first):
+            status, listed, served = service.request("GET", list_path)
+        assert (status, served) == (200, first)
+        assert hosted_bit(listed, index) is True  # revoked through the other worker
+
+        with Registry.open(pg_url) as registry:
+            AccessTokenStore(registry).revoke(token.grant.token_id)
+        for worker in (first, second):
+            with service.only(worker):
+                status, body, served = service.request(
+                    "POST",
+                    "/credentials/issue",
+                    issue_request(issuer_id, 2, run),
+                    token=token.value,
+                )
+            assert (status, served) == (401, worker), body
+            assert body["code"] == "auth.unknown_token"
+
+        workers = service.worker_pids()
+        assert service.stop() == 0, service.log_text()
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists() or _zombie(pid), f"worker {pid} outlived SIGTERM"
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
