@@ -256,3 +256,50 @@ def running_service(
         yield service
     finally:
         service.stop()
+
+
+class KeepAliveClient:
+    """One HTTP/1.1 connection reused request after request (as a badge platform's client
+    would), remembering which worker holds it; reconnects after an error. ``pending`` is the
+    worker a request was sent to and not yet answered by (``None`` when idle or unknown)."""
+
+    def __init__(self, service: ServiceProcess, token: str | None = None) -> None:
+        self.service = service
+        self.token = token
+        self.connection: http.client.HTTPConnection | None = None
+        self.owner: int | None = None
+        self.pending: int | None = None
+
+    def send(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        """``(status, JSON body)``; raises ``OSError`` / ``http.client.HTTPException`` when
+        the connection breaks (the connection is then dropped)."""
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.service.port, timeout=60)
+            self.owner = None
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        self.pending = self.owner
+        try:
+            self.connection.request(method, path, body=payload, headers=headers)
+            response = self.connection.getresponse()
+            raw = response.read()
+        except (OSError, http.client.HTTPException):
+            self.close()
+            raise
+        finally:
+            self.pending = None
+        if self.owner is None:
+            self.owner = answering_worker(self.connection, self.service.worker_pids())
+        try:
+            return response.status, json.loads(raw) if raw else None
+        except ValueError:
+            return response.status, None
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+        self.connection = None
+        self.owner = None
