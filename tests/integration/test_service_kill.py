@@ -275,9 +275,9 @@ def _burst_with_kill(tmp_path: Path, db: str, workers: int) -> None:
             after = _registry_documents(registry, issuer_id)
 
         assert set(acked_issues) == set(range(CREDENTIALS))
-        # rows reserved and never signed (killed between reservation and signing) keep
-        # their index; they were re-signed by the retry, so none is left but a rare one
-        # whose retry was answered from ... nothing: every name is issued now
+        # A row reserved and never signed (killed between reservation and signing) was
+        # signed by the retry under its reservation: none is left over, and every name is
+        # issued exactly once (a retry that reserved anew would leave the old row behind).
         issued = {
             name: record for name, record in after.items() if not name.startswith("reserved:")
         }
