@@ -1,0 +1,340 @@
+"""``mcbadge serve`` on loopback: what the HTTP service costs per credential, and how it scales
+to two workers (issue #15, item 6). A bounded load test: fixed request counts, never open-ended.
+
+``run(quick=False)`` starts ``mcbadge serve`` as a subprocess on 127.0.0.1 with 1 and then 2
+workers (each run on a fresh registry: a temporary SQLite file, or the PostgreSQL database
+named by ``MCBADGE_BENCH_DB``, e.g. ``postgresql+psycopg://mcbadge@127.0.0.1:5432/bench``)
+and measures, with keep-alive HTTP/1.1 clients in threads of this process:
+
+* ``verify``: ``POST /credentials/verify`` of the realistic credential (``bench/_fixtures.py``,
+  eddsa-rdfc-2022, without its status entry so that nothing is fetched), one client and then
+  4 concurrent clients; against ``mcbadge.verify()`` of the same JSON bytes in this process,
+  measured in the same rounds (interleaved, median of the rounds). ``overhead_pct`` is the
+  service's extra time per credential for one client: ``service ms / verify() ms - 1``
+  (goal: at most 30 %).
+* ``issue``: ``POST /credentials/issue`` of the realistic credential (its id and status entry
+  removed: each request is a new credential) from 4 concurrent clients, then a check through
+  the registry that no (list, index) is held twice (``duplicates`` must be 0).
+* ``status list GET``: ``GET`` of the issuer's revocation list (a signed
+  BitstringStatusListCredential) from 4 concurrent clients.
+
+Rows: ``{"name", "db", "workers", "clients", "requests", "per_second", "ms_each", "rounds"}``
+plus ``overhead_pct`` (verify, one client), ``duplicates`` (issue). The client threads share
+the machine's CPUs with the service: on a 2-core host the figures with 4 clients include the
+clients' own work.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from bench._fixtures import realistic_credential
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIENTS = 4
+START_SECONDS = 120
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class _Client:
+    """One keep-alive connection; ``call`` returns (status, body bytes)."""
+
+    def __init__(self, port: int, token: str | None = None) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def call(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
+        headers = dict(self.headers)
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        return response.status, response.read()
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class _Service:
+    """``mcbadge serve`` in a subprocess, stopped with SIGTERM."""
+
+    def __init__(self, db: str, key_file: Path, workers: int, log: Path) -> None:
+        self.port = _free_port()
+        self.workers = workers
+        command = [sys.executable, "-m", "mcbadge", "serve", "--host", "127.0.0.1"]
+        command += ["--port", str(self.port), "--db", db, "--workers", str(workers)]
+        command += ["--key", str(key_file)]
+        self.log = log
+        with log.open("ab") as output:
+            self.process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + START_SECONDS
+        while not self._healthy():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"mcbadge serve did not start:\n{log.read_text()}")
+            time.sleep(0.1)
+
+    def _healthy(self) -> bool:
+        try:
+            client = _Client(self.port)
+            try:
+                return client.call("GET", "/healthz")[0] == 200
+            finally:
+                client.close()
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+
+def _concurrent(
+    port: int,
+    token: str | None,
+    clients: int,
+    per_client: int,
+    request: Callable[[int, int], tuple[str, str, bytes | None]],
+    expect: int,
+) -> tuple[float, list[bytes]]:
+    """``clients`` threads, each with its own connection, each sending ``per_client``
+    requests (``request(client, n)`` -> method, path, body); requests per second over the
+    time from the first start to the last end, and the bodies."""
+    connections = [_Client(port, token) for _ in range(clients)]
+    bodies: list[list[bytes]] = [[] for _ in range(clients)]
+    errors: list[str] = []
+    start = threading.Barrier(clients + 1)
+
+    def work(index: int) -> None:
+        start.wait()
+        for n in range(per_client):
+            method, path, body = request(index, n)
+            status, answer = connections[index].call(method, path, body)
+            if status != expect:
+                errors.append(f"{method} {path}: {status} {answer[:300]!r}")
+                return
+            bodies[index].append(answer)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    for connection in connections:
+        connection.close()
+    if errors:
+        raise RuntimeError(f"bench service: {errors[0]}")
+    return clients * per_client / elapsed, [b for chunk in bodies for b in chunk]
+
+
+def _row(
+    name: str, db: str, workers: int, clients: int, requests: int, rate: float, rounds: int
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "db": db,
+        "workers": workers,
+        "clients": clients,
+        "requests": requests,
+        "per_second": round(rate, 1),
+        "ms_each": round(1000 / rate, 3),
+        "rounds": rounds,
+    }
+
+
+def _duplicates(db: str, issuer_id: str) -> int:
+    import sqlalchemy as sa
+
+    from mcbadge.registry.core import status_entries_t, status_lists_t
+
+    engine = sa.create_engine(db)
+    try:
+        with engine.connect() as conn:
+            pairs = (
+                sa.select(status_entries_t.c.list_id, status_entries_t.c.status_index)
+                .join(status_lists_t, status_lists_t.c.id == status_entries_t.c.list_id)
+                .where(status_lists_t.c.issuer_id == issuer_id)
+                .group_by(status_entries_t.c.list_id, status_entries_t.c.status_index)
+                .having(sa.func.count() > 1)
+            )
+            return len(list(conn.execute(pairs)))
+    finally:
+        engine.dispose()
+
+
+def _one_service(
+    workers: int, quick: bool, temp: Path, verify_body: bytes, document: bytes
+) -> list[dict[str, Any]]:
+    from mcbadge import verify
+    from mcbadge.keys import generate_key, save_key
+    from mcbadge.registry import Registry
+    from mcbadge.registry.access import AccessTokenStore
+    from mcbadge.verify import VerificationPolicy
+
+    given = os.environ.get("MCBADGE_BENCH_DB")
+    db = given or f"sqlite:///{temp / f'service-{workers}.db'}"
+    db_name = "postgresql" if db.startswith("postgresql") else "sqlite"
+    key = generate_key("ed25519")
+    key_file = temp / f"issuer-{workers}.json"
+    save_key(key, key_file)
+    unsigned = realistic_credential(key)
+    issuer_id = unsigned["issuer"]["id"]
+    for part in ("id", "credentialStatus"):
+        unsigned.pop(part)
+    issue_body = json.dumps(
+        {
+            "credential": unsigned,
+            "options": {
+                "credentialStatus": {
+                    "type": "BitstringStatusListEntry",
+                    "statusPurpose": "revocation",
+                }
+            },
+        }
+    ).encode()
+    with Registry.open(db) as registry:
+        token = AccessTokenStore(registry).issue("bench", issuer_ids=[issuer_id]).value
+
+    rounds = 1 if quick else 5
+    sequential = 3 if quick else 60
+    per_client = 2 if quick else 40
+    issue_per_client = 2 if quick else 40
+    get_per_client = 3 if quick else 150
+    policy = VerificationPolicy()
+    rows: list[dict[str, Any]] = []
+    service = _Service(db, key_file, workers, temp / f"serve-{workers}.log")
+    try:
+        verify_request = ("POST", "/credentials/verify", verify_body)
+        # warm the workers (contexts, schemas, keys): several rounds of fresh connections,
+        # which the kernel hands to whichever worker accepts first
+        for _ in range(2 if quick else 8):
+            _concurrent(service.port, None, CLIENTS, 3, lambda c, n: verify_request, 200)
+        local, remote, remote_many = [], [], []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            for _ in range(sequential):
+                verify(document, policy)
+            local.append(sequential / (time.perf_counter() - started))
+            rate, _ = _concurrent(
+                service.port, None, 1, sequential, lambda c, n: verify_request, 200
+            )
+            remote.append(rate)
+            rate, _ = _concurrent(
+                service.port, None, CLIENTS, per_client, lambda c, n: verify_request, 200
+            )
+            remote_many.append(rate)
+        in_process = statistics.median(local)
+        one = statistics.median(remote)
+        rows.append(_row("verify() in process", "-", 0, 1, sequential, in_process, rounds))
+        row = _row("POST /credentials/verify", db_name, workers, 1, sequential, one, rounds)
+        row["overhead_pct"] = round((in_process / one - 1) * 100, 1)
+        rows.append(row)
+        rows.append(
+            _row(
+                "POST /credentials/verify",
+                db_name,
+                workers,
+                CLIENTS,
+                CLIENTS * per_client,
+                statistics.median(remote_many),
+                rounds,
+            )
+        )
+
+        rate, bodies = _concurrent(
+            service.port,
+            token,
+            CLIENTS,
+            issue_per_client,
+            lambda c, n: ("POST", "/credentials/issue", issue_body),
+            201,
+        )
+        row = _row("POST /credentials/issue", db_name, workers, CLIENTS, len(bodies), rate, 1)
+        duplicates = _duplicates(db, issuer_id)
+        positions = set()
+        for body in bodies:
+            status = json.loads(body)["verifiableCredential"]["credentialStatus"]
+            positions.add((status["statusListCredential"], status["statusListIndex"]))
+        row["duplicates"] = duplicates + (len(bodies) - len(positions))
+        rows.append(row)
+
+        list_path = urlsplit(next(iter(positions))[0]).path
+        gets = []
+        for _ in range(rounds):
+            rate, _ = _concurrent(
+                service.port,
+                None,
+                CLIENTS,
+                get_per_client,
+                lambda c, n: ("GET", list_path, None),
+                200,
+            )
+            gets.append(rate)
+        rows.append(
+            _row(
+                "GET status list",
+                db_name,
+                workers,
+                CLIENTS,
+                CLIENTS * get_per_client,
+                statistics.median(gets),
+                rounds,
+            )
+        )
+    finally:
+        service.stop()
+    return rows
+
+
+def run(quick: bool = False) -> list[dict[str, Any]]:
+    from mcbadge import verify
+    from mcbadge.keys import generate_key
+    from mcbadge.proofs import sign
+    from mcbadge.verify import VerificationPolicy
+
+    key = generate_key("ed25519")
+    credential = realistic_credential(key)
+    credential.pop("credentialStatus")
+    signed = sign(credential, key, format="eddsa-rdfc-2022").document
+    document = json.dumps(signed).encode()
+    result = verify(document, VerificationPolicy())
+    if not result.verified:
+        raise RuntimeError(f"bench service: the credential does not verify: {result.failed_checks}")
+    verify_body = json.dumps({"verifiableCredential": signed}).encode()
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="mcbadge-bench-service-") as temp:
+        for workers in (1, 2):
+            rows += _one_service(workers, quick, Path(temp), verify_body, document)
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run(quick="--quick" in sys.argv):
+        print(row)
