@@ -8,13 +8,16 @@ and measures, with keep-alive HTTP/1.1 clients in threads of this process:
 
 * ``verify``: ``POST /credentials/verify`` of the realistic credential (``bench/_fixtures.py``,
   eddsa-rdfc-2022, without its status entry so that nothing is fetched), one client and then
-  4 concurrent clients; against ``mcbadge.verify()`` of the same JSON bytes in this process,
+  4 concurrent clients; against ``mcbadge.verify()`` of the same JSON bytes in this process
+  (offline, as the service verifies),
   measured in the same rounds (interleaved, median of the rounds). ``overhead_pct`` is the
   service's extra time per credential for one client: ``service ms / verify() ms - 1``
   (goal: at most 30 %).
 * ``issue``: ``POST /credentials/issue`` of the realistic credential (its id and status entry
   removed: each request is a new credential) from 4 concurrent clients, then a check through
   the registry that no (list, index) is held twice (``duplicates`` must be 0).
+* ``verify, own status list``: ``POST /credentials/verify`` of a credential the service just
+  issued (with its revocation entry, answered from the instance's own list), one client.
 * ``status list GET``: ``GET`` of the issuer's revocation list (a signed
   BitstringStatusListCredential) from 4 concurrent clients.
 
@@ -227,7 +230,7 @@ def _one_service(
     per_client = 2 if quick else 40
     issue_per_client = 2 if quick else 40
     get_per_client = 3 if quick else 150
-    policy = VerificationPolicy()
+    policy = VerificationPolicy(offline=True)  # the service verifies offline too
     rows: list[dict[str, Any]] = []
     service = _Service(db, key_file, workers, temp / f"serve-{workers}.log")
     try:
@@ -285,6 +288,24 @@ def _one_service(
         row["duplicates"] = duplicates + (len(bodies) - len(positions))
         rows.append(row)
 
+        # a credential the service issued, with its status entry: the verify route answers
+        # the status from this instance's own list (from the registry, no HTTP)
+        own = json.dumps({"verifiableCredential": json.loads(bodies[0])["verifiableCredential"]})
+        own_request = ("POST", "/credentials/verify", own.encode())
+        _concurrent(service.port, None, 1, 2, lambda c, n: own_request, 200)
+        rate, _ = _concurrent(service.port, None, 1, sequential, lambda c, n: own_request, 200)
+        rows.append(
+            _row(
+                "POST /credentials/verify, own status list",
+                db_name,
+                workers,
+                1,
+                sequential,
+                rate,
+                1,
+            )
+        )
+
         list_path = urlsplit(next(iter(positions))[0]).path
         gets = []
         for _ in range(rounds):
@@ -324,7 +345,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     credential.pop("credentialStatus")
     signed = sign(credential, key, format="eddsa-rdfc-2022").document
     document = json.dumps(signed).encode()
-    result = verify(document, VerificationPolicy())
+    result = verify(document, VerificationPolicy(offline=True))
     if not result.verified:
         raise RuntimeError(f"bench service: the credential does not verify: {result.failed_checks}")
     verify_body = json.dumps({"verifiableCredential": signed}).encode()
