@@ -32,3 +32,4 @@ def test_quick_service_bench_rows() -> None:
             assert row["requests"] == service.CLIENTS * 2
         if row["name"] == "POST /credentials/verify" and row["clients"] == 1:
             assert isinstance(row["overhead_pct"], float)
+            assert row["cpu_ms_each"] > 0
