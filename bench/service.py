@@ -256,8 +256,8 @@ def _one_service(
     with Registry.open(db) as registry:
         token = AccessTokenStore(registry).issue("bench", issuer_ids=[issuer_id]).value
 
-    rounds = 1 if quick else 5
-    sequential = 3 if quick else 60
+    rounds = 1 if quick else 7
+    sequential = 3 if quick else 120
     per_client = 2 if quick else 40
     issue_per_client = 2 if quick else 40
     get_per_client = 3 if quick else 150
