@@ -217,10 +217,22 @@ class _Paused:
                 os.kill(pid, signal.SIGCONT)
 
 
+#: These tests are about workers, not the per-client rate limit: the default limit would
+#: count every readiness poll and burst request from 127.0.0.1 as one client.
+UNLIMITED = "[limits]\nrequests_per_minute = 100000000\n"
+
+
 def serve_command(
-    port: int, db: str, keys: Sequence[Path], workers: int, base_url: str | None = None
+    port: int,
+    db: str,
+    keys: Sequence[Path],
+    workers: int,
+    base_url: str | None = None,
+    config: Path | None = None,
 ) -> list[str]:
     command = [sys.executable, "-m", "mcbadge", "serve", "--host", "127.0.0.1"]
+    if config is not None:
+        command += ["--config", str(config)]
     command += ["--port", str(port), "--db", db, "--workers", str(workers)]
     for key in keys:
         command += ["--key", str(key)]
@@ -243,9 +255,11 @@ def running_service(
     with SIGTERM (and killed if it will not stop) on exit."""
     port = port or free_port()
     log = tmp_path / f"{name}.log"
+    config = tmp_path / f"{name}.toml"
+    config.write_text(UNLIMITED)
     with log.open("ab") as output:
         process = subprocess.Popen(
-            serve_command(port, db, keys, workers),
+            serve_command(port, db, keys, workers, config=config),
             stdout=output,
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
