@@ -3,8 +3,9 @@ the database. Which worker serves a request is not left to chance: every other w
 stopped (SIGSTOP) while one serves, and the worker that held the server side of the TCP
 connection is read from ``/proc``. A credential issued by one worker is revoked through the
 other, both host the same status list, a re-issue on the other worker returns the same
-credential, and a token revoked in the registry is refused by both at once (nothing is
-cached per process)."""
+credential, a challenge issued by one is consumed by the other (a replay on the first
+fails), and a token revoked in the registry is refused by both at once (nothing is cached
+per process)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tests.integration.service_process import running_service
 
 from mcbadge.did import did_for_key
 from mcbadge.keys import generate_key, save_key
+from mcbadge.present import present
 from mcbadge.registry import Registry
 from mcbadge.registry.access import AccessTokenStore
 from mcbadge.status.bitstring import bit_at, decode_bitstring
@@ -112,6 +114,29 @@ def test_two_workers_serve_one_registry(tmp_path: Path) -> None:
             status, listed, served = service.request("GET", list_path)
         assert (status, served) == (200, first)
         assert hosted_bit(listed, index) is True  # revoked through the other worker
+
+        # a challenge issued by one worker is consumed by the other, and only once
+        holder = generate_key("ed25519")
+        request = issue_request(issuer_id, 3, run)
+        request["credential"]["credentialSubject"] = {"id": did_for_key(holder)}
+        status, body, _ = service.request("POST", "/credentials/issue", request, token=token.value)
+        assert status == 201, body
+        held = body["verifiableCredential"]
+        with service.only(first):
+            status, body, served = service.request("POST", "/challenges")
+        assert (status, served) == (200, first), body
+        challenge = body["challenge"]
+        presentation = present([held], holder, challenge=challenge).document
+        asked = {"verifiablePresentation": presentation, "options": {"challenge": challenge}}
+        with service.only(second):
+            status, body, served = service.request("POST", "/presentations/verify", asked)
+        assert (status, served) == (200, second), body
+        assert body["verified"] is True, body
+        with service.only(first):
+            status, body, served = service.request("POST", "/presentations/verify", asked)
+        assert served == first
+        assert body["verified"] is False
+        assert {c["id"]: c["code"] for c in body["checks"]}["challenge"] == "challenge.reused"
 
         with Registry.open(pg_url) as registry:
             AccessTokenStore(registry).revoke(token.grant.token_id)
