@@ -48,6 +48,7 @@ from tests.integration.test_service_workers import (
 )
 
 from mcbadge.did import did_for_key
+from mcbadge.issuer.supplied import naming_key
 from mcbadge.keys import generate_key, save_key
 from mcbadge.registry import Registry
 from mcbadge.registry.access import AccessTokenStore
@@ -240,10 +241,13 @@ def _burst_with_kill(tmp_path: Path, db: str, workers: int) -> None:
                 assert before_retry[_credential_name(run, n)].revoked, n
 
             # 3. what failed is sent again and completes, under the id and index it had
+            states: Counter[str] = Counter()
             for outcome in failed:
                 name = _credential_name(run, outcome.n)
                 earlier = before_retry.get(name)
                 if outcome.kind == "issue":
+                    row = registry.find_by_idempotency_key(issuer_id, naming_key(name))
+                    states["issue: " + (row.state if row is not None else "nothing")] += 1
                     status, body, _ = service.request(
                         "POST",
                         "/credentials/issue",
@@ -254,13 +258,20 @@ def _burst_with_kill(tmp_path: Path, db: str, workers: int) -> None:
                     credential = body["verifiableCredential"]
                     if earlier is not None:  # it was issued before the kill: the same one
                         assert json.loads(earlier.document) == credential
+                    if row is not None:  # reserved or issued: its id and index are kept
+                        after_row = registry.find_by_idempotency_key(issuer_id, naming_key(name))
+                        assert after_row is not None
+                        assert after_row.credential_id == row.credential_id
+                        assert after_row.entries == row.entries
                     acked_issues[outcome.n] = credential
                 else:
                     status, body, _ = service.request(
                         "POST", "/credentials/status", revoke_request(name), token=token
                     )
                     assert status == 200, body
+                    states["revoke: " + ("done" if earlier and earlier.revoked else "not")] += 1
                     acked_revokes.add(outcome.n)
+            print(f"requests that failed, as the registry had them: {dict(states)}")
             # a failed issue whose revoke was never sent: revoke it now, as its client would
             for n in range(0, CREDENTIALS, 2):
                 if n not in acked_revokes and n in acked_issues:
