@@ -9,6 +9,7 @@ per process)."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -162,3 +163,61 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_two_hosts_on_one_database_hand_out_no_index_twice(tmp_path: Path) -> None:
+    """Two separate ``mcbadge serve`` instances (as on two hosts behind one proxy) on one
+    PostgreSQL: concurrent issuing through both never shares a status index, and a
+    revocation through one is in the list the other hosts."""
+    pg_url = pg_url_or_skip()
+    key = generate_key("ed25519")
+    key_file = tmp_path / "issuer.json"
+    save_key(key, key_file)
+    issuer_id = did_for_key(key)
+    with Registry.open(pg_url) as registry:
+        token = AccessTokenStore(registry).issue("hosts-test", issuer_ids=[issuer_id]).value
+    run = tmp_path.name
+    per_host = 12
+    with (
+        running_service(tmp_path, db=pg_url, keys=[key_file], workers=1, name="a") as host_a,
+        running_service(tmp_path, db=pg_url, keys=[key_file], workers=1, name="b") as host_b,
+    ):
+        hosts = (host_a, host_b)
+        issued: dict[int, dict[str, Any]] = {}
+        errors: list[Any] = []
+
+        def issue_through(host_index: int) -> None:
+            host = hosts[host_index]
+            for k in range(per_host):
+                n = host_index * per_host + k
+                status, body, _ = host.request(
+                    "POST", "/credentials/issue", issue_request(issuer_id, n, run), token=token
+                )
+                if status != 201:
+                    errors.append(body)
+                    return
+                issued[n] = body["verifiableCredential"]
+
+        threads = [threading.Thread(target=issue_through, args=(i,)) for i in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        assert not errors, errors
+        assert len(issued) == 2 * per_host
+        positions = [revocation_entry(credential) for credential in issued.values()]
+        assert len(set(positions)) == len(positions)
+
+        credential = issued[0]  # issued through host a
+        list_url, index = revocation_entry(credential)
+        status, body, _ = host_b.request(
+            "POST", "/credentials/status", revoke_request(credential["id"]), token=token
+        )
+        assert status == 200, body
+        status, listed, _ = host_a.request("GET", urlsplit(list_url).path)
+        assert status == 200
+        assert hosted_bit(listed, index) is True
+        for other in list(issued.values())[1:]:
+            other_url, other_index = revocation_entry(other)
+            if other_url == list_url:
+                assert hosted_bit(listed, other_index) is False
