@@ -250,16 +250,18 @@ def running_service(
     workers: int,
     port: int | None = None,
     name: str = "serve",
+    base_url: str | None = None,
 ) -> Iterator[ServiceProcess]:
-    """``mcbadge serve`` on 127.0.0.1 (``port`` or a free one), every worker ready; stopped
-    with SIGTERM (and killed if it will not stop) on exit."""
+    """``mcbadge serve`` on 127.0.0.1 (``port`` or a free one; ``base_url`` the public URL,
+    by default its own), every worker ready; stopped with SIGTERM (and killed if it will not
+    stop) on exit."""
     port = port or free_port()
     log = tmp_path / f"{name}.log"
     config = tmp_path / f"{name}.toml"
     config.write_text(UNLIMITED)
     with log.open("ab") as output:
         process = subprocess.Popen(
-            serve_command(port, db, keys, workers, config=config),
+            serve_command(port, db, keys, workers, base_url, config=config),
             stdout=output,
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
