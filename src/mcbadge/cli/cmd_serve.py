@@ -1,33 +1,133 @@
-"""``mcbadge serve``: run the HTTP service (see docs/service.md)."""
+"""``mcbadge serve``: run the HTTP service (see docs/service.md).
+
+The command checks everything it can before it listens (the configuration, each issuer's
+key, the registry), prints the registry it uses, each issuer id and the URL it listens on,
+then serves until SIGTERM or Ctrl-C and exits 0.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mcbadge.cli.app import EXIT_USAGE, app
+from mcbadge.cli.app import EXIT_FAILED, EXIT_USAGE, app
+
+if TYPE_CHECKING:
+    from mcbadge.server.config import ServiceConfig
+    from mcbadge.server.state import ServiceState
+
+COMMAND = "serve"
+
+
+def _usage(message: str) -> typer.Exit:
+    typer.echo(f"mcbadge {COMMAND}: error: {message}", err=True)
+    return typer.Exit(EXIT_USAGE)
+
+
+def _failure(message: str) -> typer.Exit:
+    typer.echo(f"mcbadge {COMMAND}: error: {message}", err=True)
+    return typer.Exit(EXIT_FAILED)
+
+
+def _configuration(config_file: Path | None, keys: list[Path], **flags: object) -> ServiceConfig:
+    """The file's settings (if any), the flags that were given on top, then each ``--key``
+    as one more did:key issuer (unless the file already names that key file)."""
+    from mcbadge.server.config import IssuerConfig, ServiceConfig, load_config
+
+    chosen = {name: value for name, value in flags.items() if value is not None}
+    config = load_config(config_file, **chosen) if config_file else ServiceConfig(**chosen)  # type: ignore[arg-type]
+    held = {Path(issuer.key).resolve() for issuer in config.issuers}
+    extra = []
+    for key in keys:
+        if key.resolve() not in held:
+            extra.append(IssuerConfig(key=str(key.resolve())))
+            held.add(key.resolve())
+    return replace(config, issuers=config.issuers + tuple(extra)).check()
+
+
+def _document_url(config: ServiceConfig) -> str:
+    """Where this instance serves its did:web document (``<base>/.well-known/did.json``, or
+    ``<base>/did.json`` when the base URL has a path, as did:web resolves it)."""
+    from urllib.parse import urlsplit
+
+    if urlsplit(config.public_url).path.strip("/"):
+        return f"{config.public_url}/did.json"
+    return f"{config.public_url}/.well-known/did.json"
+
+
+def _describe(config: ServiceConfig, state: ServiceState) -> None:
+    """What a person starting the service needs to read: registry (stderr, as every command
+    says it), then each issuer id and key file, and the mode."""
+    from mcbadge.cli.cmd_issue import say_registry
+
+    say_registry(COMMAND, state.registry.location)
+    for (issuer_id, issuer), item in zip(state.issuers.items(), config.issuers, strict=True):
+        line = f"issuer {issuer_id} (key {item.key}, signs {issuer.format})"
+        if issuer_id.startswith("did:web:"):
+            line += f"; DID document {_document_url(config)}"
+        typer.echo(line)
+    if not state.issuers:
+        typer.echo("no issuer keys: this instance only verifies (add --key KEY_FILE to issue)")
+    if config.allow_unauthenticated:
+        typer.echo(
+            "authentication is OFF (--allow-unauthenticated): anything on this machine may"
+            " issue and change status; for local testing only"
+        )
+    if config.base_url:
+        typer.echo(f"public URL {config.public_url} (TLS at the front proxy)")
+
+
+def _check_state(config: ServiceConfig) -> ServiceState:
+    """Open the registry and load each key once here, so a bad key or an unreachable
+    database is one clear sentence now, not a worker's traceback later."""
+    from mcbadge.errors import MCBadgeError
+    from mcbadge.server.config import ConfigError
+    from mcbadge.server.state import build_state
+
+    try:
+        return build_state(config)
+    except ConfigError as exc:
+        raise _usage(str(exc)) from None
+    except ValueError as exc:  # an issuer setting the library refuses (format for the key)
+        raise _usage(str(exc)) from None
+    except MCBadgeError as exc:
+        raise _failure(f"{exc.message} [{exc.code}]") from None
 
 
 @app.command("serve")
 def serve_command(
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8080,
+    host: Annotated[
+        str | None, typer.Option("--host", help="Address to listen on (default 127.0.0.1).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Port to listen on (default 8080).")
+    ] = None,
     key: Annotated[
         list[Path] | None,
-        typer.Option("--key", help="An issuer key file (mcbadge keys generate); repeatable."),
+        typer.Option(
+            "--key",
+            help="An issuer key file (mcbadge keys generate); repeatable. The issuer is the "
+            "key's did:key (a config file's [[issuers]] can make it the did:web instead).",
+        ),
     ] = None,
     db: Annotated[
-        str | None, typer.Option("--db", help="Registry URL (default: the per-user registry).")
+        str | None,
+        typer.Option("--db", help="Registry URL (default: the per-user one)."),
     ] = None,
     base_url: Annotated[
-        str | None, typer.Option("--base-url", help="The public URL clients use.")
+        str | None,
+        typer.Option("--base-url", help="The public https URL clients use (behind a proxy)."),
     ] = None,
-    workers: Annotated[int | None, typer.Option("--workers", help="Worker processes.")] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Worker processes (default 1).")
+    ] = None,
     config_file: Annotated[
-        Path | None, typer.Option("--config", help="A TOML configuration file.")
+        Path | None,
+        typer.Option("--config", help="A TOML configuration file; flags override it."),
     ] = None,
     allow_unauthenticated: Annotated[
         bool,
@@ -38,47 +138,38 @@ def serve_command(
     ] = False,
 ) -> None:
     """Serve the VC API, the OB 3.0 REST API, status lists and the verification page."""
-    import uvicorn
+    from mcbadge.server.config import ConfigError
+    from mcbadge.server.runner import ListenError, listen, run
 
-    from mcbadge.server.config import (
-        ENVIRONMENT_VARIABLE,
-        ConfigError,
-        IssuerConfig,
-        ServiceConfig,
-        load_config,
-        to_environment,
-    )
-
-    overrides = {
-        "host": host,
-        "port": port,
-        "db": db,
-        "base_url": base_url,
-        "workers": workers,
-        "allow_unauthenticated": allow_unauthenticated or None,
-    }
     try:
-        if config_file is not None:
-            config = load_config(config_file, **overrides)
-        else:
-            chosen = {k: v for k, v in overrides.items() if v is not None}
-            config = ServiceConfig(**chosen)  # type: ignore[arg-type]
-        if key:
-            from dataclasses import replace
-
-            extra = tuple(IssuerConfig(key=str(path)) for path in key)
-            config = replace(config, issuers=config.issuers + extra)
-        config.check()
+        config = _configuration(
+            config_file,
+            key or [],
+            host=host,
+            port=port,
+            db=db,
+            base_url=base_url,
+            workers=workers,
+            allow_unauthenticated=allow_unauthenticated or None,
+        )
     except ConfigError as exc:
-        typer.echo(f"mcbadge serve: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    os.environ[ENVIRONMENT_VARIABLE] = to_environment(config)
-    typer.echo(f"mcbadge serve: listening on {config.public_url}")
-    uvicorn.run(
-        "mcbadge.server.app:create_app_from_environment",
-        factory=True,
-        host=config.host,
-        port=config.port,
-        workers=config.workers,
-        log_level="warning",
-    )
+        raise _usage(str(exc)) from None
+    for item in config.issuers:
+        if not Path(item.key).is_file():
+            raise _usage(f"issuer key {item.key}: no such file")
+    state = _check_state(config)
+    try:
+        _describe(config, state)
+        # every worker opens the same registry, also when it is the per-user default
+        config = replace(config, db=state.registry.url)
+    finally:
+        state.close()
+    try:
+        sock = listen(config.host, config.port)
+    except ListenError as exc:
+        raise _failure(str(exc)) from None
+    bound = f"[{config.host}]" if ":" in config.host else config.host
+    typer.echo(f"listening on http://{bound}:{config.port} (stop with Ctrl-C or SIGTERM)")
+    if not run(config, sock, environ=os.environ):
+        raise _failure("the service did not start (see the message above)")
+    typer.echo("stopped: requests in flight finished, registry closed")

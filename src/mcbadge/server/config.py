@@ -53,6 +53,8 @@ __all__ = [
 #: The environment variable that carries a worker's configuration (JSON).
 ENVIRONMENT_VARIABLE = "MCBADGE_SERVICE_CONFIG"
 INVALID_STATUSES = (200, 400, 422)
+#: the signature formats an issuer can use (mcbadge.issuer.FORMATS, without importing it)
+FORMATS = ("eddsa-rdfc-2022", "ecdsa-rdfc-2019", "ed25519-2020", "jwt", "vc+jwt")
 
 
 class ConfigError(ValueError):
@@ -115,12 +117,25 @@ class ServiceConfig:
             raise ConfigError(f"port must be 1..65535, not {self.port}")
         if self.workers < 1:
             raise ConfigError("workers must be at least 1")
+        if sum(1 for issuer in self.issuers if issuer.did_web) > 1:
+            raise ConfigError("only one issuer can be the instance's did:web (did_web = true)")
+        for issuer in self.issuers:
+            if issuer.format is not None and issuer.format not in FORMATS:
+                raise ConfigError(
+                    f"issuer {issuer.key}: format must be one of {', '.join(FORMATS)},"
+                    f" not {issuer.format!r}"
+                )
         if self.invalid_status not in INVALID_STATUSES:
             raise ConfigError("verify.invalid_status must be 200, 400 or 422")
         if self.allow_unauthenticated and not is_loopback(self.host):
             raise ConfigError(
                 f"--allow-unauthenticated turns authentication off, so it is refused on "
                 f"{self.host}: it is only allowed on a loopback address (127.0.0.1, ::1)"
+            )
+        if self.base_url is None and not is_loopback(self.host):
+            raise ConfigError(
+                f"listening on {self.host} (not loopback) needs --base-url (base_url): the "
+                "https:// URL clients reach through the TLS proxy in front of the service"
             )
         parts = urlsplit(self.public_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -149,52 +164,86 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _issuer(value: Any, base: Path) -> IssuerConfig:
-    if not isinstance(value, dict) or not isinstance(value.get("key"), str):
-        raise ConfigError('each [[issuers]] entry needs key = "<key file>"')
-    unknown = set(value) - {f.name for f in fields(IssuerConfig)}
-    if unknown:
-        raise ConfigError(f"unknown issuer setting(s): {', '.join(sorted(unknown))}")
-    key = Path(value["key"])
-    return IssuerConfig(**{**value, "key": str(key if key.is_absolute() else base / key)})
+# -- the TOML file ---------------------------------------------------------------------------
+# The settings of each table and the type each one takes (bool is not an int here).
+_TOP: dict[str, type] = {
+    "host": str,
+    "port": int,
+    "base_url": str,
+    "db": str,
+    "workers": int,
+    "allow_unauthenticated": bool,
+}
+_ISSUER: dict[str, type] = {"key": str, "did_web": bool, "name": str, "format": str}
+_LIMITS: dict[str, type] = {f.name: int for f in fields(LimitsConfig)}
+_VERIFY: dict[str, type] = {"invalid_status": int}
+_TABLES = ("issuers", "limits", "verify")
+_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false"}
+
+
+def _settings(
+    table: Any, allowed: dict[str, type], where: str, *, tables: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """``table``'s settings, each checked against ``allowed``; an unknown one or a wrong type
+    is a :class:`ConfigError` naming it (``[limits] max_body_byte``)."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table of settings")
+    prefix = f"{where} " if where else ""
+    for name, value in table.items():
+        wanted = allowed.get(name)
+        if wanted is None:
+            known = ", ".join(sorted([*allowed, *tables]))
+            raise ConfigError(f"unknown setting {prefix}{name!r} (known: {known})")
+        if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
+            raise ConfigError(f"{prefix}{name} must be {_TYPE_NAMES[wanted]}")
+    return dict(table)
+
+
+def _issuer(value: Any, base: Path, number: int) -> IssuerConfig:
+    where = f"[[issuers]] #{number}"
+    settings = _settings(value, _ISSUER, where)
+    if "key" not in settings:
+        raise ConfigError(f'{where} needs key = "<key file from mcbadge keys generate>"')
+    key = Path(settings["key"]).expanduser()
+    settings["key"] = str(key if key.is_absolute() else base / key)
+    return IssuerConfig(**settings)
 
 
 def load_config(path: str | os.PathLike[str], **overrides: Any) -> ServiceConfig:
     """Read a TOML configuration file; keyword ``overrides`` that are not ``None`` win.
 
-    Relative key paths are relative to the file's folder.
+    Relative key paths are relative to the file's folder. Every error names the file and
+    the setting.
     """
     file = Path(path)
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read the configuration {file}: {exc}") from None
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ConfigError(f"cannot read the configuration file {file}: {reason}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file} is not valid TOML: {exc}") from None
-    return from_mapping(data, base=file.parent, **overrides)
+    try:
+        return from_mapping(data, base=file.parent.resolve(), **overrides)
+    except ConfigError as exc:
+        raise ConfigError(f"{file}: {exc}") from None
 
 
 def from_mapping(data: dict[str, Any], *, base: Path = Path(), **overrides: Any) -> ServiceConfig:
-    known = {f.name for f in fields(ServiceConfig)} | {"verify"}
-    unknown = set(data) - known
-    if unknown:
-        raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-    values = {k: v for k, v in data.items() if k not in ("issuers", "limits", "verify")}
-    issuers = tuple(_issuer(item, base) for item in data.get("issuers", ()))
-    limits_data = data.get("limits", {})
-    if not isinstance(limits_data, dict) or set(limits_data) - {
-        f.name for f in fields(LimitsConfig)
-    }:
-        raise ConfigError("[limits] takes max_body_bytes, max_json_depth, requests_per_minute")
-    verify = data.get("verify", {})
-    if not isinstance(verify, dict) or set(verify) - {"invalid_status"}:
-        raise ConfigError("[verify] takes invalid_status")
+    """The configuration in ``data`` (a parsed TOML file), then ``overrides`` that are not
+    ``None`` (the command line's flags) on top."""
+    values = _settings(
+        {k: v for k, v in data.items() if k not in _TABLES}, _TOP, "", tables=_TABLES
+    )
+    items = data.get("issuers", [])
+    if not isinstance(items, list):
+        raise ConfigError("issuers must be an array of tables: [[issuers]]")
+    issuers = tuple(_issuer(item, base, number) for number, item in enumerate(items, 1))
+    limits = _settings(data.get("limits", {}), _LIMITS, "[limits]")
+    verify = _settings(data.get("verify", {}), _VERIFY, "[verify]")
     if "invalid_status" in verify:
         values["invalid_status"] = verify["invalid_status"]
-    try:
-        config = ServiceConfig(**values, issuers=issuers, limits=LimitsConfig(**limits_data))
-    except TypeError as exc:
-        raise ConfigError(str(exc)) from None
+    config = ServiceConfig(**values, issuers=issuers, limits=LimitsConfig(**limits))
     chosen = {k: v for k, v in overrides.items() if v is not None}
     return replace(config, **chosen)
 
