@@ -169,7 +169,10 @@ def serve_command(
     except ListenError as exc:
         raise _failure(str(exc)) from None
     bound = f"[{config.host}]" if ":" in config.host else config.host
-    typer.echo(f"listening on http://{bound}:{config.port} (stop with Ctrl-C or SIGTERM)")
-    if not run(config, sock, environ=os.environ):
+
+    def announce() -> None:
+        typer.echo(f"listening on http://{bound}:{config.port} (stop with Ctrl-C or SIGTERM)")
+
+    if not run(config, sock, environ=os.environ, announce=announce):
         raise _failure("the service did not start (see the message above)")
     typer.echo("stopped: requests in flight finished, registry closed")

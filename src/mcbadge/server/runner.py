@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import signal
 import socket
-from collections.abc import Iterator, MutableMapping
-from contextlib import contextmanager
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from mcbadge.server.config import ENVIRONMENT_VARIABLE, ServiceConfig, to_environment
@@ -49,27 +48,45 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-@contextmanager
-def _signals_end_the_run() -> Iterator[list[int]]:
-    """While uvicorn runs, SIGTERM and SIGINT received *after* its own handlers are restored
-    (it re-raises the one that stopped it) are recorded instead of killing the process."""
-    received: list[int] = []
+class _StopSignals:
+    """SIGTERM and SIGINT while the service starts, runs and stops.
 
-    def record(signum: int, _frame: Any) -> None:
-        received.append(signum)
+    Installed before "listening on" is printed, so a signal sent as soon as that line is
+    read is never the default (killing) action: before uvicorn takes the signals over it
+    is passed to ``target`` (the server about to run) or remembered; after uvicorn's own
+    shutdown, the signal it re-raises lands here and the process returns normally.
+    """
 
-    previous = {sig: signal.signal(sig, record) for sig in _STOP_SIGNALS}
-    try:
-        yield received
-    finally:
-        for sig, handler in previous.items():
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        self.target: Any = None
+        self._previous: dict[int, Any] = {}
+
+    def _record(self, signum: int, frame: Any) -> None:
+        self.received.append(signum)
+        if self.target is not None:
+            self.target.handle_exit(signum, frame)
+
+    def __enter__(self) -> _StopSignals:
+        self._previous = {sig: signal.signal(sig, self._record) for sig in _STOP_SIGNALS}
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for sig, handler in self._previous.items():
             signal.signal(sig, handler)
 
 
-def run(config: ServiceConfig, sock: socket.socket, *, environ: MutableMapping[str, str]) -> bool:
+def run(
+    config: ServiceConfig,
+    sock: socket.socket,
+    *,
+    environ: MutableMapping[str, str],
+    announce: Callable[[], None] = lambda: None,
+) -> bool:
     """Serve ``config`` on ``sock`` until SIGTERM or SIGINT; ``environ`` (normally
-    ``os.environ``) receives the configuration every worker reads. Returns whether the
-    service started (``False``: a worker failed at start-up, uvicorn logged why)."""
+    ``os.environ``) receives the configuration every worker reads; ``announce`` runs once
+    the stop signals are handled (it prints "listening on"). Returns whether the service
+    started (``False``: a worker failed at start-up, uvicorn logged why)."""
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
@@ -86,13 +103,22 @@ def run(config: ServiceConfig, sock: socket.socket, *, environ: MutableMapping[s
         server_header=False,
     )
     try:
-        with _signals_end_the_run():
+        with _StopSignals() as stop:
+            announce()
             if config.workers > 1:
-                Multiprocess(settings, sockets=[sock]).run()
+                supervisor = Multiprocess(settings, sockets=[sock])  # takes the signals over
+                if stop.received:
+                    return True
+                supervisor.run()
                 return True
             server = uvicorn.Server(settings)
+            stop.target = server
+            if stop.received:
+                server.should_exit = True
             settings.load_app()
             server.run(sockets=[sock])
             return server.started
+    except SystemExit:  # uvicorn's exit when the app cannot start (it logged why)
+        return False
     finally:
         sock.close()
