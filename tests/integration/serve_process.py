@@ -18,16 +18,21 @@ START_TIMEOUT = 120  # seconds: a loaded 2-core machine runs several test suites
 
 
 class ServeProcess:
-    """A running ``mcbadge serve``: ``lines`` of stdout so far, ``stderr`` after it ends."""
+    """A running ``mcbadge serve`` (``command``: its argv, or a shell running it, in a
+    session of its own so that a signal reaches the shell and the service alike): ``lines``
+    of stdout so far, ``stderr`` after it ends."""
 
-    def __init__(self, args: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None):
-        self.process = subprocess.Popen(  # our own interpreter, a fixed argv
-            [sys.executable, "-m", "mcbadge", "serve", *args],
+    def __init__(
+        self, command: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None
+    ) -> None:
+        self.process = subprocess.Popen(  # a fixed argv of the test's own
+            command,
             cwd=cwd,
             env={**os.environ, **(env or {})},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,
         )
         self.lines: list[str] = []
         self._stdout: queue.Queue[str | None] = queue.Queue()
@@ -70,12 +75,16 @@ class ServeProcess:
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
         """Send ``sig`` and wait for the exit code; the rest of stdout lands in ``lines``."""
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
+        self.signal(sig)
         code = self.process.wait(timeout)
         while (line := self._stdout.get(timeout=30)) is not None:
             self.lines.append(line)
         return code
+
+    def signal(self, sig: int) -> None:
+        """Send ``sig`` to the process and everything it started."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
 
     @property
     def stderr(self) -> str:
@@ -89,14 +98,14 @@ def serving(
     args: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None
 ) -> Iterator[ServeProcess]:
     """Start ``mcbadge serve args``; on the way out, SIGTERM it if it still runs."""
-    served = ServeProcess(args, cwd=cwd, env=env)
+    served = ServeProcess([sys.executable, "-m", "mcbadge", "serve", *args], cwd=cwd, env=env)
     try:
         yield served
     finally:
         if served.process.poll() is None:
-            served.process.send_signal(signal.SIGTERM)
+            served.signal(signal.SIGTERM)
             try:
                 served.process.wait(60)
             except subprocess.TimeoutExpired:
-                served.process.kill()
+                served.signal(signal.SIGKILL)
                 served.process.wait(30)
