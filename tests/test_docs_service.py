@@ -3,7 +3,8 @@ one empty folder; a ```sh serve block is the service started in a terminal of it
 test starts it in the background, waits for its "listening on" line, and stops it with
 SIGTERM, the way Ctrl-C would, when the next one starts or at the end: exit 0 each time);
 the ```text output / ```json output block after a block is what it prints, checked line by
-line (a line with "…" in it: its other parts appear, in order, in one printed line); every
+line (a line with "…" in it: its other parts appear, in order, in one printed line;
+indentation and a trailing comma do not count); every
 ```toml block is a configuration `mcbadge serve --config` accepts.
 
 The page says port 8080; the test uses a free loopback port instead (the same text with that
