@@ -17,12 +17,14 @@ import datetime as dt
 import http.server
 import json
 import shutil
+import signal
 import ssl
 import struct
 import subprocess
 import sys
 import threading
 import time
+import uuid
 import zlib
 from pathlib import Path
 from typing import Any
@@ -379,6 +381,172 @@ def office_view(issuer: Any, catalog: Any, site: Path, pin: str, ca: Path, port:
     )
 
 
+# -- the provider as a service: mcbadge serve on loopback --------------------------------------
+SERVED_TEACHERS = (
+    ("priya.raman@randolph.k12.example.us", "k5-digital-citizenship"),
+    ("luis.ortega@webster.k12.example.us", "k5-algorithms-programming"),
+)
+
+
+class Service:
+    """``mcbadge serve`` started as a person starts it, in a process of its own: its stdout
+    lines are read as they come, its stderr goes to a log file."""
+
+    def __init__(self, args: list[str], log: Path) -> None:
+        self.log = log
+        self._stderr = log.open("w", encoding="utf-8")
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter, a fixed argv
+            [sys.executable, "-m", "mcbadge", "serve", *args],
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+        )
+        self.lines: list[str] = []
+
+    def started(self) -> str:
+        """Print what it printed up to "listening on URL"; the URL."""
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+            if line.startswith("listening on "):
+                for said in self.log.read_text(encoding="utf-8").splitlines() + self.lines:
+                    print(f"  | {said}")
+                return line.split()[2]
+        raise RuntimeError(f"mcbadge serve did not start: {self.log.read_text()}")
+
+    def stop(self) -> int:
+        """SIGTERM (what Ctrl-C or a service manager sends); its exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(60)
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+            print(f"  | {line.rstrip()}")
+        self.process.stdout.close()
+        self._stderr.close()
+        return code
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def status_bit(http: Any, credential: dict[str, Any]) -> tuple[str, int, bool]:
+    """GET the credential's hosted status list; (its URL, the index, whether the bit is set)."""
+    from mcbadge.status import decode_bitstring
+
+    entry = credential["credentialStatus"]
+    listed = http.get(entry["statusListCredential"])
+    listed.raise_for_status()
+    bits = decode_bitstring(listed.json()["credentialSubject"]["encodedList"])
+    index = int(entry["statusListIndex"])
+    return entry["statusListCredential"], index, bool(bits[index // 8] & (0x80 >> (index % 8)))
+
+
+def service_view(catalog: dict[str, Any], profile: dict[str, Any]) -> bool:
+    """The provider's badge platform and the office, over HTTP, against ``mcbadge serve``."""
+    import datetime as dt
+
+    import httpx
+
+    from mcbadge.issuer import SigningKey, build_credential
+    from mcbadge.registry import AccessTokenStore, Registry
+
+    folder = (OUT / "service").resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    key = SigningKey.generate("Ed25519")
+    key.save(folder / "provider-key.json")
+    db = f"sqlite:///{folder / 'registry.sqlite3'}"
+    with Registry.open(db) as registry:  # the operator's token for the badge platform
+        token = AccessTokenStore(registry).issue("demo badge platform", issuer_ids=[key.did_key])
+    port = free_port()
+    args = ["--host", "127.0.0.1", "--port", str(port), "--key", str(folder / "provider-key.json")]
+    args += ["--db", db]
+    print("$ mcbadge serve " + " ".join(args))
+    service = Service(args, folder / "serve.log")
+    ok = True
+    try:
+        url = service.started()
+        headers = {"Authorization": f"Bearer {token.value}"}
+        with httpx.Client(base_url=url, timeout=60) as http:
+            step("14. The badge platform issues two teachers' credentials over HTTP")
+            issued = {}
+            for email, slug in SERVED_TEACHERS:
+                unsigned = build_credential(
+                    credential_id=f"urn:uuid:{uuid.uuid4()}",
+                    issuer={**profile, "id": key.did_key},
+                    achievement=catalog[slug],
+                    recipient_email=email,
+                    valid_from=dt.datetime.now(dt.UTC),
+                )
+                unsigned.pop("credentialStatus", None)  # the service allocates the entry
+                answer = http.post(
+                    "/credentials/issue",
+                    json={"credential": unsigned, "options": {"credentialId": f"demo-{slug}"}},
+                    headers=headers,
+                )
+                credential = answer.json().get("verifiableCredential", {})
+                ok &= answer.status_code == 201
+                issued[email] = credential
+                entry = credential.get("credentialStatus", {})
+                print(
+                    f"  POST /credentials/issue -> {answer.status_code}: {credential.get('id')}"
+                    f" for {email} ({catalog[slug]['name']}), status list index"
+                    f" {entry.get('statusListIndex')}"
+                )
+            (folder / "issued.json").write_text(json.dumps(issued, indent=2))
+
+            step("15. The licensure office verifies them over HTTP (no token needed)")
+            for email, credential in issued.items():
+                result = http.post("/credentials/verify", json={"verifiableCredential": credential})
+                verified = result.status_code == 200 and result.json()["verified"] is True
+                ok &= verified
+                print(f"  POST /credentials/verify {email}: {'VERIFIED' if verified else 'FAILED'}")
+
+            revoked_email = SERVED_TEACHERS[1][0]
+            step(f"16. The badge platform revokes {revoked_email}'s credential over HTTP")
+            change = http.post(
+                "/credentials/status",
+                json={
+                    "credentialId": issued[revoked_email]["id"],
+                    "credentialStatus": {
+                        "type": "BitstringStatusListEntry",
+                        "statusPurpose": "revocation",
+                    },
+                    "status": True,
+                },
+                headers=headers,
+            )
+            ok &= change.status_code == 200 and change.json().get("revoked") is True
+            print(f"  POST /credentials/status -> {change.status_code}: {change.json()}")
+
+            step("17. The hosted status list says so, at once (GET), and verifiers see it")
+            for email, credential in issued.items():
+                list_url, index, is_set = status_bit(http, credential)
+                ok &= is_set == (email == revoked_email)
+                print(
+                    f"  GET {list_url}: bit {index} is {int(is_set)}:"
+                    f" {email}'s credential is {'REVOKED' if is_set else 'active'}"
+                )
+            for email, credential in issued.items():
+                result = http.post("/credentials/verify", json={"verifiableCredential": credential})
+                body = result.json()
+                codes = [problem.get("code") for problem in body.get("problemDetails", [])]
+                verdict = "VERIFIED" if body.get("verified") else f"FAILED {' '.join(codes)}"
+                ok &= body.get("verified") is (email != revoked_email)
+                print(f"  POST /credentials/verify {email}: {verdict}")
+    finally:
+        step("18. Stop the service with SIGTERM (as Ctrl-C or a service manager would)")
+        code = service.stop()
+    print(f"mcbadge serve exit code {code} (0: stopped cleanly)")
+    return ok and code == 0
+
+
 def main() -> int:
     started = time.monotonic()
     from mcbadge.issuer import Issuer, SigningKey, did_web_for
@@ -472,6 +640,8 @@ def main() -> int:
         step("11. The licensure office: the K-5 CS micro-endorsement rule for two teachers")
         office_ok = office_view(issuer, catalog, site, pin, ca, port)
         issuer.registry.close()
+        step("13. The provider as a service: mcbadge serve on 127.0.0.1 (a did:key issuer)")
+        served = service_view(catalog, profile)
     finally:
         server.shutdown()
         server.server_close()
@@ -482,6 +652,7 @@ def main() -> int:
         and cli_exit == 1
         and presented
         and office_ok
+        and served
     )
     step(f"Done in {time.monotonic() - started:.1f}s: {'OK' if ok else 'UNEXPECTED RESULT'}")
     print(f"outputs in {OUT.resolve()}")
