@@ -1,8 +1,11 @@
 """mcbadge end to end, offline: issue, bake, publish, serve, verify, revoke, verify again.
 
-It ends with the licensure office's view: the K-5 CS stack rule (examples/rules/) evaluated
-for one teacher who meets it and one who does not, and the micro-endorsement issued, verified
-and re-evaluated from itself.
+Then the licensure office's view: the K-5 CS stack rule (examples/rules/) evaluated for one
+teacher who meets it and one who does not, and the micro-endorsement issued, verified and
+re-evaluated from itself. It ends with the provider as a service: ``mcbadge serve`` on
+127.0.0.1 (a did:key issuer, its registry in demo-output/service/), where the badge platform
+issues two teachers' credentials over HTTP, the office verifies them, the platform revokes
+one, the hosted status list says so, and SIGTERM stops the service cleanly.
 
 Run with ``make demo`` (or ``python examples/e2e_demo.py``). Everything happens on this
 machine: the "provider" is served by a loopback HTTPS server (127.0.0.1 only) with a
@@ -464,6 +467,10 @@ def service_view(catalog: dict[str, Any], profile: dict[str, Any]) -> bool:
     db = f"sqlite:///{folder / 'registry.sqlite3'}"
     with Registry.open(db) as registry:  # the operator's token for the badge platform
         token = AccessTokenStore(registry).issue("demo badge platform", issuer_ids=[key.did_key])
+    print(
+        f"the operator made an access token for the badge platform (token id"
+        f" {token.grant.token_id}; the registry keeps only its SHA-256)"
+    )
     port = free_port()
     args = ["--host", "127.0.0.1", "--port", str(port), "--key", str(folder / "provider-key.json")]
     args += ["--db", db]
@@ -523,8 +530,12 @@ def service_view(catalog: dict[str, Any], profile: dict[str, Any]) -> bool:
                 },
                 headers=headers,
             )
-            ok &= change.status_code == 200 and change.json().get("revoked") is True
-            print(f"  POST /credentials/status -> {change.status_code}: {change.json()}")
+            answer = change.json()
+            ok &= change.status_code == 200 and answer.get("revoked") is True
+            print(
+                f"  POST /credentials/status -> {change.status_code}: {answer.get('credentialId')}"
+                f" revoked={answer.get('revoked')} (durable in the registry when answered)"
+            )
 
             step("17. The hosted status list says so, at once (GET), and verifiers see it")
             for email, credential in issued.items():

@@ -8,16 +8,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "e2e_demo.py"
 
 
+@pytest.mark.timeout(240)  # the whole demo, two HTTPS servers and mcbadge serve, on a busy box
 def test_demo_issues_verifies_revokes_exactly_one(tmp_path: Path) -> None:
     completed = subprocess.run(
         [sys.executable, str(DEMO)],
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=240,
         env={**os.environ, "PYTHONWARNINGS": "error::ResourceWarning"},
         check=False,
     )
@@ -60,6 +63,45 @@ def test_demo_issues_verifies_revokes_exactly_one(tmp_path: Path) -> None:
     failing = (output / "evaluation-luis.ortega.html").read_text(encoding="utf-8")
     assert "k5-data-analysis.json" in failing
     assert "(<code>rule.level_too_low</code>)" in failing
+    _check_service_part(out, output)
+
+
+def _check_service_part(out: str, output: Path) -> None:
+    """Steps 13-18: mcbadge serve on loopback, issue / verify / revoke over HTTP, the hosted
+    status list, SIGTERM."""
+    started = out.split("== 13.")[1].split("== 14.")[0]
+    service = (output / "service").resolve()
+    assert "$ mcbadge serve --host 127.0.0.1 --port " in started
+    assert f"  | mcbadge serve: registry sqlite:///{service / 'registry.sqlite3'}" in started
+    assert "  | issuer did:key:z6Mk" in started
+    assert "  | listening on http://127.0.0.1:" in started
+    assert "access token for the badge platform" in started
+    issued = json.loads((service / "issued.json").read_text())
+    assert len(issued) == 2
+    priya, luis = issued  # the order they were issued in
+    issuing = out.split("== 14.")[1].split("== 15.")[0]
+    assert issuing.count("POST /credentials/issue -> 201: urn:uuid:") == 2
+    for email, credential in issued.items():
+        assert f"{credential['id']} for {email}" in issuing
+        assert credential["issuer"]["id"].startswith("did:key:z6Mk")
+        assert credential["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
+    verifying = out.split("== 15.")[1].split("== 16.")[0]
+    assert verifying.count(": VERIFIED") == 2
+    revoking = out.split("== 16.")[1].split("== 17.")[0]
+    assert luis in revoking
+    assert "POST /credentials/status -> 200: demo-k5-algorithms-programming revoked=True" in (
+        revoking
+    )
+    hosted = out.split("== 17.")[1].split("== 18.")[0]
+    for email, state in ((priya, "active"), (luis, "REVOKED")):
+        index = issued[email]["credentialStatus"]["statusListIndex"]
+        bit = 1 if state == "REVOKED" else 0
+        assert f"bit {index} is {bit}: {email}'s credential is {state}" in hosted
+    assert f"POST /credentials/verify {priya}: VERIFIED" in hosted
+    assert f"POST /credentials/verify {luis}: FAILED status.revoked" in hosted
+    stopped = out.split("== 18.")[1]
+    assert "  | stopped: requests in flight finished, registry closed" in stopped
+    assert "mcbadge serve exit code 0 (0: stopped cleanly)" in stopped
 
 
 def test_make_demo_runs_the_end_to_end_demo() -> None:
