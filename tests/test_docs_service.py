@@ -183,3 +183,16 @@ def test_service_page_runs_top_to_bottom(tmp_path: Path) -> None:
     finally:
         if served is not None and served.process.poll() is None:
             served.stop()
+
+
+def test_readme_service_commands_are_the_pages() -> None:
+    """README.md's "Run the service" block is not run there (mcbadge serve does not return);
+    each of its lines is a line of a block this test runs."""
+    readme = (ROOT / "README.md").read_text("utf-8").split("## Run the service", 1)[1]
+    block = page_blocks(readme)[0]
+    assert block.language == "sh"
+    runnable = [b for b, _ in _runnable(page_blocks(PAGE.read_text("utf-8")))]
+    ran = {line.strip() for b in runnable for line in b.code.splitlines()}
+    commands = [line.strip() for line in block.code.splitlines() if line.strip()]
+    assert len(commands) == 3
+    assert [line for line in commands if line not in ran] == []
