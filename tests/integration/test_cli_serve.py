@@ -218,3 +218,48 @@ def test_two_workers_serve_and_stop_on_sigterm(tmp_path: Path) -> None:
         assert served.stop() == 0
     assert served.lines[-1].startswith("stopped: ")
     assert "Traceback" not in served.stderr
+
+
+def _refuses_connections(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            return False
+    except ConnectionRefusedError:
+        return True
+
+
+def test_sigterm_finishes_the_request_in_flight(tmp_path: Path) -> None:
+    """A request whose body has not arrived when SIGTERM comes is answered in full: the
+    service stops accepting (new connections are refused), waits for that request, answers
+    it, and only then exits 0. ``Expect: 100-continue`` tells the test when the route is
+    waiting for the body (the request is in flight)."""
+    import time
+
+    port = free_port()
+    body = b'{"verifiableCredential": {"type": ["VerifiableCredential"]}}'
+    with serving(["--port", str(port), "--db", "sqlite:///r.db"], cwd=tmp_path) as served:
+        served.url()
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as conn:
+            conn.sendall(
+                b"POST /credentials/verify HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: application/json\r\nExpect: 100-continue\r\n"
+                + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            )
+            interim = b""
+            while not interim.endswith(b"\r\n\r\n"):
+                interim += conn.recv(1)
+            assert interim.startswith(b"HTTP/1.1 100 "), interim
+            served.signal(signal.SIGTERM)
+            deadline = time.monotonic() + 60
+            while not _refuses_connections(port):  # the condition, not a fixed wait
+                assert time.monotonic() < deadline, "the service never stopped accepting"
+                time.sleep(0.05)
+            assert served.process.poll() is None  # still running: the request is in flight
+            conn.sendall(body)
+            answer = b""
+            while chunk := conn.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200 OK\r\n"), answer
+        assert b'\r\n\r\n{"verified":false,' in answer  # the whole answer, then closed
+        assert served.stop() == 0
+    assert served.lines[-1] == "stopped: requests in flight finished, registry closed"
