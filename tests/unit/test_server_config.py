@@ -1,0 +1,134 @@
+"""mcbadge.server.config: the TOML file's settings, the flags over them, and the JSON each
+worker process rebuilds the configuration from."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from mcbadge.server.config import (
+    ConfigError,
+    IssuerConfig,
+    LimitsConfig,
+    ServiceConfig,
+    from_environment,
+    from_mapping,
+    load_config,
+    to_environment,
+)
+
+FILE = """
+host = "127.0.0.1"
+port = 9000
+db = "sqlite:///from-file.db"
+workers = 2
+
+[[issuers]]
+key = "keys/provider.json"
+did_web = true
+name = "Mountain State"
+format = "ecdsa-rdfc-2019"
+
+[verify]
+invalid_status = 422
+
+[limits]
+max_body_bytes = 2048
+requests_per_minute = 50
+"""
+
+
+def test_file_settings_relative_keys_and_flags_on_top(tmp_path: Path) -> None:
+    (tmp_path / "service.toml").write_text(FILE, encoding="utf-8")
+    config = load_config(tmp_path / "service.toml", port=9100, db=None, workers=None)
+    assert config.port == 9100  # the flag
+    assert config.db == "sqlite:///from-file.db"  # no flag given (None): the file's
+    assert config.workers == 2
+    assert config.invalid_status == 422
+    assert config.limits == LimitsConfig(max_body_bytes=2048, requests_per_minute=50)
+    assert config.issuers == (
+        IssuerConfig(
+            key=str(tmp_path.resolve() / "keys" / "provider.json"),
+            did_web=True,
+            name="Mountain State",
+            format="ecdsa-rdfc-2019",
+        ),
+    )
+    config.check()
+
+
+def test_each_worker_rebuilds_the_same_configuration() -> None:
+    config = ServiceConfig(
+        port=9001,
+        db="sqlite:///x.db",
+        issuers=(IssuerConfig(key="/k.json", did_web=True), IssuerConfig(key="/k2.json")),
+        invalid_status=400,
+        limits=LimitsConfig(max_json_depth=32),
+        allow_unauthenticated=True,
+    )
+    environ = {"MCBADGE_SERVICE_CONFIG": to_environment(config)}
+    assert from_environment(environ) == config
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"hots": "x"}, "unknown setting 'hots' (known: allow_unauthenticated, base_url, db,"),
+        ({"limits": {"max_body": 1}}, "unknown setting [limits] 'max_body'"),
+        ({"verify": {"status": 200}}, "unknown setting [verify] 'status' (known: invalid_status)"),
+        ({"issuers": [{"key": "k", "did": "x"}]}, "unknown setting [[issuers]] #1 'did'"),
+        ({"issuers": {"key": "k"}}, "issuers must be an array of tables: [[issuers]]"),
+        ({"limits": 5}, "[limits] must be a table of settings"),
+        ({"port": True}, "port must be an integer"),
+        ({"workers": "2"}, "workers must be an integer"),
+        ({"allow_unauthenticated": "yes"}, "allow_unauthenticated must be true or false"),
+        ({"issuers": [{"key": 7}]}, "[[issuers]] #1 key must be a string"),
+        ({"issuers": [{"name": "x"}]}, '[[issuers]] #1 needs key = "<key file'),
+    ],
+)
+def test_a_wrong_setting_is_named(data: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        from_mapping(data).check()
+    assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (ServiceConfig(host="0.0.0.0"), "needs --base-url (base_url)"),
+        (ServiceConfig(host="0.0.0.0", base_url="https://b.example"), None),
+        (ServiceConfig(host="::1", allow_unauthenticated=True), None),
+        (ServiceConfig(host="localhost", allow_unauthenticated=True), None),
+        (
+            ServiceConfig(
+                host="10.0.0.5", base_url="https://b.example", allow_unauthenticated=True
+            ),
+            "only allowed on a loopback address",
+        ),
+        (
+            ServiceConfig(issuers=(IssuerConfig("a", did_web=True), IssuerConfig("b", True))),
+            "only one issuer can be the instance's did:web",
+        ),
+        (ServiceConfig(issuers=(IssuerConfig("a", format="rsa"),)), "format must be one of"),
+        (ServiceConfig(port=0), "port must be 1..65535"),
+    ],
+)
+def test_check(config: ServiceConfig, message: str | None) -> None:
+    if message is None:
+        assert config.check() is config
+        return
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        config.check()
+
+
+def test_unreadable_and_invalid_files_are_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read the configuration file"):
+        load_config(tmp_path / "missing.toml")
+    (tmp_path / "bad.toml").write_text("port = \n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"bad\.toml is not valid TOML"):
+        load_config(tmp_path / "bad.toml")
+    (tmp_path / "unknown.toml").write_text('hots = "x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"unknown\.toml: unknown setting 'hots'"):
+        load_config(tmp_path / "unknown.toml")
