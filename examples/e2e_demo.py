@@ -460,7 +460,7 @@ def service_view(catalog: dict[str, Any], profile: dict[str, Any]) -> bool:
     from mcbadge.issuer import SigningKey, build_credential
     from mcbadge.registry import AccessTokenStore, Registry
 
-    folder = (OUT / "service").resolve()
+    folder = OUT / "service"  # relative: the service runs in this working directory
     folder.mkdir(parents=True, exist_ok=True)
     key = SigningKey.generate("Ed25519")
     key.save(folder / "provider-key.json")
@@ -502,8 +502,8 @@ def service_view(catalog: dict[str, Any], profile: dict[str, Any]) -> bool:
                 issued[email] = credential
                 entry = credential.get("credentialStatus", {})
                 print(
-                    f"  POST /credentials/issue -> {answer.status_code}: {credential.get('id')}"
-                    f" for {email} ({catalog[slug]['name']}), status list index"
+                    f"  POST /credentials/issue -> {answer.status_code} {answer.reason_phrase}:"
+                    f" {credential.get('id')} for {email} ({catalog[slug]['name']}), status list index"
                     f" {entry.get('statusListIndex')}"
                 )
             (folder / "issued.json").write_text(json.dumps(issued, indent=2))

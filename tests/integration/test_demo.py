@@ -80,7 +80,7 @@ def _check_service_part(out: str, output: Path) -> None:
     assert len(issued) == 2
     priya, luis = issued  # the order they were issued in
     issuing = out.split("== 14.")[1].split("== 15.")[0]
-    assert issuing.count("POST /credentials/issue -> 201: urn:uuid:") == 2
+    assert issuing.count("POST /credentials/issue -> 201 Created: urn:uuid:") == 2
     for email, credential in issued.items():
         assert f"{credential['id']} for {email}" in issuing
         assert credential["issuer"]["id"].startswith("did:key:z6Mk")
