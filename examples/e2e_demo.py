@@ -503,8 +503,8 @@ def service_view(catalog: dict[str, Any], profile: dict[str, Any]) -> bool:
                 entry = credential.get("credentialStatus", {})
                 print(
                     f"  POST /credentials/issue -> {answer.status_code} {answer.reason_phrase}:"
-                    f" {credential.get('id')} for {email} ({catalog[slug]['name']}), status list index"
-                    f" {entry.get('statusListIndex')}"
+                    f" {credential.get('id')} for {email} ({catalog[slug]['name']}),"
+                    f" status list index {entry.get('statusListIndex')}"
                 )
             (folder / "issued.json").write_text(json.dumps(issued, indent=2))
 
