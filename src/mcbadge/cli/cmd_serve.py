@@ -101,33 +101,39 @@ def _check_state(config: ServiceConfig) -> ServiceState:
 @app.command("serve")
 def serve_command(
     host: Annotated[
-        str | None, typer.Option("--host", help="Address to listen on (default 127.0.0.1).")
+        str | None,
+        typer.Option("--host", metavar="HOST", help="Address to listen on (default 127.0.0.1)."),
     ] = None,
     port: Annotated[
-        int | None, typer.Option("--port", help="Port to listen on (default 8080).")
+        int | None, typer.Option("--port", metavar="PORT", help="Port to listen on (default 8080).")
     ] = None,
     key: Annotated[
         list[Path] | None,
         typer.Option(
             "--key",
+            metavar="KEY_FILE",
             help="An issuer key file (mcbadge keys generate); repeatable. The issuer is the "
             "key's did:key (a config file's [[issuers]] can make it the did:web instead).",
         ),
     ] = None,
     db: Annotated[
         str | None,
-        typer.Option("--db", help="Registry URL (default: the per-user one)."),
+        typer.Option("--db", metavar="URL", help="Registry URL (default: the per-user one)."),
     ] = None,
     base_url: Annotated[
         str | None,
-        typer.Option("--base-url", help="The public https URL clients use (behind a proxy)."),
+        typer.Option(
+            "--base-url", metavar="URL", help="The public https URL clients use (behind a proxy)."
+        ),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", help="Worker processes (default 1).")
+        int | None, typer.Option("--workers", metavar="N", help="Worker processes (default 1).")
     ] = None,
     config_file: Annotated[
         Path | None,
-        typer.Option("--config", help="A TOML configuration file; flags override it."),
+        typer.Option(
+            "--config", metavar="FILE", help="A TOML configuration file; flags override it."
+        ),
     ] = None,
     allow_unauthenticated: Annotated[
         bool,
