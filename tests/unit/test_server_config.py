@@ -12,6 +12,7 @@ from mcbadge.server.config import (
     ConfigError,
     IssuerConfig,
     LimitsConfig,
+    ProviderConfig,
     ServiceConfig,
     from_environment,
     from_mapping,
@@ -37,6 +38,10 @@ invalid_status = 422
 [limits]
 max_body_bytes = 2048
 requests_per_minute = 50
+
+[provider]
+name = "Mountain State Micro-credentials"
+privacy_url = "https://badges.example/privacy"
 """
 
 
@@ -48,6 +53,9 @@ def test_file_settings_relative_keys_and_flags_on_top(tmp_path: Path) -> None:
     assert config.workers == 2
     assert config.invalid_status == 422
     assert config.limits == LimitsConfig(max_body_bytes=2048, requests_per_minute=50)
+    assert config.provider == ProviderConfig(
+        name="Mountain State Micro-credentials", privacy_url="https://badges.example/privacy"
+    )
     assert config.issuers == (
         IssuerConfig(
             key=str(tmp_path.resolve() / "keys" / "provider.json"),
@@ -67,6 +75,7 @@ def test_each_worker_rebuilds_the_same_configuration() -> None:
         invalid_status=400,
         limits=LimitsConfig(max_json_depth=32),
         allow_unauthenticated=True,
+        provider=ProviderConfig(name="Academy", terms_url="https://a.example/terms"),
     )
     environ = {"MCBADGE_SERVICE_CONFIG": to_environment(config)}
     assert from_environment(environ) == config
@@ -81,6 +90,8 @@ def test_each_worker_rebuilds_the_same_configuration() -> None:
         ({"issuers": [{"key": "k", "did": "x"}]}, "unknown setting [[issuers]] #1 'did'"),
         ({"issuers": {"key": "k"}}, "issuers must be an array of tables: [[issuers]]"),
         ({"limits": 5}, "[limits] must be a table of settings"),
+        ({"provider": {"logo": "x"}}, "unknown setting [provider] 'logo' (known: image, name,"),
+        ({"provider": {"terms_url": "ftp://x"}}, "provider.terms_url must be an http(s) URL"),
         ({"port": True}, "port must be an integer"),
         ({"workers": "2"}, "workers must be an integer"),
         ({"allow_unauthenticated": "yes"}, "allow_unauthenticated must be true or false"),

@@ -25,6 +25,11 @@ The file::
     max_body_bytes = 1048576
     max_json_depth = 64
     requests_per_minute = 600
+
+    [provider]                     # how the OB 3.0 API's discovery document names it
+    name = "Mountain State Micro-credentials"
+    terms_url = "https://badges.provider.example/terms"
+    privacy_url = "https://badges.provider.example/privacy"
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ __all__ = [
     "ConfigError",
     "IssuerConfig",
     "LimitsConfig",
+    "ProviderConfig",
     "ServiceConfig",
     "from_environment",
     "is_loopback",
@@ -83,6 +89,17 @@ class LimitsConfig:
 
 
 @dataclass(frozen=True)
+class ProviderConfig:
+    """How the Open Badges 3.0 API's discovery document names the provider (default: the
+    first named issuer, and the service's own URL for the terms and the privacy policy)."""
+
+    name: str | None = None
+    image: str | None = None
+    terms_url: str | None = None
+    privacy_url: str | None = None
+
+
+@dataclass(frozen=True)
 class ServiceConfig:
     host: str = "127.0.0.1"
     port: int = 8080
@@ -95,6 +112,7 @@ class ServiceConfig:
     #: not verify: 200 with ``verified: false`` (VC API), or 400 / 422 (W3C test suites)
     invalid_status: int = 200
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    provider: ProviderConfig = field(default_factory=ProviderConfig)
 
     def __repr__(self) -> str:  # names only: key files are paths, never their contents
         keys = ", ".join(issuer.key for issuer in self.issuers)
@@ -146,6 +164,10 @@ class ServiceConfig:
             )
         if parts.query or parts.fragment:
             raise ConfigError("base_url must not have a query or fragment")
+        for name in ("image", "terms_url", "privacy_url"):
+            value = getattr(self.provider, name)
+            if value is not None and urlsplit(value).scheme not in ("http", "https"):
+                raise ConfigError(f"provider.{name} must be an http(s) URL, not {value!r}")
         limits = self.limits
         if limits.max_body_bytes < 1024 or limits.max_json_depth < 8:
             raise ConfigError("limits are too small to carry a credential")
@@ -177,7 +199,8 @@ _TOP: dict[str, type] = {
 _ISSUER: dict[str, type] = {"key": str, "did_web": bool, "name": str, "format": str}
 _LIMITS: dict[str, type] = {f.name: int for f in fields(LimitsConfig)}
 _VERIFY: dict[str, type] = {"invalid_status": int}
-_TABLES = ("issuers", "limits", "verify")
+_PROVIDER: dict[str, type] = {f.name: str for f in fields(ProviderConfig)}
+_TABLES = ("issuers", "limits", "verify", "provider")
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false"}
 
 
@@ -243,7 +266,13 @@ def from_mapping(data: dict[str, Any], *, base: Path = Path(), **overrides: Any)
     verify = _settings(data.get("verify", {}), _VERIFY, "[verify]")
     if "invalid_status" in verify:
         values["invalid_status"] = verify["invalid_status"]
-    config = ServiceConfig(**values, issuers=issuers, limits=LimitsConfig(**limits))
+    provider = _settings(data.get("provider", {}), _PROVIDER, "[provider]")
+    config = ServiceConfig(
+        **values,
+        issuers=issuers,
+        limits=LimitsConfig(**limits),
+        provider=ProviderConfig(**provider),
+    )
     chosen = {k: v for k, v in overrides.items() if v is not None}
     return replace(config, **chosen)
 
@@ -260,4 +289,5 @@ def from_environment(environ: dict[str, str] | None = None) -> ServiceConfig:
     data = json.loads(text)
     data["issuers"] = tuple(IssuerConfig(**item) for item in data.get("issuers", ()))
     data["limits"] = LimitsConfig(**data.get("limits", {}))
+    data["provider"] = ProviderConfig(**data.get("provider", {}))
     return ServiceConfig(**data).check()
