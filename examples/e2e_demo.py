@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import json
+import shlex
 import shutil
 import signal
 import ssl
@@ -458,19 +459,28 @@ def service_view(catalog: dict[str, Any], profile: dict[str, Any]) -> bool:
     import httpx
 
     from mcbadge.issuer import SigningKey, build_credential
-    from mcbadge.registry import AccessTokenStore, Registry
 
     folder = OUT / "service"  # relative: the service runs in this working directory
     folder.mkdir(parents=True, exist_ok=True)
     key = SigningKey.generate("Ed25519")
     key.save(folder / "provider-key.json")
     db = f"sqlite:///{folder / 'registry.sqlite3'}"
-    with Registry.open(db) as registry:  # the operator's token for the badge platform
-        token = AccessTokenStore(registry).issue("demo badge platform", issuer_ids=[key.did_key])
-    print(
-        f"the operator made an access token for the badge platform (token id"
-        f" {token.grant.token_id}; the registry keeps only its SHA-256)"
+    # the operator's token for the badge platform: printed once on stdout, its SHA-256 kept
+    command = ["serve-token", "create", "--client", "demo badge platform"]
+    command += ["--issuer", key.did_key, "--db", db]
+    print(f"$ mcbadge {shlex.join(command)}   # the token: on stdout, kept by the platform")
+    created = subprocess.run(  # noqa: S603 - our own interpreter, a fixed argv, no shell
+        [sys.executable, "-m", "mcbadge", *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
+    for line in created.stderr.splitlines():
+        print(f"  | {line}")
+    if created.returncode != 0:
+        return False
+    token = created.stdout.strip()
     port = free_port()
     args = ["--host", "127.0.0.1", "--port", str(port), "--key", str(folder / "provider-key.json")]
     args += ["--db", db]
@@ -479,7 +489,7 @@ def service_view(catalog: dict[str, Any], profile: dict[str, Any]) -> bool:
     ok = True
     try:
         url = service.started()
-        headers = {"Authorization": f"Bearer {token.value}"}
+        headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=url, timeout=60) as http:
             step("14. The badge platform issues two teachers' credentials over HTTP")
             issued = {}

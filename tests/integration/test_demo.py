@@ -75,7 +75,9 @@ def _check_service_part(out: str, output: Path) -> None:
     assert f"  | mcbadge serve: registry sqlite:///{service / 'registry.sqlite3'}" in started
     assert "  | issuer did:key:z6Mk" in started
     assert "  | listening on http://127.0.0.1:" in started
-    assert "access token for the badge platform" in started
+    assert "$ mcbadge serve-token create --client 'demo badge platform' --issuer did:key:" in started
+    assert "  | mcbadge serve-token create: token id " in started
+    assert "mcb_" not in started  # the token itself is never shown
     issued = json.loads((service / "issued.json").read_text())
     assert len(issued) == 2
     priya, luis = issued  # the order they were issued in
