@@ -75,7 +75,8 @@ def _check_service_part(out: str, output: Path) -> None:
     assert f"  | mcbadge serve: registry sqlite:///{service / 'registry.sqlite3'}" in started
     assert "  | issuer did:key:z6Mk" in started
     assert "  | listening on http://127.0.0.1:" in started
-    assert "$ mcbadge serve-token create --client 'demo badge platform' --issuer did:key:" in started
+    token_line = "$ mcbadge serve-token create --client 'demo badge platform' --issuer did:key:"
+    assert token_line in started
     assert "  | mcbadge serve-token create: token id " in started
     assert "mcb_" not in started  # the token itself is never shown
     issued = json.loads((service / "issued.json").read_text())
