@@ -101,7 +101,8 @@ def test_config_file_under_the_flags(tmp_path: Path) -> None:
             f'host = "127.0.0.1"\nport = {file_port}\ndb = "sqlite:///from-file.db"\n'
             "workers = 1\n\n"
             '[[issuers]]\nkey = "provider-key.json"\ndid_web = true\nname = "Mountain State"\n'
-            "\n[verify]\ninvalid_status = 422\n\n[limits]\nrequests_per_minute = 100\n",
+            "\n[verify]\ninvalid_status = 422\n\n[limits]\nrequests_per_minute = 100\n"
+            '\n[provider]\nname = "Mountain State Academy"\n',
             encoding="utf-8",
         )
         port = free_port()
@@ -116,6 +117,8 @@ def test_config_file_under_the_flags(tmp_path: Path) -> None:
                 f" http://127.0.0.1:{port}/.well-known/did.json"
             ]
             assert httpx.get(f"{served.url()}/healthz", timeout=30).status_code == 200
+            discovery = httpx.get(f"{served.url()}/ims/ob/v3p0/discovery", timeout=30).json()
+            assert discovery["info"]["title"] == "Mountain State Academy"  # [provider] name
             assert served.stop() == 0
     assert f"registry sqlite:///{tmp_path / 'from-flag.db'}" in served.stderr
     assert not (tmp_path / "from-file.db").exists()
