@@ -56,10 +56,9 @@ def test_serve_prints_registry_issuer_and_url_answers_and_stops_on_sigterm(
         assert health.status_code == 200
         assert health.json()["status"] == "ok"
         # authentication is on: an issuing endpoint without a token is 401, never served
-        assert httpx.post(f"{url}/credentials/issue", json={}, timeout=30).status_code in (
-            401,
-            404,  # until the VC API routes are merged
-        )
+        refused = httpx.post(f"{url}/credentials/issue", json={}, timeout=30)
+        assert refused.status_code == 401
+        assert refused.json()["code"] == "auth.missing_token"
         assert served.stop(signal.SIGTERM) == 0
     assert served.lines[-1] == "stopped: requests in flight finished, registry closed"
     assert f"mcbadge serve: registry sqlite:///{tmp_path / 'provider.db'}" in served.stderr
