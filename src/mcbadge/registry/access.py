@@ -16,17 +16,19 @@ token in audit records and in ``revoke`` without revealing it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from mcbadge.errors import MCBadgeError
+from mcbadge.registry._util import aware_now as _now
+from mcbadge.registry._util import digest as _digest
+from mcbadge.registry._util import stamp as _stamp
 from mcbadge.registry.audit import Actor, write_record
 
 if TYPE_CHECKING:
@@ -92,21 +94,6 @@ class IssuedToken:
 
     def __repr__(self) -> str:
         return f"IssuedToken(token_id={self.grant.token_id!r}, client_id={self.grant.client_id!r})"
-
-
-def _stamp(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
-def _now(now: datetime | None) -> datetime:
-    when = now if now is not None else datetime.now(UTC)
-    if when.utcoffset() is None:
-        raise ValueError("now must be a timezone-aware datetime")
-    return when
 
 
 def _grant(row: sa.Row[tuple[object, ...]]) -> AccessGrant:

@@ -16,15 +16,17 @@ for the same challenge cannot both win, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from mcbadge.errors import MCBadgeError
+from mcbadge.registry._util import aware_now as _now
+from mcbadge.registry._util import digest as _digest
+from mcbadge.registry._util import stamp as _stamp
 
 if TYPE_CHECKING:
     from mcbadge.registry.core import Registry
@@ -69,21 +71,6 @@ class Challenge:
 
     def __repr__(self) -> str:  # the value is a single-use secret until it is used
         return f"Challenge(expires_at={self.expires_at.isoformat()})"
-
-
-def _stamp(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
-def _now(now: datetime | None) -> datetime:
-    when = now if now is not None else datetime.now(UTC)
-    if when.utcoffset() is None:
-        raise ValueError("now must be a timezone-aware datetime")
-    return when
 
 
 class ChallengeStore:

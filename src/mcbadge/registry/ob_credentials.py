@@ -8,16 +8,18 @@ received under its ``id`` and returned as it came; storing says nothing about va
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from mcbadge.errors import MCBadgeError
+from mcbadge.registry._util import aware_now as _now
+from mcbadge.registry._util import digest as _digest
+from mcbadge.registry._util import stamp as _stamp
 
 if TYPE_CHECKING:
     from mcbadge.registry.core import Registry
@@ -76,21 +78,6 @@ class StoredCredential:
 class CredentialPage:
     items: list[StoredCredential]
     total: int
-
-
-def _stamp(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
-def _now(now: datetime | None) -> datetime:
-    when = now if now is not None else datetime.now(UTC)
-    if when.utcoffset() is None:
-        raise ValueError("now must be a timezone-aware datetime")
-    return when
 
 
 def canonical_json(document: Mapping[str, Any]) -> str:

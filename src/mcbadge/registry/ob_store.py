@@ -19,17 +19,19 @@ The credentials listed for a learner, and the rule for what a tool may store, ar
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from mcbadge.errors import MCBadgeError
+from mcbadge.registry._util import aware_now as _now
+from mcbadge.registry._util import digest as _digest
+from mcbadge.registry._util import stamp as _stamp
 from mcbadge.registry.ob_credentials import (
     CredentialPage,
     LearnerError,
@@ -97,21 +99,6 @@ class Invite:
 
     def __repr__(self) -> str:
         return f"Invite(email={self.email!r}, expires_at={self.expires_at.isoformat()})"
-
-
-def _stamp(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
-def _now(now: datetime | None) -> datetime:
-    when = now if now is not None else datetime.now(UTC)
-    if when.utcoffset() is None:
-        raise ValueError("now must be a timezone-aware datetime")
-    return when
 
 
 def learner_key(email: str) -> str:

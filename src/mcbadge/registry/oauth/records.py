@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mcbadge.registry._util import digest as _digest
 from mcbadge.registry.access import IssuedToken
-from mcbadge.registry.oauth.tables import _digest
 
 __all__ = ["AuthorizationCode", "OAuthClient", "RefreshGrant", "TokenPair"]
 

@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from mcbadge.registry._util import aware_now as _now
+from mcbadge.registry._util import digest as _digest
+from mcbadge.registry._util import stamp as _stamp
 from mcbadge.registry.access import AccessTokenStore, access_tokens_t
 from mcbadge.registry.oauth.records import AuthorizationCode, OAuthClient, RefreshGrant, TokenPair
 from mcbadge.registry.oauth.scopes import OFFLINE_ACCESS, OAuthError_
@@ -19,9 +22,6 @@ from mcbadge.registry.oauth.tables import (
     ACCESS_TOKEN_TTL,
     CODE_TTL,
     REFRESH_TOKEN_TTL,
-    _digest,
-    _now,
-    _stamp,
     oauth_clients_t,
     oauth_codes_t,
     oauth_grants_t,

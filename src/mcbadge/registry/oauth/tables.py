@@ -3,8 +3,7 @@ digest helpers every part of :mod:`mcbadge.registry.oauth` shares."""
 
 from __future__ import annotations
 
-import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -78,18 +77,3 @@ def create_oauth_tables(conn: sa.Connection) -> None:
         table.create(conn, checkfirst=True)
     for index in _indexes:
         index.create(conn, checkfirst=True)
-
-
-def _stamp(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
-def _now(now: datetime | None) -> datetime:
-    when = now if now is not None else datetime.now(UTC)
-    if when.utcoffset() is None:
-        raise ValueError("now must be a timezone-aware datetime")
-    return when
