@@ -9,14 +9,14 @@ its did:web document, always current from the registry.
 Each answer carries a strong ``ETag`` (the SHA-256 of the body), ``Cache-Control:
 max-age=<ttl>`` and answers ``If-None-Match`` with ``304``. The documents themselves, and the
 cache of signed lists, come from :class:`mcbadge.issuer.hosted.StatusHost`; this module only
-maps requests to URLs and renders. :func:`own_status_list` lets another route (the verifier)
-read this instance's own lists without an HTTP request.
+maps requests to URLs and renders. :func:`status_host` gives another route (the verifier) the
+same host, to read this instance's own lists without an HTTP request.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -28,7 +28,7 @@ from mcbadge.server.problems import Problem
 if TYPE_CHECKING:
     from mcbadge.server.state import ServiceState
 
-__all__ = ["own_status_list", "router", "status_host"]
+__all__ = ["router", "status_host"]
 
 router = APIRouter()
 _host_lock = threading.Lock()
@@ -50,18 +50,6 @@ def status_host(request: Request) -> StatusHost:
                 host = StatusHost(state.issuers.values())
                 app_state.status_host = host
     return host
-
-
-def own_status_list(request: Request, url: str) -> dict[str, Any] | None:
-    """The current signed status list credential this instance serves at ``url`` (the
-    document a ``GET`` of ``url`` would return, from the same cache), or ``None`` when ``url``
-    is not one of this instance's status lists (then fetch it over the network as usual).
-
-    For the verify routes: a credential this instance issued names its list by its public
-    URL, which the service itself may not be able to reach (TLS ends at the proxy); pass
-    ``{url: own_status_list(request, url)}`` for such URLs as ``VerificationPolicy.status_lists``.
-    """
-    return status_host(request).signed_status_list(url)
 
 
 def _status_media_type(accept: str | None) -> str:

@@ -89,24 +89,38 @@ _STATUS_CHECKS = ("status", "status_retrieval", "status_list", "status_range")
 def verification_policy(request: Request, **options: Any) -> VerificationPolicy:
     """The service's policy: offline, plain W3C credentials accepted, this instance's own
     did:web documents and status lists answered from its keys and registry (the status
-    lists exactly as ``GET`` serves them: :func:`.hosting.own_status_list`)."""
-    from mcbadge.server.routes.hosting import own_status_list
+    lists exactly as ``GET`` serves them, from the same cache: :func:`.hosting.status_host`).
+
+    Without ``options`` it is one policy per worker, so a status list verified for one
+    request is not verified again for the next while its signed bytes are unchanged (the
+    verifier's list cache is keyed by the policy and the list's digest; the list itself is
+    read from the registry on every request, so a revocation is seen at once)."""
+    from mcbadge.server.routes.hosting import status_host
     from mcbadge.verify import VerificationPolicy
 
+    app_state = request.app.state
+    if not options:
+        shared: VerificationPolicy | None = getattr(app_state, "verification_policy", None)
+        if shared is not None:
+            return shared
     state = get_state(request)
     did_documents = {
         issuer_id: issuer.did_document()
         for issuer_id, issuer in state.issuers.items()
         if issuer_id.startswith("did:web:")
     }
-    return VerificationPolicy(
+    policy = VerificationPolicy(
         offline=True,
         generic_credentials=True,
         did_documents=did_documents,
-        status_list_resolver=lambda url: own_status_list(request, url),
+        status_list_resolver=status_host(request).signed_status_list,
         local_status_base_urls=(f"{state.config.public_url}/status/",),
         **options,
     )
+    if not options:
+        # two requests racing here build equal policies; the last one stays
+        app_state.verification_policy = policy
+    return policy
 
 
 def problem_of(check: Check) -> dict[str, Any]:
