@@ -35,9 +35,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
-from tests.integration.service_process import (
+from tests.integration.serve_process import (
     KeepAliveClient,
-    ServiceProcess,
+    ServeProcess,
     running_service,
 )
 from tests.integration.test_service_workers import (
@@ -72,7 +72,7 @@ class Outcome:
 
 @dataclass
 class Burst:
-    service: ServiceProcess
+    service: ServeProcess
     token: str
     issuer_id: str
     run: str

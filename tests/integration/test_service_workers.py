@@ -15,8 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from tests.integration.serve_process import running_service
 from tests.integration.service_helpers import free_port
-from tests.integration.service_process import running_service
 
 from mcbadge.did import did_for_key
 from mcbadge.keys import generate_key, save_key
