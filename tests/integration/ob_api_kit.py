@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
+from tests.integration.service_helpers import ACHIEVEMENT
 
 from mcbadge.issuer import Issuer, SigningKey
 from mcbadge.keys import generate_key, save_key
@@ -26,14 +27,6 @@ TEACHER = "ada.lovelace@school.example"
 OTHER_TEACHER = "grace.hopper@school.example"
 REDIRECT = "http://127.0.0.1:9/callback"
 ALL_SCOPES = " ".join(OB_SCOPES)
-
-ACHIEVEMENT: dict[str, Any] = {
-    "id": "https://provider.test/achievements/csp",
-    "type": ["Achievement"],
-    "name": "Teaching CS Principles",
-    "description": "Taught a unit of CS Principles.",
-    "criteria": {"narrative": "Taught a full unit."},
-}
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import pytest
 from fastapi import APIRouter, Depends, Request
-from tests.integration.service_helpers import serve
+from tests.integration.service_helpers import ACHIEVEMENT, serve
 
 from mcbadge.errors import RegistryError
 from mcbadge.issuer import Issuer, SigningKey
@@ -26,14 +26,6 @@ from mcbadge.server.config import IssuerConfig, LimitsConfig, ServiceConfig
 from mcbadge.server.deps import get_state
 from mcbadge.server.problems import Problem
 from mcbadge.server.state import status_base_url_of
-
-ACHIEVEMENT: dict[str, Any] = {
-    "id": "https://provider.test/achievements/csp",
-    "type": ["Achievement"],
-    "name": "Teaching CS Principles",
-    "description": "Taught a unit of CS Principles.",
-    "criteria": {"narrative": "Taught a full unit."},
-}
 
 router = APIRouter()
 

@@ -5,10 +5,7 @@ PostgreSQL lose nothing."""
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -16,30 +13,22 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from tests.integration.service_helpers import client, free_port, serve
+from tests.integration.service_helpers import (
+    ACHIEVEMENT,
+    client,
+    free_port,
+    key_file,
+    serve,
+    serve_on_port,
+)
 
 from https_fixture import TLSMaterial, make_tls_material
 from mcbadge.issuer import Issuer, SigningKey
-from mcbadge.keys import generate_key, save_key
 from mcbadge.server.config import IssuerConfig, ServiceConfig
 from mcbadge.server.state import did_web_of, status_base_url_of
 from mcbadge.status import decode_bitstring, status_value_at
 from mcbadge.verify import VerificationPolicy, verify
 from pg_fixture import pg_url_or_skip
-
-ACHIEVEMENT: dict[str, Any] = {
-    "id": "https://provider.test/achievements/csp",
-    "type": ["Achievement"],
-    "name": "Teaching CS Principles",
-    "description": "Taught a unit of CS Principles.",
-    "criteria": {"narrative": "Taught a full unit."},
-}
-
-
-def key_file(folder: Path, kind: str = "ed25519") -> Path:
-    path = folder / f"{kind}-{uuid.uuid4().hex[:8]}.json"
-    save_key(generate_key(kind), path)
-    return path
 
 
 def service_config(
@@ -67,42 +56,6 @@ def library_issuer(config: ServiceConfig, key: Path, *, did_web: bool = False) -
         status_base_url=status_base_url_of(config.public_url, issuer_id),
         issuer_id=issuer_id,
     )
-
-
-@contextmanager
-def serve_on_port(config: ServiceConfig, tls: TLSMaterial | None = None) -> Iterator[str]:
-    """Serve ``config`` on its own port (``serve`` picks a new one each time; a restart on
-    the same registry must keep the URLs its credentials carry), over HTTPS with ``tls``
-    (as the front proxy would). Yields the address to send plain-http requests to."""
-    import uvicorn
-
-    from mcbadge.server.app import create_app
-
-    options: dict[str, Any] = {}
-    if tls is not None:
-        options = {"ssl_certfile": str(tls.cert_path), "ssl_keyfile": str(tls.key_path)}
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(config),
-            host="127.0.0.1",
-            port=config.port,
-            log_level="error",
-            **options,
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        for _ in range(500):
-            if server.started:
-                break
-            thread.join(0.02)
-        else:
-            raise RuntimeError("the service did not start")
-        yield f"http://127.0.0.1:{config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def status_list_url(issued: Any) -> tuple[str, int]:

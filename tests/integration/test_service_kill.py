@@ -43,15 +43,13 @@ from tests.integration.serve_process import (
 from tests.integration.test_service_workers import (
     hosted_bit,
     issue_request,
+    issuer_with_token,
     revocation_entry,
     revoke_request,
 )
 
-from mcbadge.did import did_for_key
 from mcbadge.issuer.supplied import naming_key
-from mcbadge.keys import generate_key, save_key
 from mcbadge.registry import Registry
-from mcbadge.registry.access import AccessTokenStore
 from mcbadge.registry.core import status_entries_t, status_lists_t
 from pg_fixture import pg_url_or_skip
 
@@ -171,12 +169,8 @@ def _duplicated_indexes(db: str, issuer_id: str) -> list[Any]:
 
 
 def _burst_with_kill(tmp_path: Path, db: str, workers: int) -> None:
-    key = generate_key("ed25519")
-    key_file = tmp_path / "issuer.json"
-    save_key(key, key_file)
-    issuer_id = did_for_key(key)
-    with Registry.open(db) as registry:
-        token = AccessTokenStore(registry).issue("kill-test", issuer_ids=[issuer_id]).value
+    key_file, issuer_id, issued = issuer_with_token(tmp_path, db, "kill-test")
+    token = issued.value
     run = f"kill-{tmp_path.name}"
     service_cm = running_service(tmp_path, db=db, keys=[key_file], workers=workers)
     service = service_cm.__enter__()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -18,9 +17,10 @@ from typing import Any
 import httpx
 import pytest
 from tests.integration.page_kit import CHALLENGE, K5, TEACHER, Kit, make_kit, page_config
-from tests.integration.service_helpers import client, free_port, serve
+from tests.integration.service_helpers import client, serve
 
 import mcbadge
+from mcbadge.server import serve_in_thread
 from mcbadge.server.config import ServiceConfig
 
 LIMIT = 256 * 1024
@@ -467,34 +467,6 @@ def test_a_body_declared_far_too_large_is_refused_before_it_is_sent(http: httpx.
     assert b"The upload is too large" in answer
 
 
-@contextmanager
-def _serve_at_loopback(config: ServiceConfig) -> Iterator[str]:
-    """Like ``serve``, for an instance whose base URL is not where it listens (behind a
-    proxy): yields the loopback address it listens on."""
-    import threading
-
-    import uvicorn
-
-    from mcbadge.server.app import create_app
-
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(config), host="127.0.0.1", port=port, log_level="error")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        for _ in range(500):
-            if server.started:
-                break
-            thread.join(0.02)
-        assert server.started, "the service did not start"
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-
-
 def test_the_instances_own_did_web_is_known_offline_and_no_other(tmp_path: Path) -> None:
     from mcbadge.issuer import SigningKey
     from mcbadge.keys import generate_key, save_key
@@ -521,7 +493,7 @@ def test_the_instances_own_did_web_is_known_offline_and_no_other(tmp_path: Path)
         )
         return signed.to_text().encode()
 
-    with _serve_at_loopback(config) as url, client(url) as page:
+    with serve_in_thread(config) as url, client(url) as page:
         mine = _post(page, [("documents", ("own.json", badge(own)))])
         assert _verdict(mine) == "VERIFIED"
         # the same key under another domain's did:web: its document is not fetched

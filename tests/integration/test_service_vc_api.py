@@ -675,8 +675,7 @@ def test_concurrent_issues_get_distinct_status_indexes(service: Service) -> None
 
 
 def test_a_status_change_survives_a_restart(tmp_path: Path) -> None:
-    from tests.integration.service_helpers import free_port
-    from tests.integration.test_service_hosting import serve_on_port
+    from tests.integration.service_helpers import free_port, serve_on_port
 
     # The same port (and so the same list URLs) after the restart, on the same SQLite file.
     config = _config(tmp_path, port=free_port())

@@ -22,7 +22,7 @@ from mcbadge.did import did_for_key
 from mcbadge.keys import generate_key, save_key
 from mcbadge.present import present
 from mcbadge.registry import Registry
-from mcbadge.registry.access import AccessTokenStore
+from mcbadge.registry.access import AccessTokenStore, IssuedToken
 from mcbadge.status.bitstring import bit_at, decode_bitstring
 from pg_fixture import pg_url_or_skip
 
@@ -74,14 +74,21 @@ def hosted_bit(list_document: dict[str, Any], index: int) -> bool:
     return bit_at(bits, index)
 
 
-def test_two_workers_serve_one_registry(tmp_path: Path) -> None:
-    pg_url = pg_url_or_skip()
+def issuer_with_token(tmp_path: Path, db: str, client: str) -> tuple[Path, str, IssuedToken]:
+    """A new issuer key saved as ``issuer.json`` in ``tmp_path``, its did:key, and an access
+    token to act for it issued to ``client`` in the registry at ``db``."""
     key = generate_key("ed25519")
     key_file = tmp_path / "issuer.json"
     save_key(key, key_file)
     issuer_id = did_for_key(key)
-    with Registry.open(pg_url) as registry:
-        token = AccessTokenStore(registry).issue("workers-test", issuer_ids=[issuer_id])
+    with Registry.open(db) as registry:
+        token = AccessTokenStore(registry).issue(client, issuer_ids=[issuer_id])
+    return key_file, issuer_id, token
+
+
+def test_two_workers_serve_one_registry(tmp_path: Path) -> None:
+    pg_url = pg_url_or_skip()
+    key_file, issuer_id, token = issuer_with_token(tmp_path, pg_url, "workers-test")
     run = tmp_path.name
     with running_service(tmp_path, db=pg_url, keys=[key_file], workers=2) as service:
         first, second = service.worker_pids()
@@ -171,12 +178,8 @@ def test_two_hosts_on_one_database_hand_out_no_index_twice(tmp_path: Path) -> No
     PostgreSQL: concurrent issuing through both never shares a status index, and a
     revocation through one is in the list the other hosts."""
     pg_url = pg_url_or_skip()
-    key = generate_key("ed25519")
-    key_file = tmp_path / "issuer.json"
-    save_key(key, key_file)
-    issuer_id = did_for_key(key)
-    with Registry.open(pg_url) as registry:
-        token = AccessTokenStore(registry).issue("hosts-test", issuer_ids=[issuer_id]).value
+    key_file, issuer_id, issued = issuer_with_token(tmp_path, pg_url, "hosts-test")
+    token = issued.value
     run = tmp_path.name
     per_host = 12
     # hosts behind one proxy share its public URL: the list URLs they allocate carry it

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["ServiceConfig", "create_app"]
+__all__ = ["ServiceConfig", "create_app", "serve_in_thread"]
 
 if TYPE_CHECKING:
     from mcbadge.server.app import create_app
     from mcbadge.server.config import ServiceConfig
+    from mcbadge.server.runner import serve_in_thread
 
 
 def __getattr__(name: str) -> Any:
@@ -29,4 +30,8 @@ def __getattr__(name: str) -> Any:
         from mcbadge.server.config import ServiceConfig
 
         return ServiceConfig
+    if name == "serve_in_thread":
+        from mcbadge.server.runner import serve_in_thread
+
+        return serve_in_thread
     raise AttributeError(name)

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import signal
 import socket
-from collections.abc import Callable, MutableMapping
+import threading
+import time
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from mcbadge.server.config import ENVIRONMENT_VARIABLE, ServiceConfig, to_environment
 
-__all__ = ["ListenError", "listen", "run"]
+__all__ = ["ListenError", "listen", "run", "serve_in_thread"]
 
 #: the uvicorn factory each worker calls; it reads its configuration from the environment
 APP_FACTORY = "mcbadge.server.app:create_app_from_environment"
@@ -120,5 +124,53 @@ def run(
             return server.started
     except SystemExit:  # uvicorn's exit when the app cannot start (it logged why)
         return False
+    finally:
+        sock.close()
+
+
+@contextmanager
+def serve_in_thread(
+    config: ServiceConfig,
+    *,
+    port: int = 0,
+    tls: tuple[str, str] | None = None,
+    start_timeout: float = 120.0,
+) -> Iterator[str]:
+    """Run the service for ``config`` in a thread of this process, on 127.0.0.1 at ``port``
+    (0: a free one), until the ``with`` block ends: for a script, a demo or a test on one
+    machine (production runs ``mcbadge serve``). Yields the address to send requests to,
+    ``http://127.0.0.1:PORT`` (``https://`` with ``tls``, a certificate and key file),
+    once the service has started and answers.
+
+    The configuration's host and port become that address, so its public URL is the
+    loopback address too unless it names a ``base_url``. Raises ``RuntimeError`` if the
+    service stops while starting, or has not started within ``start_timeout`` seconds.
+    """
+    import uvicorn
+
+    from mcbadge.server.app import create_app
+
+    sock = listen("127.0.0.1", port)
+    try:
+        config = replace(config, host="127.0.0.1", port=int(sock.getsockname()[1]))
+        options: dict[str, Any] = {}
+        if tls is not None:
+            options = {"ssl_certfile": tls[0], "ssl_keyfile": tls[1]}
+        server = uvicorn.Server(uvicorn.Config(create_app(config), log_level="error", **options))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        try:
+            deadline = time.monotonic() + start_timeout
+            while not server.started:  # set once uvicorn accepts on the socket
+                if not thread.is_alive():
+                    raise RuntimeError("the service stopped while starting (see the log above)")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the service did not start within {start_timeout:g} s")
+                thread.join(0.02)
+            scheme = "https" if tls is not None else "http"
+            yield f"{scheme}://127.0.0.1:{config.port}"
+        finally:
+            server.should_exit = True
+            thread.join(60)
     finally:
         sock.close()
