@@ -24,8 +24,11 @@ def test_each_configuration_is_accepted() -> None:
     assert [config.db.split(":", 1)[0] for config in configurations if config.db] == [
         "sqlite",
         "postgresql+psycopg",
+        "sqlite",
     ]
     assert all(config.public_url.startswith("https://") for config in configurations)
+    # the licensure office's instance fetches; the providers' stay offline (the default)
+    assert [config.fetch.enabled for config in configurations] == [False, False, True]
 
 
 def test_the_proxy_body_limit_is_not_below_the_service_limit() -> None:

@@ -24,6 +24,12 @@ Responses are cached in memory (bounded, least recently used evicted) until the
 ``Cache-Control: max-age`` of the response or an expiry the caller sets with
 :meth:`Fetcher.update_expiry` (the verifier sets a verified status list's ``ttl``, capped by
 its ``validUntil``), whichever is sooner; a ``no-store`` response is never cached.
+
+One verification sees the network through a :class:`FetchBudget`: each document is looked up
+once per verification (every check that asks gets the same answer), and a verification may
+look up at most ``max_documents`` distinct documents and start no new fetch after
+``seconds`` (``network_policy.fetch_limit``). A credential cannot make the verifier, or a
+service verifying for anyone, send an unbounded number of requests.
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "FetchBudget",
     "FetchedDocument",
     "Fetcher",
     "NetworkPolicy",
@@ -329,6 +336,10 @@ class Fetcher:
         return addresses[0]
 
     def _http_client(self) -> httpx.Client:
+        with self._lock:  # one client, even when threads share this fetcher (a service)
+            return self._client or self._new_client()
+
+    def _new_client(self) -> httpx.Client:
         if self._client is None:
             import httpx
 
@@ -504,6 +515,82 @@ class Fetcher:
             self._cache.move_to_end((url, accept))
             while len(self._cache) > self.policy.cache_entries:
                 self._cache.popitem(last=False)
+
+
+class FetchBudget:
+    """What one verification may fetch through ``fetcher`` (a :class:`Fetcher`, or a test
+    double with ``get(url)``): each document once (a repeated lookup of the same URL gets the
+    first answer, or the first error, again), at most ``max_documents`` distinct documents,
+    and no new fetch once ``seconds`` have passed since the first one. A lookup beyond either
+    bound raises :class:`NetworkPolicyError` (``network_policy.fetch_limit``), which the
+    verifier reports as undecided. ``None`` leaves a bound off. Every other attribute
+    (``close``, ``update_expiry``, ``request_count``) is the wrapped fetcher's.
+    """
+
+    _LOOKUPS = frozenset({"get", "get_bytes", "get_json"})
+
+    def __init__(
+        self,
+        fetcher: Any,
+        *,
+        max_documents: int | None,
+        seconds: float | None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.fetcher = fetcher
+        self.max_documents = max_documents
+        self.seconds = seconds
+        self._clock = clock
+        self._started: float | None = None
+        self._answers: dict[tuple[Any, ...], tuple[bool, Any]] = {}
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.fetcher, name)
+        if name not in self._LOOKUPS:
+            return attribute
+
+        def lookup(url: str, **options: Any) -> Any:
+            return self._lookup(name, attribute, url, options)
+
+        return lookup
+
+    def _lookup(
+        self, name: str, function: Callable[..., Any], url: str, options: dict[str, Any]
+    ) -> Any:
+        key = (name, url, *sorted(options.items()))
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is None:
+                self._admit(url)
+        if answer is None:
+            try:
+                answer = (True, function(url, **options))
+            except FetchError as exc:
+                answer = (False, exc)
+            with self._lock:
+                answer = self._answers.setdefault(key, answer)
+        ok, value = answer
+        if not ok:
+            raise value
+        return value
+
+    def _admit(self, url: str) -> None:
+        now = self._clock()
+        if self._started is None:
+            self._started = now
+        if self.max_documents is not None and len(self._answers) >= self.max_documents:
+            raise NetworkPolicyError(
+                f"not fetching {_short(url)}: this verification already looked up "
+                f"{self.max_documents} documents, the most one verification may fetch",
+                code="network_policy.fetch_limit",
+            )
+        if self.seconds is not None and now - self._started > self.seconds:
+            raise NetworkPolicyError(
+                f"not fetching {_short(url)}: this verification has spent more than "
+                f"{self.seconds:g} s fetching, the most one verification may",
+                code="network_policy.fetch_limit",
+            )
 
 
 def _short(url: str) -> str:

@@ -78,7 +78,8 @@ def test_serve_without_db_uses_the_per_user_registry_and_says_so(tmp_path: Path)
         assert "no issuer keys: this instance only verifies (add --key KEY_FILE to issue)" in (
             served.lines
         )
-        assert served.lines[-2].startswith("authentication is OFF (--allow-unauthenticated)")
+        assert served.lines[-3].startswith("authentication is OFF (--allow-unauthenticated)")
+        assert served.lines[-2].startswith("verification is offline: another provider's did:web")
         assert served.stop(signal.SIGINT) == 0  # Ctrl-C is a clean stop too
     default = user_data / "mcbadge" / "registry.db"
     assert f"mcbadge serve: registry sqlite:///{default}" in served.stderr
@@ -100,7 +101,8 @@ def test_config_file_under_the_flags(tmp_path: Path) -> None:
             f'host = "127.0.0.1"\nport = {file_port}\ndb = "sqlite:///from-file.db"\n'
             "workers = 1\n\n"
             '[[issuers]]\nkey = "provider-key.json"\ndid_web = true\nname = "Mountain State"\n'
-            "\n[verify]\ninvalid_status = 422\n\n[limits]\nrequests_per_minute = 100\n"
+            "\n[verify]\ninvalid_status = 422\nfetch = true\nmax_fetches = 8\n"
+            "\n[limits]\nrequests_per_minute = 100\n"
             '\n[provider]\nname = "Mountain State Academy"\n',
             encoding="utf-8",
         )
@@ -118,6 +120,11 @@ def test_config_file_under_the_flags(tmp_path: Path) -> None:
             assert httpx.get(f"{served.url()}/healthz", timeout=30).status_code == 200
             discovery = httpx.get(f"{served.url()}/ims/ob/v3p0/discovery", timeout=30).json()
             assert discovery["info"]["title"] == "Mountain State Academy"  # [provider] name
+            assert (
+                "verification fetches other providers' did:web documents and status lists"
+                " ([verify] fetch = true): HTTPS to public addresses only, at most 8 documents"
+                " per verification"
+            ) in served.lines
             assert served.stop() == 0
     assert f"registry sqlite:///{tmp_path / 'from-flag.db'}" in served.stderr
     assert not (tmp_path / "from-file.db").exists()

@@ -10,6 +10,7 @@ import pytest
 
 from mcbadge.server.config import (
     ConfigError,
+    FetchConfig,
     IssuerConfig,
     LimitsConfig,
     ProviderConfig,
@@ -67,6 +68,30 @@ def test_file_settings_relative_keys_and_flags_on_top(tmp_path: Path) -> None:
     config.check()
 
 
+def test_fetch_settings_of_the_verify_table(tmp_path: Path) -> None:
+    (tmp_path / "service.toml").write_text(
+        "[verify]\n"
+        "fetch = true\n"
+        "fetch_timeout = 3\n"
+        "max_fetches = 8\n"
+        "fetch_seconds = 7.5\n"
+        'resolve = ["badges.provider.test:443:10.1.2.3"]\n'
+        'ca_bundle = "certs/ca.pem"\n',
+        encoding="utf-8",
+    )
+    config = load_config(tmp_path / "service.toml").check()
+    assert config.fetch == FetchConfig(
+        enabled=True,
+        timeout=3.0,
+        max_fetches=8,
+        fetch_seconds=7.5,
+        resolve=("badges.provider.test:443:10.1.2.3",),
+        ca_bundle=str(tmp_path.resolve() / "certs" / "ca.pem"),
+    )
+    assert from_mapping({}).fetch == FetchConfig()  # off unless asked for
+    assert not FetchConfig().enabled
+
+
 def test_each_worker_rebuilds_the_same_configuration() -> None:
     config = ServiceConfig(
         port=9001,
@@ -76,6 +101,7 @@ def test_each_worker_rebuilds_the_same_configuration() -> None:
         limits=LimitsConfig(max_json_depth=32),
         allow_unauthenticated=True,
         provider=ProviderConfig(name="Academy", terms_url="https://a.example/terms"),
+        fetch=FetchConfig(enabled=True, resolve=("a.test:443:127.0.0.1",), ca_bundle="/ca.pem"),
     )
     environ = {"MCBADGE_SERVICE_CONFIG": to_environment(config)}
     assert from_environment(environ) == config
@@ -86,7 +112,19 @@ def test_each_worker_rebuilds_the_same_configuration() -> None:
     [
         ({"hots": "x"}, "unknown setting 'hots' (known: allow_unauthenticated, base_url, db,"),
         ({"limits": {"max_body": 1}}, "unknown setting [limits] 'max_body'"),
-        ({"verify": {"status": 200}}, "unknown setting [verify] 'status' (known: invalid_status)"),
+        (
+            {"verify": {"status": 200}},
+            "unknown setting [verify] 'status' (known: ca_bundle, fetch, fetch_seconds,",
+        ),
+        ({"verify": {"fetch": "yes"}}, "[verify] fetch must be true or false"),
+        ({"verify": {"fetch_timeout": True}}, "[verify] fetch_timeout must be a number"),
+        ({"verify": {"max_fetches": 2.5}}, "[verify] max_fetches must be an integer"),
+        ({"verify": {"resolve": "a:443:10.0.0.1"}}, "[verify] resolve must be an array"),
+        ({"verify": {"resolve": [443]}}, 'resolve must be an array of "HOST:PORT:ADDR"'),
+        ({"verify": {"resolve": ["a:443:nowhere"]}}, "verify.resolve: --resolve entry"),
+        ({"verify": {"max_fetches": 0}}, "verify.max_fetches must be from 1 to 256"),
+        ({"verify": {"fetch_timeout": 600}}, "verify.fetch_timeout must be more than 0"),
+        ({"verify": {"fetch_seconds": 0}}, "verify.fetch_seconds must be more than 0"),
         ({"issuers": [{"key": "k", "did": "x"}]}, "unknown setting [[issuers]] #1 'did'"),
         ({"issuers": {"key": "k"}}, "issuers must be an array of tables: [[issuers]]"),
         ({"limits": 5}, "[limits] must be a table of settings"),

@@ -79,6 +79,17 @@ def _describe(config: ServiceConfig, state: ServiceState) -> None:
         )
     if config.base_url:
         typer.echo(f"public URL {config.public_url} (TLS at the front proxy)")
+    if config.fetch.enabled:
+        typer.echo(
+            "verification fetches other providers' did:web documents and status lists"
+            " ([verify] fetch = true): HTTPS to public addresses only, at most"
+            f" {config.fetch.max_fetches} documents per verification"
+        )
+    else:
+        typer.echo(
+            "verification is offline: another provider's did:web key or status list is not"
+            " fetched, so its credentials come back undecided ([verify] fetch = true fetches)"
+        )
 
 
 def _check_state(config: ServiceConfig) -> ServiceState:

@@ -20,6 +20,12 @@ The file::
 
     [verify]
     invalid_status = 200           # or 400 / 422, what the W3C verifier suites expect
+    fetch = false                  # true: fetch other providers' did:web and status lists
+    fetch_timeout = 5              # seconds per request
+    max_fetches = 16               # distinct documents one verification may fetch
+    fetch_seconds = 15             # no new fetch after this long in one verification
+    resolve = []                   # HOST:PORT:ADDR pins, the one way to a private address
+    ca_bundle = "/etc/ssl/certs/ca-certificates.crt"   # default: the system's CAs
 
     [limits]
     max_body_bytes = 1048576
@@ -38,6 +44,7 @@ import ipaddress
 import json
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -46,6 +53,7 @@ from urllib.parse import urlsplit
 __all__ = [
     "ENVIRONMENT_VARIABLE",
     "ConfigError",
+    "FetchConfig",
     "IssuerConfig",
     "LimitsConfig",
     "ProviderConfig",
@@ -89,6 +97,41 @@ class LimitsConfig:
 
 
 @dataclass(frozen=True)
+class FetchConfig:
+    """Whether ``/credentials/verify``, ``/presentations/verify`` and the page fetch what a
+    credential names (other providers' did:web documents and status lists), through the
+    hardened fetcher (:mod:`mcbadge.net`): HTTPS to public addresses only, unless a
+    ``resolve`` pin names the address. Off by default: the service then verifies offline."""
+
+    enabled: bool = False
+    #: seconds per request
+    timeout: float = 5.0
+    #: distinct documents one verification (a credential, presentation or CLR) may fetch
+    max_fetches: int = 16
+    #: no new fetch after this many seconds in one verification
+    fetch_seconds: float = 15.0
+    #: ``HOST:PORT:ADDR`` pins (curl ``--resolve``)
+    resolve: tuple[str, ...] = ()
+    #: a PEM file of the CAs to trust instead of the system's
+    ca_bundle: str | None = None
+
+    def check(self) -> None:
+        from mcbadge.net import parse_resolve
+
+        if not 0 < self.timeout <= 60:
+            raise ConfigError("verify.fetch_timeout must be more than 0 and at most 60 seconds")
+        if not 1 <= self.max_fetches <= 256:
+            raise ConfigError("verify.max_fetches must be from 1 to 256")
+        if not 0 < self.fetch_seconds <= 300:
+            raise ConfigError("verify.fetch_seconds must be more than 0 and at most 300")
+        for pin in self.resolve:
+            try:
+                parse_resolve(pin)
+            except ValueError as exc:
+                raise ConfigError(f"verify.resolve: {exc}") from None
+
+
+@dataclass(frozen=True)
 class ProviderConfig:
     """How the Open Badges 3.0 API's discovery document names the provider (default: the
     first named issuer, and the service's own URL for the terms and the privacy policy)."""
@@ -111,6 +154,7 @@ class ServiceConfig:
     #: status of /credentials/verify and /presentations/verify for a credential that does
     #: not verify: 200 with ``verified: false`` (VC API), or 400 / 422 (W3C test suites)
     invalid_status: int = 200
+    fetch: FetchConfig = field(default_factory=FetchConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     provider: ProviderConfig = field(default_factory=ProviderConfig)
 
@@ -145,6 +189,7 @@ class ServiceConfig:
                 )
         if self.invalid_status not in INVALID_STATUSES:
             raise ConfigError("verify.invalid_status must be 200, 400 or 422")
+        self.fetch.check()
         if self.allow_unauthenticated and not is_loopback(self.host):
             raise ConfigError(
                 f"--allow-unauthenticated turns authentication off, so it is refused on "
@@ -198,14 +243,32 @@ _TOP: dict[str, type] = {
 }
 _ISSUER: dict[str, type] = {"key": str, "did_web": bool, "name": str, "format": str}
 _LIMITS: dict[str, type] = {f.name: int for f in fields(LimitsConfig)}
-_VERIFY: dict[str, type] = {"invalid_status": int}
+_VERIFY: dict[str, type | tuple[type, ...]] = {
+    "invalid_status": int,
+    "fetch": bool,
+    "fetch_timeout": (int, float),
+    "max_fetches": int,
+    "fetch_seconds": (int, float),
+    "resolve": list,
+    "ca_bundle": str,
+}
 _PROVIDER: dict[str, type] = {f.name: str for f in fields(ProviderConfig)}
 _TABLES = ("issuers", "limits", "verify", "provider")
-_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false"}
+_TYPE_NAMES: dict[type | tuple[type, ...], str] = {
+    str: "a string",
+    int: "an integer",
+    bool: "true or false",
+    (int, float): "a number",
+    list: "an array",
+}
 
 
 def _settings(
-    table: Any, allowed: dict[str, type], where: str, *, tables: tuple[str, ...] = ()
+    table: Any,
+    allowed: Mapping[str, type | tuple[type, ...]],
+    where: str,
+    *,
+    tables: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """``table``'s settings, each checked against ``allowed``; an unknown one or a wrong type
     is a :class:`ConfigError` naming it (``[limits] max_body_byte``)."""
@@ -217,7 +280,8 @@ def _settings(
         if wanted is None:
             known = ", ".join(sorted([*allowed, *tables]))
             raise ConfigError(f"unknown setting {prefix}{name!r} (known: {known})")
-        if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
+        numeric = wanted is int or wanted == (int, float)
+        if not isinstance(value, wanted) or (numeric and isinstance(value, bool)):
             raise ConfigError(f"{prefix}{name} must be {_TYPE_NAMES[wanted]}")
     return dict(table)
 
@@ -252,6 +316,26 @@ def load_config(path: str | os.PathLike[str], **overrides: Any) -> ServiceConfig
         raise ConfigError(f"{file}: {exc}") from None
 
 
+def _fetch(verify: dict[str, Any], base: Path) -> FetchConfig:
+    """The ``[verify]`` settings of :class:`FetchConfig` (``fetch`` is ``enabled``; a
+    relative ``ca_bundle`` is relative to the file's folder, as keys are)."""
+    pins = verify.get("resolve", [])
+    if not all(isinstance(pin, str) for pin in pins):
+        raise ConfigError('[verify] resolve must be an array of "HOST:PORT:ADDR" strings')
+    bundle = verify.get("ca_bundle")
+    if bundle is not None:
+        path = Path(bundle).expanduser()
+        bundle = str(path if path.is_absolute() else base / path)
+    return FetchConfig(
+        enabled=verify.get("fetch", False),
+        timeout=float(verify.get("fetch_timeout", FetchConfig.timeout)),
+        max_fetches=verify.get("max_fetches", FetchConfig.max_fetches),
+        fetch_seconds=float(verify.get("fetch_seconds", FetchConfig.fetch_seconds)),
+        resolve=tuple(pins),
+        ca_bundle=bundle,
+    )
+
+
 def from_mapping(data: dict[str, Any], *, base: Path = Path(), **overrides: Any) -> ServiceConfig:
     """The configuration in ``data`` (a parsed TOML file), then ``overrides`` that are not
     ``None`` (the command line's flags) on top."""
@@ -265,11 +349,13 @@ def from_mapping(data: dict[str, Any], *, base: Path = Path(), **overrides: Any)
     limits = _settings(data.get("limits", {}), _LIMITS, "[limits]")
     verify = _settings(data.get("verify", {}), _VERIFY, "[verify]")
     if "invalid_status" in verify:
-        values["invalid_status"] = verify["invalid_status"]
+        values["invalid_status"] = verify.pop("invalid_status")
+    fetch = _fetch(verify, base)
     provider = _settings(data.get("provider", {}), _PROVIDER, "[provider]")
     config = ServiceConfig(
         **values,
         issuers=issuers,
+        fetch=fetch,
         limits=LimitsConfig(**limits),
         provider=ProviderConfig(**provider),
     )
@@ -288,6 +374,8 @@ def from_environment(environ: dict[str, str] | None = None) -> ServiceConfig:
         raise ConfigError(f"{ENVIRONMENT_VARIABLE} is not set")
     data = json.loads(text)
     data["issuers"] = tuple(IssuerConfig(**item) for item in data.get("issuers", ()))
+    fetch = data.get("fetch", {})
+    data["fetch"] = FetchConfig(**{**fetch, "resolve": tuple(fetch.get("resolve", ()))})
     data["limits"] = LimitsConfig(**data.get("limits", {}))
     data["provider"] = ProviderConfig(**data.get("provider", {}))
     return ServiceConfig(**data).check()

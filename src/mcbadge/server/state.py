@@ -1,5 +1,7 @@
-"""What a worker process builds once from its :class:`ServiceConfig`: the registry and the
-issuers it holds. Everything durable lives in the registry; a second worker (or host) that
+"""What a worker process builds once from its :class:`ServiceConfig`: the registry, the
+issuers it holds and, when ``[verify] fetch`` is on, the fetcher its verifications share
+(a cache of other providers' documents, kept no longer than their HTTP freshness and status
+list ``ttl``). Everything durable lives in the registry; a second worker (or host) that
 builds the same state from the same configuration serves the same answers."""
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from mcbadge.server.config import ConfigError, ServiceConfig
 
 if TYPE_CHECKING:
     from mcbadge.issuer import Issuer
+    from mcbadge.net import Fetcher
     from mcbadge.registry import Registry
 
 __all__ = ["ServiceState", "build_state"]
@@ -24,13 +27,34 @@ class ServiceState:
     registry: Registry
     #: issuer id (did:key or did:web) -> the Issuer signing for it
     issuers: dict[str, Issuer]
+    #: shared by this worker's verifications when ``[verify] fetch`` is on, else ``None``
+    fetcher: Fetcher | None = None
 
     @property
     def status_base_url(self) -> str:
         return f"{self.config.public_url}/status/"
 
     def close(self) -> None:
+        if self.fetcher is not None:
+            self.fetcher.close()
         self.registry.close()
+
+
+def fetcher_of(config: ServiceConfig) -> Fetcher | None:
+    """The hardened fetcher ``[verify]`` asks for, or ``None`` (the service verifies
+    offline)."""
+    if not config.fetch.enabled:
+        return None
+    from mcbadge.net import Fetcher, NetworkPolicy, parse_resolve
+
+    settings = config.fetch
+    return Fetcher(
+        NetworkPolicy(
+            timeout=settings.timeout,
+            resolve=dict(parse_resolve(pin) for pin in settings.resolve),
+            ca_bundle=settings.ca_bundle,
+        )
+    )
 
 
 def did_web_of(public_url: str) -> str:
@@ -92,4 +116,6 @@ def build_state(config: ServiceConfig) -> ServiceState:
     except BaseException:
         registry.close()
         raise
-    return ServiceState(config=config, registry=registry, issuers=issuers)
+    return ServiceState(
+        config=config, registry=registry, issuers=issuers, fetcher=fetcher_of(config)
+    )

@@ -18,7 +18,14 @@ from mcbadge.errors import FetchError, InputError, NetworkPolicyError
 from mcbadge.verify._input import looks_like_jws
 from mcbadge.verify.policy import VerificationPolicy
 
-__all__ = ["Fetched", "fetch_document", "fetch_json", "make_fetcher", "make_resolver"]
+__all__ = [
+    "Fetched",
+    "budgeted",
+    "fetch_document",
+    "fetch_json",
+    "make_fetcher",
+    "make_resolver",
+]
 
 # A status list credential may come as JSON or as a VC-JWT; ask for both.
 STATUS_ACCEPT = "application/vc+ld+json, application/vc+jwt, application/vc, application/json"
@@ -34,6 +41,14 @@ def make_fetcher(policy: VerificationPolicy) -> net.Fetcher:
         ca_bundle=policy.ca_bundle,
     )
     return net.Fetcher(network_policy)
+
+
+def budgeted(fetcher: Any, policy: VerificationPolicy) -> Any:
+    """``fetcher`` as one verification run sees it: bounded by the policy's ``max_fetches``
+    and ``fetch_seconds``, each document looked up once (:class:`mcbadge.net.FetchBudget`)."""
+    if fetcher is None:
+        return None
+    return net.FetchBudget(fetcher, max_documents=policy.max_fetches, seconds=policy.fetch_seconds)
 
 
 @dataclass(frozen=True)

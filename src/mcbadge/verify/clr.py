@@ -25,7 +25,7 @@ from typing import Any
 from mcbadge._json import collector_paused
 from mcbadge.verify._context import RunContext
 from mcbadge.verify._input import looks_like_jws, refuse_path_like
-from mcbadge.verify._network import make_fetcher, make_resolver
+from mcbadge.verify._network import budgeted, make_fetcher, make_resolver
 from mcbadge.verify._util import failed, skipped
 from mcbadge.verify.pipeline import _safe, verify_in_context
 from mcbadge.verify.policy import VerificationPolicy
@@ -115,7 +115,7 @@ def verify_clr(
     if isinstance(document, str):
         refuse_path_like(document)
     own_fetcher = policy.fetcher is None and not policy.offline
-    fetcher = policy.fetcher if not own_fetcher else _safe(make_fetcher, policy)
+    fetcher = budgeted(policy.fetcher if not own_fetcher else _safe(make_fetcher, policy), policy)
     now = policy.now if policy.now is not None else datetime.now(UTC)
     outer_policy = dataclasses.replace(policy, trusted_issuers=None, require_status=False)
     ctx = RunContext(outer_policy, now, fetcher=fetcher, kind="clr")

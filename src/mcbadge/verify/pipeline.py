@@ -18,7 +18,7 @@ from mcbadge.errors import InputError, MCBadgeError
 from mcbadge.verify import _facts
 from mcbadge.verify._context import RunContext
 from mcbadge.verify._input import ParsedInput, parse_input, refuse_path_like
-from mcbadge.verify._network import make_fetcher, make_resolver
+from mcbadge.verify._network import budgeted, make_fetcher, make_resolver
 from mcbadge.verify._util import (
     DateTimeError,
     as_list,
@@ -445,7 +445,7 @@ def verify(
     if isinstance(document, str):
         refuse_path_like(document)
     own_fetcher = policy.fetcher is None and not policy.offline
-    fetcher = policy.fetcher if not own_fetcher else _safe(make_fetcher, policy)
+    fetcher = budgeted(policy.fetcher if not own_fetcher else _safe(make_fetcher, policy), policy)
     ctx = RunContext(policy, _now(policy), fetcher=fetcher)
     ctx.resolver = _safe(make_resolver, policy, fetcher)
     try:

@@ -63,6 +63,11 @@ class VerificationPolicy:
       default: a licensure office verifies Open Badges.
     * ``fetcher``: a :class:`mcbadge.net.Fetcher` to share (its cache and request counter)
       across calls; by default each :func:`verify` call builds its own from the options above.
+    * ``max_fetches`` / ``fetch_seconds``: what one verification (a credential with its
+      endorsements, a presentation or a CLR with every credential inside) may fetch: at most
+      this many distinct documents, and no new fetch after this many seconds. A lookup
+      beyond either is refused (``network_policy.fetch_limit``) and the check that needed it
+      is undecided, never passed. ``None`` leaves that bound off.
     """
 
     now: datetime | None = None
@@ -82,6 +87,8 @@ class VerificationPolicy:
     max_endorsement_depth: int = 2
     check_jwt_data_loss: bool = True
     fetcher: Any = field(default=None, compare=False, repr=False)
+    max_fetches: int | None = 64
+    fetch_seconds: float | None = None
     status_list_resolver: Callable[[str], Mapping[str, Any] | str | None] | None = field(
         default=None, compare=False, repr=False
     )
@@ -102,6 +109,10 @@ class VerificationPolicy:
             raise ValueError("clock_skew must be a non-negative timedelta")
         if not self.timeout > 0:
             raise ValueError("timeout must be positive")
+        if self.max_fetches is not None and self.max_fetches < 1:
+            raise ValueError("max_fetches must be at least 1 (or None: no bound)")
+        if self.fetch_seconds is not None and not self.fetch_seconds > 0:
+            raise ValueError("fetch_seconds must be positive (or None: no bound)")
         if self.holder_binding not in HOLDER_BINDING_MODES:
             raise ValueError(f"holder_binding must be one of {', '.join(HOLDER_BINDING_MODES)}")
         if not isinstance(

@@ -47,7 +47,7 @@ from mcbadge.proofs._common import ProofOutcome
 from mcbadge.proofs.presentation import verify_authentication_proof, verify_presentation_jwt
 from mcbadge.verify._context import RunContext
 from mcbadge.verify._input import ParsedInput, parse_input, refuse_path_like
-from mcbadge.verify._network import make_fetcher, make_resolver
+from mcbadge.verify._network import budgeted, make_fetcher, make_resolver
 from mcbadge.verify._util import (
     DateTimeError,
     as_list,
@@ -739,7 +739,7 @@ def verify_presentation(
         )
     now = policy.now if policy.now is not None else datetime.now(UTC)
     own_fetcher = policy.fetcher is None and not policy.offline
-    fetcher = policy.fetcher if not own_fetcher else _safe(make_fetcher, policy)
+    fetcher = budgeted(policy.fetcher if not own_fetcher else _safe(make_fetcher, policy), policy)
     try:
         with collector_paused():
             return _run(document, policy, now, fetcher)

@@ -271,9 +271,9 @@ def _trust_lists(form: _Form, policy: VerificationPolicy) -> TrustLists | None:
 
 
 def _policy(form: _Form, request: Request) -> VerificationPolicy:
-    """The service's offline policy (this instance's own did:web documents and status lists
-    answered from its keys and registry, nothing fetched), judging Open Badges as
-    ``mcbadge verify`` does, with the clerk's optional fields."""
+    """The service's policy (this instance's own did:web documents and status lists answered
+    from its keys and registry; others fetched only when ``[verify] fetch`` is on), judging
+    Open Badges as ``mcbadge verify`` does, with the clerk's optional fields."""
     import dataclasses
 
     from mcbadge.server.routes.vc_api_verify import verification_policy

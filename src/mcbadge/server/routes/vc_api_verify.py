@@ -14,11 +14,13 @@ The status of a credential that does not verify is ``config.invalid_status``: th
 request that cannot be verified at all (not JSON, no ``verifiableCredential``) is always a
 400 ProblemDetails.
 
-Verification is offline (:func:`verification_policy`): no JSON-LD context, DID document or
-status list is fetched from the network, so a public endpoint cannot be made to send
-requests anywhere. did:key and did:jwk resolve locally, this instance's own did:web from its
-keys, and its own status lists from the registry's current bits; a status list elsewhere is
-reported as not retrieved (indeterminate).
+Verification (:func:`verification_policy`) never fetches a JSON-LD context. did:key and
+did:jwk resolve locally, this instance's own did:web from its keys, and its own status lists
+from the registry's current bits. Other providers' did:web documents and status lists are
+fetched only when ``[verify] fetch`` is on, through the worker's hardened fetcher (HTTPS,
+public addresses only, bounded per verification); by default the service is offline, so a
+public endpoint cannot be made to send requests anywhere, and such a document is reported as
+not retrieved (indeterminate).
 """
 
 from __future__ import annotations
@@ -87,9 +89,10 @@ _STATUS_CHECKS = ("status", "status_retrieval", "status_list", "status_range")
 
 
 def verification_policy(request: Request, **options: Any) -> VerificationPolicy:
-    """The service's policy: offline, plain W3C credentials accepted, this instance's own
-    did:web documents and status lists answered from its keys and registry (the status
-    lists exactly as ``GET`` serves them, from the same cache: :func:`.hosting.status_host`).
+    """The service's policy: plain W3C credentials accepted, this instance's own did:web
+    documents and status lists answered from its keys and registry (the status lists exactly
+    as ``GET`` serves them, from the same cache: :func:`.hosting.status_host`), anything else
+    fetched through the worker's fetcher when ``[verify] fetch`` is on, else not at all.
 
     Without ``options`` it is one policy per worker, so a status list verified for one
     request is not verified again for the next while its signed bytes are unchanged (the
@@ -109,8 +112,13 @@ def verification_policy(request: Request, **options: Any) -> VerificationPolicy:
         for issuer_id, issuer in state.issuers.items()
         if issuer_id.startswith("did:web:")
     }
+    fetch = state.config.fetch
     policy = VerificationPolicy(
-        offline=True,
+        offline=state.fetcher is None,
+        fetcher=state.fetcher,
+        timeout=fetch.timeout,
+        max_fetches=fetch.max_fetches,
+        fetch_seconds=fetch.fetch_seconds,
         generic_credentials=True,
         did_documents=did_documents,
         status_list_resolver=status_host(request).signed_status_list,
