@@ -10,7 +10,9 @@ undecided; without a pin a name that resolves to loopback is refused (no SSRF).
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -26,10 +28,12 @@ from tests.integration.service_helpers import (
     serve_on_port,
 )
 
-from https_fixture import make_tls_material
-from mcbadge.issuer import IssuedCredential, Issuer, SigningKey
-from mcbadge.server.config import FetchConfig, IssuerConfig, ServiceConfig
+from https_fixture import HTTPSServer, Route, make_tls_material
+from mcbadge.issuer import IssuedCredential, Issuer, SigningKey, did_web_for
+from mcbadge.server.config import FetchConfig, IssuerConfig, LimitsConfig, ServiceConfig
 from mcbadge.server.state import did_web_of, status_base_url_of
+
+pytest_plugins = ["https_fixture"]
 
 
 @dataclass
@@ -171,3 +175,49 @@ def test_the_office_config_round_trips_to_its_workers(tmp_path: Path, provider: 
 
     config = replace(office(tmp_path, fetching(provider)), workers=2)
     assert from_environment({"MCBADGE_SERVICE_CONFIG": to_environment(config)}) == config
+
+
+def test_verifications_stalled_on_a_slow_provider_hold_only_their_own_threads(
+    tmp_path: Path, https_server: HTTPSServer
+) -> None:
+    """A provider whose did.json never answers: four verifications of its credentials, at
+    most two at once (``[limits] concurrent_verifications``); while they wait on it, the
+    rest of the service answers, and only two requests ever reach the slow provider at a
+    time."""
+    https_server.routes["/.well-known/did.json"] = Route(stall=True)
+    key = SigningKey.load(key_file(tmp_path))
+    issuer = Issuer(
+        {"type": ["Profile"], "name": "Slow Academy"},
+        key,
+        format=key.default_cryptosuite,
+        registry=f"sqlite:///{tmp_path / 'slow.db'}",
+        status_base_url=f"https://issuer.test:{https_server.port}/status/",
+        issuer_id=did_web_for(f"issuer.test:{https_server.port}"),
+    )
+    issued = issuer.issue(ACHIEVEMENT, "ada@school.test")
+    fetch = FetchConfig(
+        enabled=True,
+        timeout=3,
+        resolve=(f"issuer.test:{https_server.port}:127.0.0.1",),
+        ca_bundle=str(https_server.ca_path),
+    )
+    config = replace(office(tmp_path, fetch), limits=LimitsConfig(concurrent_verifications=2))
+    with serve(config) as url, client(url) as http, ThreadPoolExecutor(4) as pool:
+
+        def one() -> dict[str, Any]:
+            with client(url) as own:  # one connection per request, as separate callers
+                return verify_at(own, issued)
+
+        futures: list[Future[dict[str, Any]]] = [pool.submit(one) for _ in range(4)]
+        deadline = time.monotonic() + 60  # a bound on the wait, not a timing assertion
+        while len(https_server.requests) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)  # time for the other two to arrive, were they let through
+        assert http.get("/healthz").status_code == 200
+        assert not any(future.done() for future in futures)
+        assert len(https_server.requests) == 2  # the other two wait their turn
+        results = [future.result(timeout=120) for future in futures]
+    assert len(https_server.requests) == 4
+    for body in results:
+        assert body["verified"] is False
+        assert checks(body)["key_resolution"][0] == "failed"

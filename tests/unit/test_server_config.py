@@ -125,6 +125,10 @@ def test_each_worker_rebuilds_the_same_configuration() -> None:
         ({"verify": {"max_fetches": 0}}, "verify.max_fetches must be from 1 to 256"),
         ({"verify": {"fetch_timeout": 600}}, "verify.fetch_timeout must be more than 0"),
         ({"verify": {"fetch_seconds": 0}}, "verify.fetch_seconds must be more than 0"),
+        (
+            {"limits": {"concurrent_verifications": 0}},
+            "limits.concurrent_verifications must be from 1 to 256",
+        ),
         ({"issuers": [{"key": "k", "did": "x"}]}, "unknown setting [[issuers]] #1 'did'"),
         ({"issuers": {"key": "k"}}, "issuers must be an array of tables: [[issuers]]"),
         ({"limits": 5}, "[limits] must be a table of settings"),

@@ -31,6 +31,7 @@ The file::
     max_body_bytes = 1048576
     max_json_depth = 64
     requests_per_minute = 600
+    concurrent_verifications = 8   # per worker; more wait their turn
 
     [provider]                     # how the OB 3.0 API's discovery document names it
     name = "Mountain State Micro-credentials"
@@ -94,6 +95,8 @@ class LimitsConfig:
     max_json_depth: int = 64
     #: per client (access token, else address), counted in the registry; 0: no limit
     requests_per_minute: int = 600
+    #: verifications one worker runs at once (each in a thread); more wait their turn
+    concurrent_verifications: int = 8
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,8 @@ class ServiceConfig:
             raise ConfigError("limits are too small to carry a credential")
         if limits.requests_per_minute < 0:
             raise ConfigError("limits.requests_per_minute must be 0 (no limit) or more")
+        if not 1 <= limits.concurrent_verifications <= 256:
+            raise ConfigError("limits.concurrent_verifications must be from 1 to 256")
         return self
 
 

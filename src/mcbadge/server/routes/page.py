@@ -28,11 +28,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
 from mcbadge.server.body import media_type
-from mcbadge.server.deps import get_state
+from mcbadge.server.deps import get_state, in_verification_thread
 
 if TYPE_CHECKING:
     import jinja2
@@ -397,7 +396,7 @@ async def verify_page(request: Request) -> Response:
         return _form_page(form, 400)
     try:
         # verifying is CPU work (canonicalization, signatures): off the event loop
-        page = await run_in_threadpool(_report, form, request)
+        page = await in_verification_thread(request, _report, form, request)
     except Exception:  # a person reads this answer: a page, never a trace
         logger.exception("the verification page failed on a submission")
         return _message_page(

@@ -40,7 +40,7 @@ from starlette.concurrency import run_in_threadpool
 
 from mcbadge.errors import MCBadgeError
 from mcbadge.server.body import JSON_TYPES, media_type, read_body, read_json
-from mcbadge.server.deps import get_state
+from mcbadge.server.deps import get_state, in_verification_thread
 from mcbadge.server.problems import Problem
 from mcbadge.server.routes.vc_api_verify import (
     credential_response,
@@ -232,7 +232,7 @@ async def verify_presentation(request: Request) -> JSONResponse:
         holder_binding=options.get("holderBinding", "required"),
         challenge_store=ChallengeStore(state.registry),
     )
-    result = await run_in_threadpool(verify_bundle, presentation, policy)
+    result = await in_verification_thread(request, verify_bundle, presentation, policy)
     nested = presentation.get("verifiableCredential")
     nested_list = nested if isinstance(nested, list) else [nested] if nested else []
     status = 200 if result.verified else state.config.invalid_status

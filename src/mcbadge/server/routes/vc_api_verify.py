@@ -30,10 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from mcbadge.server.body import read_json
-from mcbadge.server.deps import get_state
+from mcbadge.server.deps import get_state, in_verification_thread
 from mcbadge.server.problems import Problem
 
 if TYPE_CHECKING:
@@ -262,6 +261,6 @@ async def verify_credential(request: Request) -> JSONResponse:
             "EnvelopedVerifiableCredential)",
         )
     options = read_options(body.get("options"), _VERIFY_OPTIONS)
-    result = await run_in_threadpool(verify, credential, verification_policy(request))
+    result = await in_verification_thread(request, verify, credential, verification_policy(request))
     status = 200 if result.verified else state.config.invalid_status
     return JSONResponse(credential_response(result, credential, options), status_code=status)
