@@ -20,8 +20,8 @@ Every outbound request mcbadge makes goes through :class:`Fetcher`, which enforc
 * Proxy settings from the environment are ignored; connections are never reused between
   requests (a pooled connection would carry one hostname's TLS session to another).
 
-Responses are cached in memory (bounded, least recently used evicted) until the
-``Cache-Control: max-age`` of the response or an expiry the caller sets with
+Responses are cached in memory (bounded in entries and in bytes, least recently used evicted)
+until the ``Cache-Control: max-age`` of the response or an expiry the caller sets with
 :meth:`Fetcher.update_expiry` (the verifier sets a verified status list's ``ttl``, capped by
 its ``validUntil``), whichever is sooner; a ``no-store`` response is never cached.
 
@@ -85,6 +85,8 @@ class NetworkPolicy:
     ca_bundle: str | os.PathLike[str] | None = None
     allow_http: bool = False
     cache_entries: int = 256
+    #: the most the cache holds, counted in the bytes of the documents as received
+    cache_bytes: int = 64 * 1024 * 1024
     max_cache_seconds: float = 24 * 3600
 
 
@@ -188,6 +190,7 @@ class _CacheEntry:
     document: FetchedDocument
     expires_at: datetime
     had_freshness: bool
+    size: int = 0
 
 
 class Fetcher:
@@ -209,6 +212,7 @@ class Fetcher:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._resolve = {(h.lower(), p): a for (h, p), a in self.policy.resolve.items()}
         self._cache: OrderedDict[tuple[str, str], _CacheEntry] = OrderedDict()
+        self._cache_size = 0  # bytes of the documents in the cache
         self._lock = threading.Lock()
         self._client: httpx.Client | None = None
         self.request_count = 0
@@ -242,6 +246,7 @@ class Fetcher:
     def clear_cache(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._cache_size = 0
 
     def close(self) -> None:
         if self._client is not None:
@@ -490,7 +495,7 @@ class Fetcher:
             if entry is None:
                 return None
             if entry.expires_at <= self._clock():
-                del self._cache[(url, accept)]
+                self._evict((url, accept))
                 return None
             self._cache.move_to_end((url, accept))
             document = entry.document
@@ -509,12 +514,27 @@ class Fetcher:
             return
         if "no-store" in document.headers.get("cache-control", "").lower():
             return  # the server forbade keeping it; not even a list's ttl overrides that
+        size = len(document.body)
+        if size > self.policy.cache_bytes:
+            return
         with self._lock:
             had_freshness = document.expires_at > document.fetched_at
-            self._cache[(url, accept)] = _CacheEntry(document, document.expires_at, had_freshness)
-            self._cache.move_to_end((url, accept))
-            while len(self._cache) > self.policy.cache_entries:
-                self._cache.popitem(last=False)
+            self._evict((url, accept))
+            self._cache[(url, accept)] = _CacheEntry(
+                document, document.expires_at, had_freshness, size
+            )
+            self._cache_size += size
+            while (
+                len(self._cache) > self.policy.cache_entries
+                or self._cache_size > self.policy.cache_bytes
+            ):
+                self._evict(next(iter(self._cache)))  # the least recently used
+
+    def _evict(self, key: tuple[str, str]) -> None:
+        """Drop ``key`` from the cache (the caller holds the lock)."""
+        entry = self._cache.pop(key, None)
+        if entry is not None:
+            self._cache_size -= entry.size
 
 
 class FetchBudget:

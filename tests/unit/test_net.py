@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -363,6 +364,37 @@ def test_cache_is_bounded(https_server: HTTPSServer) -> None:
     for path in ("/0", "/1", "/2", "/0"):
         fetcher.get_json(https_server.url("status.test", path))
     assert fetcher.request_count == 4  # /0 was evicted by /2
+
+
+def test_cache_is_bounded_in_bytes(https_server: HTTPSServer) -> None:
+    # three documents of 400 bytes, room for two: the least recently used one goes
+    for index in range(3):
+        https_server.routes[f"/{index}"] = Route(
+            200,
+            {"Content-Type": "application/json", "Cache-Control": "max-age=60"},
+            b"[" + b" " * 398 + b"]",
+        )
+    https_server.routes["/big"] = Route(
+        200,
+        {"Content-Type": "application/json", "Cache-Control": "max-age=60"},
+        b"[" + b" " * 998 + b"]",
+    )
+    fetcher = _cached_fetcher(https_server, _Clock(), cache_bytes=900)
+    url = partial(https_server.url, "status.test")
+    for path in ("/0", "/1", "/0", "/2"):  # /2 pushes out /1, used before /0
+        fetcher.get_json(url(path))
+    assert fetcher.request_count == 3
+    assert fetcher.get_json(url("/0")).from_cache
+    assert fetcher.get_json(url("/2")).from_cache
+    assert not fetcher.get_json(url("/1")).from_cache  # fetched again, pushing out /0
+    assert fetcher.request_count == 4
+    for _ in range(2):  # larger than the whole cache: never kept, nothing pushed out
+        assert not fetcher.get_json(url("/big")).from_cache
+    assert fetcher.get_json(url("/2")).from_cache
+    assert fetcher.get_json(url("/1")).from_cache
+    assert fetcher.request_count == 6
+    fetcher.clear_cache()
+    assert not fetcher.get_json(url("/2")).from_cache
 
 
 # --------------------------------------------------------------------- helpers

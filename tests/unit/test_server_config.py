@@ -92,6 +92,23 @@ def test_fetch_settings_of_the_verify_table(tmp_path: Path) -> None:
     assert not FetchConfig().enabled
 
 
+def test_the_worker_fetcher_is_built_only_when_asked_for_and_tightly_bounded() -> None:
+    from mcbadge.server.state import fetcher_of
+
+    assert fetcher_of(ServiceConfig()) is None
+    pin = "badges.provider.test:443:10.1.2.3"
+    fetcher = fetcher_of(ServiceConfig(fetch=FetchConfig(enabled=True, timeout=3, resolve=(pin,))))
+    assert fetcher is not None
+    policy = fetcher.policy
+    assert not policy.offline
+    assert not policy.allow_http
+    assert policy.timeout == 3
+    assert dict(policy.resolve) == {("badges.provider.test", 443): "10.1.2.3"}
+    assert policy.max_bytes == 1024 * 1024  # a did.json or a status list is a few KiB
+    assert policy.cache_bytes == 32 * 1024 * 1024
+    fetcher.close()
+
+
 def test_each_worker_rebuilds_the_same_configuration() -> None:
     config = ServiceConfig(
         port=9001,

@@ -40,6 +40,13 @@ class ServiceState:
         self.registry.close()
 
 
+#: A document another provider serves (a did.json, a status list: a few KiB; a list of a
+#: million entries stays well under this) may be this large; a larger one is refused.
+FETCH_MAX_BYTES = 1024 * 1024
+#: What a worker keeps of what it fetched, at most (least recently used dropped first).
+FETCH_CACHE_BYTES = 32 * 1024 * 1024
+
+
 def fetcher_of(config: ServiceConfig) -> Fetcher | None:
     """The hardened fetcher ``[verify]`` asks for, or ``None`` (the service verifies
     offline)."""
@@ -53,6 +60,8 @@ def fetcher_of(config: ServiceConfig) -> Fetcher | None:
             timeout=settings.timeout,
             resolve=dict(parse_resolve(pin) for pin in settings.resolve),
             ca_bundle=settings.ca_bundle,
+            max_bytes=FETCH_MAX_BYTES,
+            cache_bytes=FETCH_CACHE_BYTES,
         )
     )
 
