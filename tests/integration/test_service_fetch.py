@@ -221,3 +221,41 @@ def test_verifications_stalled_on_a_slow_provider_hold_only_their_own_threads(
     for body in results:
         assert body["verified"] is False
         assert checks(body)["key_resolution"][0] == "failed"
+
+
+def test_a_teachers_presentation_of_another_providers_credential(
+    tmp_path: Path, provider: Provider
+) -> None:
+    """The office's /presentations/verify: its own challenge, the teacher's did:key, and the
+    provider's credential inside, whose did:web key and status list are fetched."""
+    from mcbadge.did import did_for_key
+    from mcbadge.issuer.supplied import issue_credential
+    from mcbadge.keys import generate_key
+    from mcbadge.present import present
+
+    teacher = generate_key("ed25519")
+    unsigned = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": provider.issuer.issuer_id,
+        "credentialSubject": {"id": did_for_key(teacher), "name": "Ada"},
+    }
+    issued = issue_credential(provider.issuer, unsigned)
+    with serve(office(tmp_path, fetching(provider))) as url, client(url) as http:
+        challenge = http.post("/challenges").json()["challenge"]
+        presentation = present([issued.document], teacher, challenge=challenge).document
+        answer = http.post(
+            "/presentations/verify",
+            json={"verifiablePresentation": presentation, "options": {"challenge": challenge}},
+        )
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        assert body["verified"] is True, [c for c in body["checks"] if c["status"] == "failed"]
+        (inner,) = body["results"]["credentials"]
+        assert inner["verified"] is True
+        replay = http.post(
+            "/presentations/verify",
+            json={"verifiablePresentation": presentation, "options": {"challenge": challenge}},
+        )
+        assert replay.json()["verified"] is False
+        assert checks(replay.json())["challenge"] == ("failed", "challenge.reused")
