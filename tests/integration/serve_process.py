@@ -22,10 +22,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from tests.integration.service_helpers import free_port
 
@@ -71,14 +71,16 @@ class ServeProcess:
         )
         self._err_thread.start()
 
-    def _pump(self, stream: Iterable[str]) -> None:
-        for line in stream:
-            self._stdout.put(line.rstrip("\n"))
+    def _pump(self, stream: IO[str]) -> None:
+        with stream:  # closed at the end of the output: no pipe left for the collector
+            for line in stream:
+                self._stdout.put(line.rstrip("\n"))
         self._stdout.put(None)
 
-    def _collect(self, stream: Iterable[str]) -> None:
-        for line in stream:
-            self._stderr.append(line)
+    def _collect(self, stream: IO[str]) -> None:
+        with stream:
+            for line in stream:
+                self._stderr.append(line)
 
     def wait_for(self, prefix: str, timeout: float = START_TIMEOUT) -> str:
         """The first stdout line starting with ``prefix``; AssertionError if the process

@@ -202,3 +202,17 @@ def test_unreadable_and_invalid_files_are_named(tmp_path: Path) -> None:
     (tmp_path / "unknown.toml").write_text('hots = "x"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"unknown\.toml: unknown setting 'hots'"):
         load_config(tmp_path / "unknown.toml")
+
+
+def test_an_unusable_ca_bundle_stops_the_service_at_start(tmp_path: Path) -> None:
+    from mcbadge.server.state import build_state
+
+    (tmp_path / "not-pem.txt").write_text("hello", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    for bundle, message in (
+        (tmp_path / "missing.pem", "verify.ca_bundle: no such file"),
+        (tmp_path / "not-pem.txt", "is not a PEM file of CAs"),
+    ):
+        config = ServiceConfig(db=db, fetch=FetchConfig(enabled=True, ca_bundle=str(bundle)))
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            build_state(config)

@@ -25,7 +25,7 @@ The file::
     max_fetches = 16               # distinct documents one verification may fetch
     fetch_seconds = 15             # no new fetch after this long in one verification
     resolve = []                   # HOST:PORT:ADDR pins, the one way to a private address
-    ca_bundle = "/etc/ssl/certs/ca-certificates.crt"   # default: the system's CAs
+    ca_bundle = "/etc/mcbadge/ca.pem"   # default: certifi's CAs (Mozilla's roots)
 
     [limits]
     max_body_bytes = 1048576
@@ -115,7 +115,7 @@ class FetchConfig:
     fetch_seconds: float = 15.0
     #: ``HOST:PORT:ADDR`` pins (curl ``--resolve``)
     resolve: tuple[str, ...] = ()
-    #: a PEM file of the CAs to trust instead of the system's
+    #: a PEM file of the CAs to trust instead of certifi's
     ca_bundle: str | None = None
 
     def check(self) -> None:

@@ -55,6 +55,8 @@ def fetcher_of(config: ServiceConfig) -> Fetcher | None:
     from mcbadge.net import Fetcher, NetworkPolicy, parse_resolve
 
     settings = config.fetch
+    if settings.ca_bundle is not None:
+        _check_ca_bundle(settings.ca_bundle)
     return Fetcher(
         NetworkPolicy(
             timeout=settings.timeout,
@@ -64,6 +66,20 @@ def fetcher_of(config: ServiceConfig) -> Fetcher | None:
             cache_bytes=FETCH_CACHE_BYTES,
         )
     )
+
+
+def _check_ca_bundle(path: str) -> None:
+    """A CA bundle that cannot be used is a :class:`ConfigError` now, not a failed fetch on
+    every verification later."""
+    import ssl
+
+    try:
+        ssl.create_default_context(cafile=path)
+    except FileNotFoundError:
+        raise ConfigError(f"verify.ca_bundle: no such file {path}") from None
+    except (OSError, ssl.SSLError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ConfigError(f"verify.ca_bundle: {path} is not a PEM file of CAs ({reason})") from None
 
 
 def did_web_of(public_url: str) -> str:
@@ -122,9 +138,8 @@ def build_state(config: ServiceConfig) -> ServiceState:
             if issuer.issuer_id in issuers:
                 raise ConfigError(f"two issuers share the id {issuer.issuer_id}")
             issuers[issuer.issuer_id] = issuer
+        fetcher = fetcher_of(config)
     except BaseException:
         registry.close()
         raise
-    return ServiceState(
-        config=config, registry=registry, issuers=issuers, fetcher=fetcher_of(config)
-    )
+    return ServiceState(config=config, registry=registry, issuers=issuers, fetcher=fetcher)
