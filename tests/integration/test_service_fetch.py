@@ -130,6 +130,10 @@ def test_the_office_fetches_the_providers_key_and_status_and_sees_a_revocation(
         verdict = re.search(r'<p class="verdict [a-z]+"><strong>([A-Z ]+)</strong>', page.text)
         assert verdict is not None
         assert verdict.group(1) == "VERIFIED"
+        # and the page says what the service does, so a clerk can read an undecided verdict
+        form = http.get("/").text
+        assert "This service fetches the issuer keys (did:web) and status lists" in form
+        assert "offline" not in form
 
 
 def test_offline_by_default_the_verdict_is_undecided_never_valid(
@@ -138,6 +142,7 @@ def test_offline_by_default_the_verdict_is_undecided_never_valid(
     issued = provider.issuer.issue(ACHIEVEMENT, "ada@school.test")
     with serve(office(tmp_path, FetchConfig())) as url, client(url) as http:
         body = verify_at(http, issued)
+        assert "Verification here is offline: the service fetches nothing" in http.get("/").text
     assert body["verified"] is False
     assert checks(body)["key_resolution"] == ("failed", "key_resolution.offline")
     assert checks(body)["signature"][0] == "skipped"  # never checked, so never "valid"

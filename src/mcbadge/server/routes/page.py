@@ -106,7 +106,13 @@ class _Form:
         return self.values.get(name, "").strip() or None
 
 
-def _form_page(form: _Form | None = None, status: int = 200) -> HTMLResponse:
+def _fetching(request: Request) -> bool:
+    """Whether this instance fetches what a document names (``[verify] fetch``): the
+    footer of every page says which, so a clerk can read an INDETERMINATE verdict."""
+    return get_state(request).config.fetch.enabled
+
+
+def _form_page(request: Request, form: _Form | None = None, status: int = 200) -> HTMLResponse:
     form = form if form is not None else _Form()
     errors = list(form.errors.items())
     title = "Verify a credential"
@@ -119,25 +125,28 @@ def _form_page(form: _Form | None = None, status: int = 200) -> HTMLResponse:
             errors=errors,
             error=form.errors,
             values={name: form.values.get(name, "") for name in _TEXT_FIELDS},
+            fetching=_fetching(request),
         )
     )
     return _html(text, status)
 
 
-def _message_page(status: int, heading: str, sentences: Sequence[str]) -> HTMLResponse:
+def _message_page(
+    request: Request, status: int, heading: str, sentences: Sequence[str]
+) -> HTMLResponse:
     text = (
         _environment()
         .get_template("message.html")
-        .render(title=heading, heading=heading, sentences=sentences)
+        .render(title=heading, heading=heading, sentences=sentences, fetching=_fetching(request))
     )
     return _html(text, status)
 
 
 @router.get("/", include_in_schema=False)
 @router.get("/verify", include_in_schema=False)
-def verification_form() -> HTMLResponse:
+def verification_form(request: Request) -> HTMLResponse:
     """The form: a file input (drop files on it), a text area, the optional rule."""
-    return _form_page()
+    return _form_page(request)
 
 
 async def _read_form(request: Request, limit: int) -> bytes | None:
@@ -364,8 +373,9 @@ def _evaluation_report(
     return render_evaluation_html(evaluation, nav=NAV)
 
 
-def _too_large(limit: int) -> HTMLResponse:
+def _too_large(request: Request, limit: int) -> HTMLResponse:
     return _message_page(
+        request,
         413,
         "The upload is too large",
         [
@@ -384,22 +394,24 @@ async def verify_page(request: Request) -> Response:
     limits = state.config.limits
     if media_type(request) != "multipart/form-data":
         return _message_page(
+            request,
             415,
             "The form was sent in a way this page does not read",
             ["Open the verification page and send the form from there (multipart/form-data)."],
         )
     body = await _read_form(request, limits.max_body_bytes)
     if body is None:
-        return _too_large(limits.max_body_bytes)
+        return _too_large(request, limits.max_body_bytes)
     form = await _parse(request, body)
     if form.errors:
-        return _form_page(form, 400)
+        return _form_page(request, form, 400)
     try:
         # verifying is CPU work (canonicalization, signatures): off the event loop
         page = await in_verification_thread(request, _report, form, request)
     except Exception:  # a person reads this answer: a page, never a trace
         logger.exception("the verification page failed on a submission")
         return _message_page(
+            request,
             500,
             "The service failed on this document",
             [
@@ -409,7 +421,7 @@ async def verify_page(request: Request) -> Response:
             ],
         )
     if page is None:
-        return _form_page(form, 400)
+        return _form_page(request, form, 400)
     return _html(page)
 
 
