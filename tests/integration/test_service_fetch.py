@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -53,10 +54,12 @@ class Provider:
 
 @pytest.fixture(scope="module")
 def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
-    yield from _provider(tmp_path_factory.mktemp("provider"), "issuer.test")
+    with provider_service(tmp_path_factory.mktemp("provider"), "issuer.test") as served:
+        yield served
 
 
-def _provider(folder: Path, host: str) -> Iterator[Provider]:
+@contextmanager
+def provider_service(folder: Path, host: str) -> Iterator[Provider]:
     tls = make_tls_material(folder, (host,))
     key, port = key_file(folder), free_port()
     config = ServiceConfig(
@@ -153,7 +156,7 @@ def test_a_name_that_resolves_to_loopback_is_refused_without_a_pin(
 ) -> None:
     # did:web:localhost%3A<port>: the system resolver answers 127.0.0.1, which the
     # hardened fetcher never connects to unless the operator pinned it
-    for local in _provider(tmp_path_factory.mktemp("local"), "localhost"):
+    with provider_service(tmp_path_factory.mktemp("local"), "localhost") as local:
         issued = local.issuer.issue(ACHIEVEMENT, "ada@school.test")
         fetch = FetchConfig(enabled=True, ca_bundle=str(local.ca_path))
         with serve(office(tmp_path, fetch)) as url, client(url) as http:
