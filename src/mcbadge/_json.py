@@ -228,6 +228,21 @@ def _to_text(data: bytes | bytearray | memoryview | str, max_bytes: int) -> str:
     return text
 
 
+_JSON_STARTS = frozenset('{["-0123456789tfn')
+
+
+def _not_json(text: str, exc: json.JSONDecodeError) -> str:
+    """What a person is told about text that is not JSON: an empty file, or one that is
+    plainly something else (an HTML error page, a PEM file), is named as such; the decoder's
+    line and column are given only for text that starts like JSON and breaks later."""
+    stripped = text.lstrip()
+    if not stripped:
+        return "the document is empty" if not text else "the document is empty (it holds only white space)"
+    if stripped[0] not in _JSON_STARTS:
+        return f"the document is not JSON: it starts with {stripped[:20]!r}"
+    return f"the document is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+
+
 def loads_strict(
     data: bytes | bytearray | memoryview | str,
     *,
@@ -254,10 +269,7 @@ def loads_strict(
         with collector_paused() if openers > _GC_PAUSE_OPENERS else nullcontext():
             value = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
-        raise InputError(
-            f"the document is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-            code="input.malformed",
-        ) from None
+        raise InputError(_not_json(text, exc), code="input.malformed") from None
     except RecursionError:
         raise _too_deep(max_depth) from None
     if max_depth < openers <= _PRESCAN_OPENERS:

@@ -75,6 +75,30 @@ def test_malformed_message_gives_line_and_column() -> None:
     assert "line 3 column 3" in info.value.message
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "the document is empty"),
+        (" \n\t", "the document is empty (it holds only white space)"),
+        (
+            b"<html><body>502 Bad Gateway</body></html>",
+            "the document is not JSON: it starts with '<html><body>502 Bad '",
+        ),
+        ("\n  Not Found", "the document is not JSON: it starts with 'Not Found'"),
+        # text that starts like JSON keeps the decoder's line and column
+        ("nul", "the document is not valid JSON: Expecting value at line 1 column 1"),
+        (
+            '{"a": 1,}',
+            "the document is not valid JSON: Expecting property name enclosed in double quotes at line 1 column 9",
+        ),
+    ],
+)
+def test_what_is_not_json_is_named_for_a_person(data: bytes | str, message: str) -> None:
+    with pytest.raises(InputError) as info:
+        loads_strict(data)
+    assert (info.value.code, info.value.message) == ("input.malformed", message)
+
+
 def test_too_large_is_refused_before_parsing() -> None:
     assert _code(b"[" + b" " * 100 + b"]", max_bytes=50) == "input.too_large"
     # a str is measured in UTF-8 bytes, not characters

@@ -37,7 +37,3 @@ class RunContext:
         if self.parsed is None:  # pragma: no cover - the pipeline stops before this
             raise RuntimeError("no credential parsed")
         return self.parsed.credential
-
-    def failed(self, check_id: str) -> bool:
-        check = self.results.get(check_id)
-        return check is not None and check.status == "failed"
