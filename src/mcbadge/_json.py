@@ -237,7 +237,11 @@ def _not_json(text: str, exc: json.JSONDecodeError) -> str:
     line and column are given only for text that starts like JSON and breaks later."""
     stripped = text.lstrip()
     if not stripped:
-        return "the document is empty" if not text else "the document is empty (it holds only white space)"
+        return (
+            "the document is empty"
+            if not text
+            else "the document is empty (it holds only white space)"
+        )
     if stripped[0] not in _JSON_STARTS:
         return f"the document is not JSON: it starts with {stripped[:20]!r}"
     return f"the document is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mcbadge._display import one_line
 from mcbadge.errors import MCBadgeError, RuleError
 from mcbadge.licensure.decision import IssuerTrust
 from mcbadge.licensure.evaluation import (
@@ -197,7 +198,7 @@ class Reevaluation:
             f"  the endorsement itself: {state}"
             + "".join(f" [{cid}]" for cid in own.failed_checks),
         ]
-        lines += [f"  problem: {message} [{code}]" for code, message in self.problems]
+        lines += [f"  problem: {one_line(message)} [{code}]" for code, message in self.problems]
         text = "\n".join(lines) + "\n"
         if self.evaluation is not None:
             text += "\n" + self.evaluation.render_text()

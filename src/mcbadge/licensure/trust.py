@@ -42,6 +42,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from mcbadge._display import one_line
 from mcbadge.errors import InputError, MCBadgeError, TrustListError
 from mcbadge.licensure.decision import IssuerTrust, TrustDecision
 from mcbadge.verify.result import BundleResult, VerificationResult
@@ -623,10 +624,10 @@ def render_trust_list(item: LoadedTrustList) -> str:
         "none": "not anchored: pin it before relying on it",
     }
     lines = [
-        f"{item.source}: {tl.name}",
-        f"  Id:          {tl.id}",
+        f"{one_line(item.source)}: {one_line(tl.name)}",
+        f"  Id:          {one_line(tl.id)}",
         f"  Version:     {tl.version}",
-        f"  Operator:    {tl.operator_name} ({tl.operator_id})",
+        f"  Operator:    {one_line(tl.operator_name)} ({one_line(tl.operator_id)})",
         f"  Valid:       {_day(tl.valid_from)} to {_day(tl.valid_until)}",
         f"  Form:        {signed}",
         f"  SHA-256:     {item.sha256}",
@@ -637,14 +638,14 @@ def render_trust_list(item: LoadedTrustList) -> str:
         state: str = entry.status
         if entry.status_since is not None:
             state += f" since {_day(entry.status_since)}"
-        lines.append(f"  - {entry.name} ({entry.id}): {state}")
-        lines.append(f"      may issue: {entry.scope_text()}")
+        lines.append(f"  - {one_line(entry.name)} ({one_line(entry.id)}): {state}")
+        lines.append(f"      may issue: {one_line(entry.scope_text())}")
         if entry.valid_from or entry.valid_until:
             start = _day(entry.valid_from) if entry.valid_from else "any time"
             end = _day(entry.valid_until) if entry.valid_until else "open"
             lines.append(f"      issued from {start} to {end}")
         if entry.verification_methods:
-            lines.append(f"      keys: {', '.join(entry.verification_methods)}")
+            lines.append(f"      keys: {one_line(', '.join(entry.verification_methods))}")
         elif entry.id.startswith("did:web:") or not entry.id.startswith("did:"):
             lines.append(
                 "      keys: NOT PINNED (any key the issuer's DID document lists is accepted: "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mcbadge._display import one_line
 from mcbadge.verify.result import BundleResult, VerificationResult
 
 __all__ = [
@@ -79,13 +80,13 @@ def _listed_facts(result: VerificationResult) -> list[str]:
     lines: list[str] = []
     for link, name, narrative in result.summary.evidence:
         shown = " - ".join(part for part in (name, link) if part) or "(unnamed)"
-        lines.append(f"  {'Evidence:':<13}{shown}")
+        lines.append(f"  {'Evidence:':<13}{one_line(shown)}")
         if narrative:
-            lines.extend(f"  {'':<13}| {line}" for line in narrative.splitlines()[:20])
+            lines.extend(f"  {'':<13}| {one_line(line)}" for line in narrative.splitlines()[:20])
     for framework, code, name, _url in result.summary.alignments:
         where = " ".join(part for part in (framework, code) if part)
         shown = f"{where}: {name}" if where and name else (where or name or "(unnamed)")
-        lines.append(f"  {'Alignment:':<13}{shown}")
+        lines.append(f"  {'Alignment:':<13}{one_line(shown)}")
     return lines
 
 
@@ -151,7 +152,7 @@ def render_text(
     verdict = _verdict(result)
     if trust is not None and result.verified and trusted is not True:
         verdict += ", ISSUER NOT TRUSTED"
-    lines = [f"{name}: {verdict}" if name else verdict]
+    lines = [f"{one_line(name)}: {verdict}" if name else verdict]
     facts = [
         ("Why", _why(result)),
         ("Issuer", _issuer_text(result, trust)),
@@ -165,7 +166,7 @@ def render_text(
         ("Status", _status_text(result)),
         ("Proof", summary.proof_format),
     ]
-    lines.extend(f"  {label + ':':<13}{value}" for label, value in facts if value)
+    lines.extend(f"  {label + ':':<13}{one_line(value)}" for label, value in facts if value)
     lines.extend(_listed_facts(result))
     lines.extend(_check_lines(result, colour))
     return "\n".join(lines)
@@ -178,7 +179,7 @@ def _check_lines(result: VerificationResult, colour: bool, indent: str = "  ") -
         if check.status == "failed" and check.indeterminate:
             mark = "????"
         mark = f"\x1b[{_COLOURS[check.status]}m{mark:<4}\x1b[0m" if colour else f"{mark:<4}"
-        lines.append(f"{indent}[{mark}] {check.id:<17} {check.message} ({check.code})")
+        lines.append(f"{indent}[{mark}] {check.id:<17} {one_line(check.message)} ({check.code})")
     return lines
 
 
@@ -205,7 +206,7 @@ def _render_presentation_text(
         else "NOT VERIFIED"
     )
     what = "presentation" if bundle.kind == "presentation" else "learner record (CLR)"
-    head = f"{name}: " if name else ""
+    head = f"{one_line(name)}: " if name else ""
     lines = [f"{head}{verdict} ({what} of {len(bundle.nested)} credential(s))"]
     outer = bundle.outer
     facts = [
@@ -213,7 +214,7 @@ def _render_presentation_text(
         ("Holder", outer.summary.recipient),
         ("Proof", outer.summary.proof_format),
     ]
-    lines.extend(f"  {label + ':':<13}{value}" for label, value in facts if value)
+    lines.extend(f"  {label + ':':<13}{one_line(value)}" for label, value in facts if value)
     lines.extend(_check_lines(outer, colour))
     for item in bundle.nested:
         lines.append("")
@@ -222,7 +223,7 @@ def _render_presentation_text(
             "  " + line if not line.startswith("  credential ") else line
             for line in body.split("\n")
         )
-    failed = [loc for loc in bundle.failed_locations if loc]
+    failed = [one_line(loc) for loc in bundle.failed_locations if loc]
     lines.append("")
     if bundle.verified:
         lines.append(f"Verdict: VERIFIED: the {what} and all {len(bundle.nested)} credential(s)")
@@ -250,14 +251,16 @@ def _render_clr_text(result: BundleResult, *, name: str | None = None, colour: b
     report and one report per credential inside (each as :func:`render_text`, indented)."""
     what = _BUNDLE_NAMES.get(result.kind, result.kind)
     verdict = _bundle_verdict(result)
-    lines = [f"{name}: {verdict}" if name else verdict]
+    lines = [f"{one_line(name)}: {verdict}" if name else verdict]
     good = sum(1 for item in result.nested if item.result.verified)
     lines.append(
         f"  A {what}: outer checks {_verdict(result.outer)}; "
         f"{good} of {len(result.nested)} credentials inside verified"
     )
     if not result.verified:
-        where = ", ".join(loc or "the outer record" for loc in result.failed_locations)
+        where = ", ".join(
+            one_line(loc) if loc else "the outer record" for loc in result.failed_locations
+        )
         lines.append(f"  Not verified: {where}")
     parts = [("Outer record", result.outer)]
     parts.extend(
