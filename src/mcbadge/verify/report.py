@@ -205,7 +205,7 @@ def _render_presentation_text(
         if bundle.indeterminate
         else "NOT VERIFIED"
     )
-    what = "presentation" if bundle.kind == "presentation" else "learner record (CLR)"
+    what = "presentation"  # a CLR is rendered by _render_clr_text
     head = f"{one_line(name)}: " if name else ""
     lines = [f"{head}{verdict} ({what} of {len(bundle.nested)} credential(s))"]
     outer = bundle.outer
