@@ -89,7 +89,8 @@ def test_malformed_message_gives_line_and_column() -> None:
         ("nul", "the document is not valid JSON: Expecting value at line 1 column 1"),
         (
             '{"a": 1,}',
-            "the document is not valid JSON: Expecting property name enclosed in double quotes at line 1 column 9",
+            "the document is not valid JSON: Expecting property name enclosed in double quotes"
+            " at line 1 column 9",
         ),
     ],
 )

@@ -58,7 +58,8 @@ def _with_forged_text(doc: dict[str, Any]) -> dict[str, Any]:
 def test_a_credentials_text_cannot_add_lines_to_its_report() -> None:
     plain = verify(di(credential()), policy=POLICY)
     forged = verify(di(_with_forged_text(credential())), policy=POLICY)
-    assert plain.verified and forged.verified
+    assert plain.verified
+    assert forged.verified
 
     lines = render_text(forged, name="forged\n.json").splitlines()
     assert lines[0] == "forged\\n.json: VERIFIED"
@@ -80,7 +81,8 @@ def test_a_credentials_text_cannot_add_lines_to_its_report() -> None:
     # no line of the report starts with text of the credential's making
     assert not any(line.startswith(("VERIFIED", "  Status:      active\\")) for line in lines)
     assert sum(line.startswith("  Status:") for line in lines) == 1
-    assert "\x1b" not in "\n".join(lines) and "\u202e" not in "\n".join(lines)
+    assert "\x1b" not in "\n".join(lines)
+    assert "\u202e" not in "\n".join(lines)
 
 
 def test_a_failed_credential_with_forged_text_still_reads_as_failed() -> None:
