@@ -118,10 +118,27 @@ def _press_verify(browser: Any) -> None:
 
     [button] = [b for b in browser.find_elements(By.TAG_NAME, "button") if b.text == "Verify"]
     button.click()
-    WebDriverWait(browser, WAIT).until(expected_conditions.staleness_of(button))
+    WebDriverWait(browser, WAIT).until(lambda _: _gone(button))
     WebDriverWait(browser, WAIT).until(
         expected_conditions.presence_of_element_located((By.TAG_NAME, "footer"))
     )
+
+
+def _gone(element: Any) -> bool:
+    """True once ``element`` belongs to a page that was left. Caught mid-navigation,
+    chromedriver may say so as "Node with given id does not belong to the document" rather
+    than as a stale element (selenium's staleness_of lets that through as an error)."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc.msg):
+            return True
+        raise
+    return False
 
 
 def _focused(browser: Any, **attributes: str) -> Any:

@@ -489,14 +489,23 @@ def test_a_did_web_holders_issuing_key_cannot_sign_a_presentation() -> None:
 # --- the holder's proof ------------------------------------------------------------------------
 
 
+#: What a presentation without a proof reports: nothing in it answers the verifier's challenge,
+#: names its domain or says when it was made (no row passes by having nothing to judge).
+UNSIGNED_ROWS = {
+    "challenge": fail("challenge", "missing", "the presentation does not answer a challenge"),
+    "domain": fail("domain", "missing", "the presentation names no domain"),
+    "freshness": fail("freshness", "no_created", "the presentation does not say when it was made"),
+}
+
+
 def test_an_unsigned_presentation_fails_proof_missing() -> None:
     store = Store()
     result = run(BASE, challenge_store=store)
     changed = not_reached("not reached: proof failed", *PROOF_IDS)
     changed.update(
         proof=fail("proof", "missing", "the presentation is not signed by its holder (no proof)"),
-        challenge=fail("challenge", "missing", "the presentation does not answer a challenge"),
         holder_binding=UNPROVEN,
+        **UNSIGNED_ROWS,
     )
     expect(result, changed)
     summary(result, proof_format=None)
@@ -642,6 +651,27 @@ def test_the_stores_refusal_is_the_challenges_verdict(
     )
     assert store.calls == [(CHALLENGE, NOW + timedelta(seconds=30))]
     assert exit_code_for(result) == (2 if indeterminate else 1)
+
+
+def test_a_store_that_crashes_leaves_the_verdict_undecided() -> None:
+    """A caller's store that raises something other than an MCBadgeError (its database went
+    away) is "we could not tell": indeterminate, exit 2, and the error's text is not shown."""
+    store = Store(ConnectionError("postgresql://office:s3cret@db/challenges refused"))
+    result = run(GOOD_VP, challenge_store=store)
+    expect(
+        result,
+        {
+            "challenge": fail(
+                "challenge",
+                "store_unavailable",
+                "the challenge store could not be used (ConnectionError), so single use could "
+                "not be checked",
+                True,
+            )
+        },
+    )
+    assert "s3cret" not in repr(result)
+    assert exit_code_for(result) == 2
 
 
 # --- the domain --------------------------------------------------------------------------------
@@ -1050,7 +1080,7 @@ def test_a_presentation_of_no_credentials(members: dict[str, Any]) -> None:
 UNSIGNED_COUNT = {
     **not_reached("not reached: proof failed", *PROOF_IDS),
     "proof": fail("proof", "missing", "the presentation is not signed by its holder (no proof)"),
-    "challenge": MISSING,
+    **UNSIGNED_ROWS,
     "holder_binding": UNPROVEN,
 }
 

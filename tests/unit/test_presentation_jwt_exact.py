@@ -614,6 +614,28 @@ CASES: dict[str, Case] = {
         1,
         recipient=None,
     ),
+    # the same refusal in the vp claim form: the report names that form, and the data model
+    # judged is the presentation in the claim, not the JWT payload around it
+    "claim_of_the_wrong_type_vp_claim": Case(
+        lambda: vp_jwt("vp", claims={"exp": "soon"}),
+        report(
+            GOOD_VP_CLAIM,
+            jwt_claims=fail("jwt_claims.bad_exp", "the JWT claim exp is not a NumericDate"),
+        )
+        | unreached(
+            "not reached: jwt_claims failed",
+            *PROOF_UNREACHED,
+            "challenge",
+            "domain",
+            "freshness",
+            "jwt",
+        )
+        | HOLDER_NOT_REACHED,
+        1,
+        recipient=None,
+        proof_format="VP-JWT (vp claim)",
+        nested=(("/verifiableCredential/0", True), ("/verifiableCredential/1", True)),
+    ),
     "vp_claim_not_an_object": Case(
         lambda: raw_jwt(
             {"alg": "EdDSA", "typ": "JWT", "kid": KID},

@@ -21,6 +21,7 @@ from mcbadge.licensure.trust import (
     import_dcc_registry,
     inspect_trust_list,
     load_trust_lists,
+    render_trust_list,
     sha256_hex,
     trust_list_schema,
 )
@@ -693,3 +694,25 @@ def test_a_list_published_at_a_url_is_fetched_and_pinned(world: World, tmp_path:
     with pytest.raises(TrustListError) as refused:
         load_trust_lists([f"{url}#sha256={digest}"], policy=offline)
     assert refused.value.code == "trust_list.unreadable"
+
+
+def test_the_text_of_a_list_cannot_add_lines_to_its_rendering(world: World, tmp_path: Path) -> None:
+    """A list's names are the operator's words: a line break in one would put a forged entry
+    (or a forged 'Form: signed') into what `mcbadge trust inspect` shows the office."""
+    forged = "Provider Academy\n  - Forged Board (did:web:forged.example): active\u2028"
+    document = world.trust_list(
+        [world.entry(name=forged)],
+        name="State A providers\r\n  Form:        signed by the state",
+        operator_name="State A Office\x1b[2J of Educator Licensure",
+    )
+    path, _ = write(tmp_path / "list.json", document)
+    text = render_trust_list(inspect_trust_list(str(path), policy=world.policy()))
+    lines = text.splitlines()
+    assert lines[0] == f"{path}: State A providers\\r\\n  Form:        signed by the state"
+    assert "  Operator:    State A Office\\x1b[2J of Educator Licensure (" in text
+    assert [line for line in lines if line.startswith("  - ")] == [
+        "  - Provider Academy\\n  - Forged Board (did:web:forged.example): active\\u2028 "
+        f"({world.web_did}): active"
+    ]
+    assert sum(line.startswith("  Form:") for line in lines) == 1
+    assert "\x1b" not in text

@@ -162,7 +162,7 @@ def test_document_checks_give_other_codes_to_the_input_check() -> None:
         Check("input", "failed", "input.not_json_data", "the document is not plain JSON data"),
     )
     assert document_checks("{}", now=NOW) == (
-        Check("input", "failed", "input.error", "the credential must be a JSON object"),
+        Check("input", "failed", "input.not_object", "the credential must be a JSON object"),
     )
 
 

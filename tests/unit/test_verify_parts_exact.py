@@ -569,7 +569,7 @@ def test_document_checks_model_checked_is_structure_only() -> None:
 
 def test_document_checks_of_what_cannot_be_read() -> None:
     assert document_checks([1]) == (  # type: ignore[arg-type]
-        Check("input", "failed", "input.error", "the credential must be a JSON object"),
+        Check("input", "failed", "input.not_object", "the credential must be a JSON object"),
     )
     [only] = document_checks({"a": {1}})
     assert (only.id, only.code) == ("input", "input.not_json_data")

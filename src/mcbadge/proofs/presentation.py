@@ -309,11 +309,11 @@ def verify_presentation_jwt(
             _check_header(_json_part(parts[0], "header"))
             raise _fail("jwt.malformed", "the JWT has no signature")
         header, payload, signing_input, signature = decode_jwt(token)
+        form = "vp" if "vp" in payload else "vp+jwt"
+        outcome.type = form  # known before any claim is judged, so a refusal names it
         wrong = jwt_member_issue(header, {k: v for k, v in payload.items() if k != "vc"})
         if wrong is not None:
             raise _fail(wrong.code, wrong.message)
-        form = "vp" if "vp" in payload else "vp+jwt"
-        outcome.type = form
         if form == "vp":
             vp = payload.get("vp")
             if not isinstance(vp, dict):

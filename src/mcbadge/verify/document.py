@@ -76,7 +76,12 @@ def document_checks(
     full either way.
     """
     if not isinstance(credential, Mapping):
-        return (check_from_error("input", MCBadgeError("the credential must be a JSON object")),)
+        return (
+            check_from_error(
+                "input",
+                MCBadgeError("the credential must be a JSON object", code="input.not_object"),
+            ),
+        )
     data_model: Callable[[RunContext], Check] = check_data_model
     if model_checked and isinstance(credential, dict):
         parsed = ParsedInput(credential)

@@ -246,6 +246,15 @@ def _challenge(
             exc.message,
             indeterminate=code == "challenge.store_unavailable",
         )
+    except Exception as exc:  # a caller's store that crashed: we could not tell, never a pass
+        logger.debug("challenge store crashed", exc_info=exc)
+        return failed(
+            "challenge",
+            "store_unavailable",
+            f"the challenge store could not be used ({type(exc).__name__}), so single use "
+            "could not be checked",
+            indeterminate=True,
+        )
     return passed("challenge", "the challenge matches and was used for the first time")
 
 
@@ -259,6 +268,8 @@ def _domain(policy: VerificationPolicy, values: list[Any], what: str) -> Check:
                 f"the presentation names a {what}, but the verifier gave none to compare",
             )
         return skipped("domain", "the verifier gave no domain")
+    if not values:  # no proof at all: nothing names a domain (never a pass by omission)
+        return failed("domain", "missing", f"the presentation names no {what}")
     for value in values:
         if value is None:
             return failed("domain", "missing", f"the presentation names no {what}")
@@ -270,6 +281,8 @@ def _domain(policy: VerificationPolicy, values: list[Any], what: str) -> Check:
 
 def _fresh(policy: VerificationPolicy, now: datetime, instants: list[datetime]) -> Check:
     window = policy.presentation_max_age
+    if not instants:  # no proof at all: nothing says when it was signed
+        return failed("freshness", "no_created", "the presentation does not say when it was made")
     for when in instants:
         if exceeds(when, now, policy.clock_skew):
             return failed(
@@ -387,6 +400,9 @@ def _jwt_checks(
     form = outcome.type
     if vp is not None:
         read.vp = vp
+    elif form == "vp" and payload is not None and isinstance(payload.get("vp"), dict):
+        # refused before the vp claim was read: judge the presentation, not the payload
+        read.vp = payload["vp"]
     if payload is None or header is None or vp is None:
         issue = outcome.errors[0]
         check = _issue_check(issue.code, issue.message)
