@@ -1,12 +1,24 @@
 """Rules whose removal would let the verifier say "verified" wrongly, each found by a surviving
 mutant of the mutation round (docs/security.md, "Mutation testing"): the code was right, but
-no test would have failed had it been wrong."""
+no test would have failed had it been wrong. Then three gaps the same survivors showed, which
+fail closed but would refuse what a user rightly expects to verify."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from test_verify_exact import ISSUER, NOW, V2, credential, di, jwt
+import pytest
+from test_verify_exact import (
+    ISSUER,
+    LIST_URL,
+    NOW,
+    V2,
+    credential,
+    di,
+    jwt,
+    status_list,
+    with_status,
+)
 
 from mcbadge.verify import VerificationPolicy, verify
 
@@ -66,3 +78,44 @@ def test_a_credential_wrapped_as_a_presentation_is_refused() -> None:
     check = result.check("input")
     assert check is not None
     assert check.code == "input.envelope_mismatch"
+
+
+# --- gaps the same survivors showed (they fail closed, but a newcomer would hit them) -------
+
+
+def test_a_vc_jwt_whose_base64url_uses_dash_and_underscore_verifies() -> None:
+    """Names with accents and punctuation encode to base64url's '-' and '_'; the JWT's parts
+    are read with that alphabet (_input._b64url_json), not standard base64."""
+    token = jwt(credential(name="Café — Zoë’s badge? ~ >>"))
+    assert set(token) & {"-", "_"}
+    result = verify(token, OFFLINE)
+    assert result.verified, result.failed_checks
+    assert result.summary.achievement_name is not None
+
+
+def test_saved_status_lists_are_read_offline() -> None:
+    """policy.status_lists answers for a list with no network at all: the credential's status
+    is decided (here: revoked, index 42), not refused as offline."""
+    document, _ = with_status({})
+    revoked = VerificationPolicy(now=NOW, offline=True, status_lists={LIST_URL: status_list(42)})
+    result = verify(document, revoked)
+    assert not result.verified
+    assert result.failed_checks == ["status"]
+    status = result.check("status")
+    assert status is not None
+    assert status.code == "status.revoked"
+    active = VerificationPolicy(now=NOW, offline=True, status_lists={LIST_URL: status_list()})
+    result = verify(document, active)
+    assert result.verified
+    checks = {check.id: (check.status, check.code) for check in result.checks}
+    assert checks["status_retrieval"] == ("passed", "status_retrieval.ok")
+    assert checks["status"] == ("passed", "status.ok")
+
+
+def test_a_date_with_a_lowercase_t_and_no_zone_is_named_as_missing_its_zone() -> None:
+    from mcbadge.verify._util import DateTimeError, parse_datetime
+
+    for value in ("2024-01-01t00:00:00", "2024-01-01T00:00:00"):
+        with pytest.raises(DateTimeError) as info:
+            parse_datetime(value, "validFrom")
+        assert str(info.value) == f"validFrom ({value}) has no time zone"
