@@ -119,3 +119,49 @@ def test_a_date_with_a_lowercase_t_and_no_zone_is_named_as_missing_its_zone() ->
         with pytest.raises(DateTimeError) as info:
             parse_datetime(value, "validFrom")
         assert str(info.value) == f"validFrom ({value}) has no time zone"
+
+
+def test_a_status_list_resolver_that_crashes_leaves_the_status_undecided() -> None:
+    """A caller's resolver (a service reading its own registry) that raises something other
+    than an MCBadgeError is "we could not tell" (indeterminate, exit 2), the same as one that
+    says the list is unavailable; not "an internal error, this is a bug" and a definite
+    failure. The error's own text (it may hold a connection string) is not shown."""
+
+    def crashes(url: str) -> Any:
+        raise ConnectionError("postgresql://office:s3cret@db/registry refused")
+
+    document, _ = with_status({})
+    result = verify(
+        document, VerificationPolicy(now=NOW, offline=True, status_list_resolver=crashes)
+    )
+    assert not result.verified
+    assert result.indeterminate
+    assert result.failed_checks == ["status_retrieval"]
+    check = result.check("status_retrieval")
+    assert check is not None
+    assert (check.code, check.message, check.indeterminate) == (
+        "status_retrieval.unavailable",
+        f"the status list resolver could not answer for {LIST_URL} (ConnectionError)",
+        True,
+    )
+    assert "s3cret" not in result.to_json()
+
+
+def test_a_fetcher_that_crashes_leaves_the_status_undecided() -> None:
+    """The same for a caller's own fetcher (``policy.fetcher``, an object with ``get(url)``):
+    a ConnectionError from it means the list was not retrieved (indeterminate)."""
+
+    class Crashes:
+        def get(self, url: str) -> bytes:
+            raise ConnectionError("proxy refused")
+
+    document, _ = with_status({})
+    result = verify(document, VerificationPolicy(now=NOW, offline=False, fetcher=Crashes()))
+    assert result.indeterminate
+    assert result.failed_checks == ["status_retrieval"]
+    check = result.check("status_retrieval")
+    assert check is not None
+    assert (check.code, check.message) == (
+        "status_retrieval.failed",
+        f"{LIST_URL} could not be fetched (ConnectionError)",
+    )

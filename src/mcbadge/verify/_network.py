@@ -8,13 +8,14 @@ verifier any object with ``get(url) -> bytes`` instead of a :class:`mcbadge.net.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from mcbadge import did, net
 from mcbadge._json import loads_strict
-from mcbadge.errors import FetchError, InputError, NetworkPolicyError
+from mcbadge.errors import FetchError, InputError, MCBadgeError, NetworkPolicyError
 from mcbadge.verify._input import looks_like_jws
 from mcbadge.verify.policy import VerificationPolicy
 
@@ -26,6 +27,8 @@ __all__ = [
     "make_fetcher",
     "make_resolver",
 ]
+
+logger = logging.getLogger(__name__)
 
 # A status list credential may come as JSON or as a VC-JWT; ask for both.
 STATUS_ACCEPT = "application/vc+ld+json, application/vc+jwt, application/vc, application/json"
@@ -73,10 +76,18 @@ def _raw(fetcher: Any, url: str, offline: bool, accept: str) -> tuple[bytes, Any
         )
     if fetcher is None:
         raise FetchError("network access is not available", code="status_retrieval.unavailable")
-    if hasattr(fetcher, "get_bytes"):
-        fetched = fetcher.get_bytes(url, accept=accept)
-        return bytes(fetched.body), fetched
-    body = fetcher.get(url)
+    try:
+        if hasattr(fetcher, "get_bytes"):
+            fetched = fetcher.get_bytes(url, accept=accept)
+            return bytes(fetched.body), fetched
+        body = fetcher.get(url)
+    except MCBadgeError:
+        raise
+    except Exception as exc:  # a caller's fetcher that crashed: not retrieved, not a bug here
+        logger.debug("fetcher crashed on %s", url, exc_info=exc)
+        raise FetchError(
+            f"{url} could not be fetched ({type(exc).__name__})", code="status_retrieval.failed"
+        ) from None
     if isinstance(body, str):
         body = body.encode("utf-8")
     if not isinstance(body, bytes):

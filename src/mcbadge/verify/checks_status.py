@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,6 +48,8 @@ from mcbadge.verify.result import Check, VerificationResult
 __all__ = ["STATUS_CHECK_IDS", "run_status_checks"]
 
 STATUS_CHECK_IDS = ("status", "status_retrieval", "status_list", "status_range")
+
+logger = logging.getLogger(__name__)
 
 NestedVerify = Callable[[dict[str, Any] | str, RunContext], VerificationResult]
 
@@ -87,6 +90,13 @@ def _fetch(ctx: RunContext, url: str) -> Fetched:
             saved = ctx.policy.status_list_resolver(url)
         except MCBadgeError as exc:
             raise _retrieval_failed(ctx, exc) from None
+        except Exception as exc:  # the caller's resolver crashed (its database went away):
+            logger.debug("status list resolver crashed", exc_info=exc)  # undecided, not a bug
+            raise _indeterminate(
+                "status_retrieval",
+                "unavailable",
+                f"the status list resolver could not answer for {url} ({type(exc).__name__})",
+            ) from None
     if saved is not None:
         return _saved(url, saved)
     if any(url.startswith(prefix) for prefix in ctx.policy.local_status_base_urls):
