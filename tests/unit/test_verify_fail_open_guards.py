@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from test_verify_exact import (
+    ED,
     ISSUER,
     LIST_URL,
     NOW,
@@ -164,4 +165,27 @@ def test_a_fetcher_that_crashes_leaves_the_status_undecided() -> None:
     assert (check.code, check.message) == (
         "status_retrieval.failed",
         f"{LIST_URL} could not be fetched (ConnectionError)",
+    )
+
+
+def test_a_fetcher_that_crashes_on_a_did_web_document_leaves_the_key_undecided() -> None:
+    from mcbadge.did import build_did_web_document
+
+    method = build_did_web_document("example.edu", [ED])["assertionMethod"][0]
+    vm = method if isinstance(method, str) else method["id"]
+    signed = di(credential("did:web:example.edu"), verification_method=vm)
+
+    class Crashes:
+        def get(self, url: str) -> bytes:
+            raise ConnectionError("proxy refused")
+
+    result = verify(signed, VerificationPolicy(now=NOW, offline=False, fetcher=Crashes()))
+    assert result.indeterminate
+    assert result.failed_checks == ["key_resolution"]
+    check = result.check("key_resolution")
+    assert check is not None
+    assert (check.code, check.message) == (
+        "key_resolution.unreachable",
+        "the issuer's DID document could not be retrieved: "
+        "https://example.edu/.well-known/did.json could not be fetched (ConnectionError)",
     )
