@@ -15,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric import ec
+from test_verify_exact import NOW, OB, V2, _ed
 
 import mcbadge.verify.presentation as presentation
 from mcbadge.did import did_for_key
@@ -34,17 +35,9 @@ from mcbadge.verify import (
     verify_presentation,
 )
 
-NOW = datetime(2025, 6, 1, 12, 0, 0, tzinfo=UTC)
 STAMP = "2025-06-01T12:00:00Z"
-V2 = "https://www.w3.org/ns/credentials/v2"
-OB = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 CHALLENGE = "office-challenge-7f3a9c"
 DOMAIN = "https://licensure.example"
-
-
-def _ed(seed: int) -> Key:
-    private = ed25519.Ed25519PrivateKey.from_private_bytes(bytes([seed]) * 32)
-    return Key(private.public_key(), private)
 
 
 def _p256(secret: int) -> Key:

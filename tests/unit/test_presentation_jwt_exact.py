@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ed25519
+from test_verify_exact import NOW, OB, V2, _ed
 
 import mcbadge.verify.presentation as presentation_module
 from mcbadge.did import did_for_key
@@ -37,20 +37,12 @@ from mcbadge.verify import (
 )
 from mcbadge.verify.result import Check, Summary
 
-NOW = datetime(2025, 6, 1, 12, 0, 0, tzinfo=UTC)
 T = int(NOW.timestamp())
 SKEW = 300  # VerificationPolicy.clock_skew, in seconds
-V2 = "https://www.w3.org/ns/credentials/v2"
 V1 = "https://www.w3.org/2018/credentials/v1"
-OB = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 CHALLENGE = "office-challenge-7f3a9c"
 DOMAIN = "https://licensure.example"
 VP_ID = "urn:uuid:0a0b0c0d-1111-4222-8333-444444444444"
-
-
-def _ed(seed: int) -> Key:
-    private = ed25519.Ed25519PrivateKey.from_private_bytes(bytes([seed]) * 32)
-    return Key(private.public_key(), private)
 
 
 ISSUER = _ed(1)
@@ -339,6 +331,21 @@ def _ill_formed(**changes: Row) -> dict[str, Row]:
 NO_CHALLENGE = fail("challenge.missing", "the presentation does not answer a challenge")
 IN_FUTURE = "the presentation says it was signed at 2025-06-01T12:05:01+00:00, in the future"
 
+#: What a VP-JWT with a registered claim of the wrong JSON type does not reach: the JWS is never
+#: checked, so neither are the proof, the challenge, the domain, freshness or the holder.
+CLAIM_TYPE_UNREACHED = (
+    unreached(
+        "not reached: jwt_claims failed",
+        *PROOF_UNREACHED,
+        "challenge",
+        "domain",
+        "freshness",
+        "jwt",
+    )
+    | HOLDER_NOT_REACHED
+)
+
+
 CASES: dict[str, Case] = {
     # good presentations, one per form
     "vp_jwt_ok": Case(vp_jwt, GOOD, 0),
@@ -602,15 +609,7 @@ CASES: dict[str, Case] = {
     "claim_of_the_wrong_type": Case(
         lambda: vp_jwt(claims={"exp": "soon"}),
         report(jwt_claims=fail("jwt_claims.bad_exp", "the JWT claim exp is not a NumericDate"))
-        | unreached(
-            "not reached: jwt_claims failed",
-            *PROOF_UNREACHED,
-            "challenge",
-            "domain",
-            "freshness",
-            "jwt",
-        )
-        | HOLDER_NOT_REACHED,
+        | CLAIM_TYPE_UNREACHED,
         1,
         recipient=None,
     ),
@@ -622,15 +621,7 @@ CASES: dict[str, Case] = {
             GOOD_VP_CLAIM,
             jwt_claims=fail("jwt_claims.bad_exp", "the JWT claim exp is not a NumericDate"),
         )
-        | unreached(
-            "not reached: jwt_claims failed",
-            *PROOF_UNREACHED,
-            "challenge",
-            "domain",
-            "freshness",
-            "jwt",
-        )
-        | HOLDER_NOT_REACHED,
+        | CLAIM_TYPE_UNREACHED,
         1,
         recipient=None,
         proof_format="VP-JWT (vp claim)",

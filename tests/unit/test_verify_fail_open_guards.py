@@ -148,16 +148,19 @@ def test_a_status_list_resolver_that_crashes_leaves_the_status_undecided() -> No
     assert "s3cret" not in result.to_json()
 
 
+class CrashingFetcher:
+    """A caller's fetcher (an object with ``get(url)``) whose proxy went away."""
+
+    def get(self, url: str) -> bytes:
+        raise ConnectionError("proxy refused")
+
+
 def test_a_fetcher_that_crashes_leaves_the_status_undecided() -> None:
     """The same for a caller's own fetcher (``policy.fetcher``, an object with ``get(url)``):
     a ConnectionError from it means the list was not retrieved (indeterminate)."""
 
-    class Crashes:
-        def get(self, url: str) -> bytes:
-            raise ConnectionError("proxy refused")
-
     document, _ = with_status({})
-    result = verify(document, VerificationPolicy(now=NOW, offline=False, fetcher=Crashes()))
+    result = verify(document, VerificationPolicy(now=NOW, offline=False, fetcher=CrashingFetcher()))
     assert result.indeterminate
     assert result.failed_checks == ["status_retrieval"]
     check = result.check("status_retrieval")
@@ -175,11 +178,7 @@ def test_a_fetcher_that_crashes_on_a_did_web_document_leaves_the_key_undecided()
     vm = method if isinstance(method, str) else method["id"]
     signed = di(credential("did:web:example.edu"), verification_method=vm)
 
-    class Crashes:
-        def get(self, url: str) -> bytes:
-            raise ConnectionError("proxy refused")
-
-    result = verify(signed, VerificationPolicy(now=NOW, offline=False, fetcher=Crashes()))
+    result = verify(signed, VerificationPolicy(now=NOW, offline=False, fetcher=CrashingFetcher()))
     assert result.indeterminate
     assert result.failed_checks == ["key_resolution"]
     check = result.check("key_resolution")
