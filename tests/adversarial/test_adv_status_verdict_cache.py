@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from _helpers import ATTACKER_KEY, ISSUER_KEY, NOW, FakeHost, policy
-from _signer import sign_di
+from _signer import jwt_payload, sign_di, sign_jwt
 from _status_kit import LIST_URL, credential_with_status, status_list
 
 import mcbadge.verify.pipeline as pipeline
@@ -158,6 +158,27 @@ def test_an_earlier_or_too_late_instant_is_judged_again(
     assert len(nested_calls) == 2
     late = verify(credential_with_status(index=7), shared)  # past the list's validUntil
     assert codes(late) == ["status_list.expired"]
+
+
+def test_a_vc_jwt_list_verdict_ends_at_its_exp(
+    host: FakeHost, nested_calls: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A service keeps one policy (now=None): a day's ttl must not let it read a status bit
+    # from a VC-JWT list after its exp. (jwt_claims requires exp to equal validUntil, so the
+    # list credential's own validUntil and the JWT's exp end the verdict at the same instant.)
+    instants = iter([NOW, NOW + timedelta(hours=2)])
+    monkeypatch.setattr(pipeline, "_now", lambda _policy: next(instants))
+    until = (NOW + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    payload = jwt_payload(status_list((), sign=False, validUntil=until))
+    assert payload["exp"] == int((NOW + timedelta(hours=1)).timestamp())
+    payload["credentialSubject"]["ttl"] = 86_400_000
+    host.put(LIST_URL, sign_jwt(payload, ISSUER_KEY).encode())
+    shared = VerificationPolicy(clock_skew=timedelta(0))
+    assert exit_code_for(verify(credential_with_status(index=7), shared)) == 0
+    late = verify(credential_with_status(index=7), shared)
+    assert len(nested_calls) == 1  # refused before the remembered verdict is consulted
+    assert codes(late) == ["status_list.expired"]
+    assert exit_code_for(late) == 2  # an expired list cannot say the credential is active
 
 
 def _ctx(shared: VerificationPolicy, now: Any) -> RunContext:

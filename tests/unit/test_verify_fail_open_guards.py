@@ -188,3 +188,47 @@ def test_a_fetcher_that_crashes_on_a_did_web_document_leaves_the_key_undecided()
         "the issuer's DID document could not be retrieved: "
         "https://example.edu/.well-known/did.json could not be fetched (ConnectionError)",
     )
+
+
+def test_the_key_s_did_is_what_comes_before_its_first_hash() -> None:
+    """key_binding compares the issuer's id with the DID of the proof's key: the DID URL up
+    to its FIRST '#'. An issuer id that itself holds a fragment (`did:web:example.edu#org`)
+    is not the DID of a key `did:web:example.edu#org#key-1`: that key's DID is
+    `did:web:example.edu`. Cutting at the last '#' would bind them (the signature is not
+    reached, so a hand-edited proof shows it)."""
+    signed = di(credential())
+    signed["issuer"] = dict(signed["issuer"], id="did:web:example.edu#org")
+    signed["proof"] = dict(signed["proof"], verificationMethod="did:web:example.edu#org#key-1")
+    result = verify(signed, OFFLINE)
+    check = result.check("key_binding")
+    assert check is not None
+    assert (check.status, check.code) == ("failed", "key_binding.not_issuer_key")
+    assert not result.verified
+
+
+@pytest.mark.parametrize("code", ["strange.thing", "error", "status.unreadable"])
+def test_a_reading_error_under_any_code_fails_the_input_check(
+    monkeypatch: pytest.MonkeyPatch, code: str
+) -> None:
+    """A typed error from reading the input is filed under the check its code names only
+    when that check exists; any other code fails `input`. Filed under a check id the report
+    does not list, the failure would vanish and `input` would read "not reached"."""
+    import mcbadge.verify.pipeline as pipeline
+    from mcbadge.errors import MCBadgeError
+
+    def refuse(document: Any) -> Any:
+        raise MCBadgeError("the reader gave up", code=code)
+
+    monkeypatch.setattr(pipeline, "parse_input", refuse)
+    result = verify(di(credential()), OFFLINE)
+    assert not result.verified
+    named = code.split(".", 1)[0]
+    failed_id, filed_code = (named, code) if named == "status" else ("input", f"input.{code}")
+    check = result.check(failed_id)
+    assert check is not None
+    assert (check.status, check.code, check.message) == (
+        "failed",
+        filed_code,
+        "the reader gave up",
+    )
+    assert result.failed_checks == [failed_id]
