@@ -37,6 +37,7 @@ from mcbadge.proofs.presentation import (
     sign_presentation_di,
     sign_presentation_jwt,
 )
+from mcbadge.proofs.vc_jose import typ_allowed
 
 __all__ = [
     "ENVELOPED_MEDIA_TYPES",
@@ -93,7 +94,7 @@ def envelope(token: str) -> dict[str, Any]:
     VC-JOSE-COSE credential (``typ vc+jwt``), ``data:application/jwt,`` for an OB 3.0 VC-JWT."""
     token = token.strip()
     typ = _jws_typ(token)
-    media = "application/vc+jwt" if typ in ("vc+jwt", "vc+ld+jwt") else "application/jwt"
+    media = "application/vc+jwt" if typ_allowed(typ, ("vc+jwt", "vc+ld+jwt")) else "application/jwt"
     return {
         "@context": VC_V2,
         "id": f"data:{media},{token}",

@@ -1328,7 +1328,11 @@ def test_jwt_member_issue_through_verify() -> None:
             {"alg": "EdDSA", "b64": False},
             ("jwt.header_forbidden", "the JWT header 'b64' is not accepted"),
         ),
-        ({"alg": "EdDSA", "typ": "jwt"}, ("jwt.bad_typ", "the JWT typ is not JWT")),
+        # JOSE is a JWS that is not a JWT (RFC 7515 §9.2.1); media types, not spellings,
+        # are compared, so "jwt" is accepted (test_jwt_header_accepted)
+        ({"alg": "EdDSA", "typ": "JOSE"}, ("jwt.bad_typ", "the JWT typ is not JWT")),
+        ({"alg": "EdDSA", "typ": "application/json"}, ("jwt.bad_typ", "the JWT typ is not JWT")),
+        ({"alg": "EdDSA", "typ": "text/jwt"}, ("jwt.bad_typ", "the JWT typ is not JWT")),
         ({"alg": "EdDSA", "typ": "vc+sd-jwt"}, ("jwt.bad_typ", "the JWT typ is not JWT")),
     ],
 )
@@ -1338,7 +1342,11 @@ def test_jwt_header_refusals(header: dict[str, Any], expected: tuple[str, str]) 
     assert (info.value.code, info.value.message) == expected
 
 
-@pytest.mark.parametrize("typ", [None, "JWT", "vc+jwt", "vc+ld+jwt", "vc+ld+json+jwt"])
+@pytest.mark.parametrize(
+    "typ",
+    # RFC 7515 §4.1.9: media types compare case-insensitively, "application/" may be left out
+    [None, "JWT", "jwt", "application/jwt", "Application/JWT", "vc+jwt", "vc+ld+json+jwt"],
+)
 @pytest.mark.parametrize("alg", ["EdDSA", "ES256", "RS256"])
 def test_jwt_header_accepted(alg: str, typ: str | None) -> None:
     header: dict[str, Any] = {"alg": alg}

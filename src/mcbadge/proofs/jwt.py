@@ -50,6 +50,7 @@ from mcbadge.proofs.vc_jose import (
     check_vc_jwt_payload,
     envelope,
     is_vc_jwt,
+    typ_allowed,
     unwrap_envelope,
 )
 
@@ -70,7 +71,8 @@ VC_V2 = "https://www.w3.org/ns/credentials/v2"
 _REGISTERED = ("iss", "jti", "sub", "nbf", "exp", "iat", "aud")
 _FORBIDDEN_HEADERS = ("jku", "x5u", "x5c", "x5t", "x5t#S256", "b64")
 # OB 3.0 §8.2.3 writes "JWT"; VC-JOSE-COSE registers "vc+jwt"; drafts of it used
-# "vc+ld+jwt" and "vc+ld+json+jwt". The verifier checks the same list.
+# "vc+ld+jwt" and "vc+ld+json+jwt". The verifier checks the same list, as media types
+# compare (typ_allowed: "jwt" and "application/jwt" are "JWT", RFC 7515 §4.1.9).
 ALLOWED_TYP = ("JWT", "vc+jwt", "vc+ld+jwt", "vc+ld+json+jwt")
 _MAX_TOKEN = 2_000_000
 # one encoder each, not one per json.dumps call
@@ -353,7 +355,7 @@ def _check_header(header: Mapping[str, Any], *, vc_jose: bool = False) -> str:
         check_vc_jwt_header(header)
         return alg
     typ = header.get("typ")
-    if typ is not None and typ not in ALLOWED_TYP:
+    if typ is not None and not typ_allowed(typ, ALLOWED_TYP):
         raise _fail("jwt.bad_typ", "the JWT typ is not JWT")
     return alg
 

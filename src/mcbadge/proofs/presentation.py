@@ -40,8 +40,10 @@ from mcbadge.proofs.di import (
 from mcbadge.proofs.ecdsa_rdfc_2019 import ECDSA_RDFC_2019
 from mcbadge.proofs.eddsa_rdfc_2022 import EDDSA_RDFC_2022
 from mcbadge.proofs.jwt import _json_part, decode_jwt, header_key, jwt_member_issue
+from mcbadge.proofs.vc_jose import typ_allowed
 
 __all__ = [
+    "VP_JOSE_TYP",
     "VP_JWT_TYP",
     "VP_SUITES",
     "VpJwtForm",
@@ -56,6 +58,9 @@ VP_SUITES: dict[str, Suite] = {s.name: s for s in (EDDSA_RDFC_2022, ECDSA_RDFC_2
 #: ``vp``: VC-JWT 1.1 (the presentation in a ``vp`` claim); ``vp+jwt``: VC-JOSE-COSE.
 VpJwtForm = Literal["vp", "vp+jwt"]
 VP_JWT_TYP = ("JWT", "vp+jwt", "vp+ld+jwt")
+#: the typ of a VC-JOSE-COSE presentation (the payload is the presentation), a draft's too;
+#: compared as media types (``application/vp+jwt``, ``VP+JWT``: RFC 7515 §4.1.9)
+VP_JOSE_TYP = ("vp+jwt", "vp+ld+jwt")
 _VP_CTY = ("vp", "vp+ld+json")
 #: JWT claims that are not members of the presentation a vp+jwt payload is.
 _VP_CLAIMS = ("iss", "jti", "sub", "aud", "nonce", "iat", "nbf", "exp")
@@ -283,12 +288,12 @@ def _check_header(header: Mapping[str, Any]) -> tuple[str, str]:
         if name in header:
             raise _fail("jwt.header_forbidden", f"the JWT header {name!r} is not accepted")
     typ = header.get("typ")
-    if typ is not None and typ not in VP_JWT_TYP:
+    if typ is not None and not typ_allowed(typ, VP_JWT_TYP):
         raise _fail("jwt.bad_typ", f"the JWT typ {typ!r} is not a presentation's")
     cty = header.get("cty")
-    if cty is not None and cty not in _VP_CTY:
+    if cty is not None and not typ_allowed(cty, _VP_CTY):
         raise _fail("jwt.bad_cty", f"the JWT cty {cty!r} is not a presentation's")
-    return alg, ("vp+jwt" if typ in ("vp+jwt", "vp+ld+jwt") else "vp")
+    return alg, ("vp+jwt" if typ_allowed(typ, VP_JOSE_TYP) else "vp")
 
 
 def verify_presentation_jwt(

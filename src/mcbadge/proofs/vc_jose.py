@@ -23,7 +23,7 @@ the verifier's checks (:mod:`mcbadge.verify.checks_proof`) apply; each raises
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,6 +42,8 @@ __all__ = [
     "envelope_type",
     "is_envelope",
     "is_vc_jwt",
+    "media_subtype",
+    "typ_allowed",
     "unwrap_envelope",
 ]
 
@@ -74,31 +76,43 @@ def _fail(code: str, message: str) -> MCBadgeError:
     return MCBadgeError(message, code=code)
 
 
-def _media_subtype(value: str) -> str:
+def media_subtype(value: str) -> str:
+    """A JOSE ``typ``/``cty`` or a data: URL's media type, as compared: RFC 7515 §4.1.9 reads a
+    value without ``/`` as if ``application/`` were prepended, and media types compare
+    case-insensitively (``JWT``, ``jwt`` and ``application/jwt`` are one type)."""
     lowered = value.strip().lower()
     return lowered[len("application/") :] if lowered.startswith("application/") else lowered
+
+
+def typ_allowed(value: object, allowed: Iterable[str]) -> bool:
+    """``value`` (a header's ``typ`` or ``cty``) is one of ``allowed``, as media types compare
+    (:func:`media_subtype`); anything but a string is not."""
+    if not isinstance(value, str):
+        return False
+    subtype = media_subtype(value)
+    return any(subtype == media_subtype(name) for name in allowed)
 
 
 def is_vc_jwt(header: Mapping[str, Any], *, media_type: str | None = None) -> bool:
     """True when the token is to be read as VC-JOSE-COSE ``vc+jwt``: its envelope or caller
     says ``application/vc+jwt``, its ``typ`` is a vc+jwt spelling, or it has a ``cty`` (only
     VC-JOSE-COSE defines one; :func:`check_vc_jwt_header` then judges typ and cty)."""
-    if media_type is not None and _media_subtype(media_type) == "vc+jwt":
+    if media_type is not None and media_subtype(media_type) == "vc+jwt":
         return True
     typ = header.get("typ")
-    return (isinstance(typ, str) and _media_subtype(typ) in _VC_TYP) or "cty" in header
+    return (isinstance(typ, str) and media_subtype(typ) in _VC_TYP) or "cty" in header
 
 
 def check_vc_jwt_header(header: Mapping[str, Any]) -> None:
     """``typ``, when present, is a vc+jwt spelling (``jwt.typ``); ``cty``, when present, is
     ``vc`` (``jwt.cty``). alg, crit, kid/jwk are the common JWT rules, checked by the caller."""
     typ = header.get("typ")
-    if typ is not None and (not isinstance(typ, str) or _media_subtype(typ) not in _VC_TYP):
+    if typ is not None and (not isinstance(typ, str) or media_subtype(typ) not in _VC_TYP):
         shown = str(typ)[:_MAX_SHOWN]
-        hint = _OTHER_TYP_HINTS.get(_media_subtype(shown), "expected vc+jwt")
+        hint = _OTHER_TYP_HINTS.get(media_subtype(shown), "expected vc+jwt")
         raise _fail("jwt.typ", f"the JWT typ {shown!r} is not acceptable for a credential: {hint}")
     cty = header.get("cty")
-    if cty is not None and (not isinstance(cty, str) or _media_subtype(cty) not in _VC_CTY):
+    if cty is not None and (not isinstance(cty, str) or media_subtype(cty) not in _VC_CTY):
         raise _fail(
             "jwt.cty",
             f"the JWT cty {str(cty)[:_MAX_SHOWN]!r} is not acceptable: a vc+jwt's payload is "

@@ -20,6 +20,7 @@ from mcbadge.proofs.vc_jose import (
     check_vc_jwt_claims,
     check_vc_jwt_header,
     check_vc_jwt_payload,
+    typ_allowed,
 )
 from mcbadge.verify._context import RunContext
 from mcbadge.verify._util import (
@@ -202,7 +203,7 @@ def _jwt_structure(ctx: RunContext, checks: dict[str, Check]) -> None:
             check_vc_jwt_payload(payload)
         except MCBadgeError as exc:
             raise _Stop(_failure_for(exc.code, exc.message)) from None
-    elif "typ" in header and header["typ"] not in ALLOWED_TYP:
+    elif "typ" in header and not typ_allowed(header["typ"], ALLOWED_TYP):
         raise _Stop(failed("jwt", "typ", f"JWT typ {header['typ']!r} is not acceptable"))
     if "kid" not in header and "jwk" not in header:
         raise _Stop(failed("jwt", "no_key", "the JWT header has neither kid nor jwk"))

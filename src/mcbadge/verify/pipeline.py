@@ -15,6 +15,8 @@ from typing import Any
 
 from mcbadge._json import collector_paused
 from mcbadge.errors import InputError, MCBadgeError
+from mcbadge.proofs.presentation import VP_JOSE_TYP
+from mcbadge.proofs.vc_jose import typ_allowed
 from mcbadge.verify import _facts
 from mcbadge.verify._context import RunContext
 from mcbadge.verify._input import ParsedInput, parse_input, refuse_path_like
@@ -337,7 +339,7 @@ def looks_like_presentation(parsed: ParsedInput) -> bool:
         "VerifiablePresentation" in types
         or "EnvelopedVerifiablePresentation" in types
         or "vp" in payload
-        or header.get("typ") in ("vp+jwt", "vp+ld+jwt")
+        or typ_allowed(header.get("typ"), VP_JOSE_TYP)
     )
 
 
