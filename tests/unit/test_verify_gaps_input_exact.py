@@ -439,6 +439,19 @@ def test_a_baked_svg_given_as_text_after_white_space_is_unbaked() -> None:
     assert _read_as(verify("\n  " + text, OFFLINE)) == BAKED
 
 
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_a_baked_svg_with_an_xml_declaration_after_white_space_is_unbaked(as_bytes: bool) -> None:
+    """White space before an SVG's XML declaration (a stray newline from copy and paste, or
+    at the head of a file) is not a reason to refuse the badge: it is unbaked and the
+    credential inside is verified as always. Before, strict XML refused it with
+    input.baking_malformed_xml ("XML or text declaration not at start of entity")."""
+    declared = b'<?xml version="1.0" encoding="UTF-8"?>\n' + SVG
+    text = "\n  " + bake(declared, jwt(credential())).decode("utf-8")
+    result = verify(text.encode("utf-8") if as_bytes else text, OFFLINE)
+    assert result.failed_checks == []
+    assert _read_as(result) == BAKED
+
+
 def test_text_that_is_not_a_credential_is_quoted_by_its_first_twenty_characters() -> None:
     """Text that is neither JSON, a VC-JWT nor a baked image fails `input`, quoting its
     first 20 characters only (_from_text 55)."""

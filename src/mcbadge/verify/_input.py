@@ -280,8 +280,11 @@ def parse_input(document: object) -> ParsedInput:
             raise InputError(
                 f"the document is larger than {MAX_BYTES} bytes", code="input.too_large"
             )
-        if data.startswith(_PNG_MAGIC) or _looks_like_svg(data):
+        if data.startswith(_PNG_MAGIC):
             return _unbake(data)
+        if _looks_like_svg(data):
+            # white space before an XML declaration is a copy-and-paste slip, not a new image
+            return _unbake(data.lstrip())
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -295,7 +298,7 @@ def parse_input(document: object) -> ParsedInput:
                 f"the document is larger than {MAX_BYTES} bytes", code="input.too_large"
             )
         if document.lstrip().startswith("<"):
-            return _unbake(document.encode("utf-8"))
+            return _unbake(document.lstrip().encode("utf-8"))
         return _from_text(document, "json")
     raise TypeError(
         "verify() takes a mapping, JSON str/bytes, a compact JWS, baked PNG/SVG bytes or a path"
