@@ -194,9 +194,22 @@ def _context(vp: dict[str, Any], entries: list[Any]) -> Check:
     return passed("context", "only bundled JSON-LD contexts are used")
 
 
-def _issue_check(code: str, message: str, ids: tuple[str, ...] = PRESENTATION_CHECK_IDS) -> Check:
+def _issue_check(
+    code: str, message: str, ids: tuple[str, ...] = PRESENTATION_CHECK_IDS, resolver: Any = None
+) -> Check:
     prefix = code.split(".", 1)[0]
     check_id = prefix if prefix in ids else "signature"
+    fetch_failures = getattr(resolver, "fetch_failures", None)
+    if check_id == "key_resolution" and fetch_failures:
+        # the holder's did:web document could not be fetched: undecided, as for an issuer's
+        # key (checks_proof._unreachable_key), not a key that is wrong
+        first = fetch_failures[0]
+        return failed(
+            "key_resolution",
+            "unreachable",
+            f"the holder's DID document could not be retrieved: {first.message}",
+            indeterminate=True,
+        )
     detail = code.split(".", 1)[1] if prefix == check_id and "." in code else code
     return failed(check_id, detail, message, indeterminate=code.endswith(".offline"))
 
@@ -333,7 +346,7 @@ def _proof_checks(
         if outcome.errors:
             issue = outcome.errors[0]
             where = f"proof {outcome.index + 1}: " if len(outcomes) > 1 else ""
-            check = _issue_check(issue.code, where + issue.message)
+            check = _issue_check(issue.code, where + issue.message, resolver=resolver)
             checks[check.id] = check
             return checks, None, False
     if len(signers) != 1:
@@ -405,13 +418,13 @@ def _jwt_checks(
         read.vp = payload["vp"]
     if payload is None or header is None or vp is None:
         issue = outcome.errors[0]
-        check = _issue_check(issue.code, issue.message)
+        check = _issue_check(issue.code, issue.message, resolver=resolver)
         checks[check.id] = check
         return checks, None, None, form
     signer: str | None = None
     if outcome.errors:
         issue = outcome.errors[0]
-        check = _issue_check(issue.code, issue.message)
+        check = _issue_check(issue.code, issue.message, resolver=resolver)
         checks[check.id] = check
         if check.id != "jwt":
             checks["jwt"] = passed("jwt", f"{form} header acceptable (alg {outcome.cryptosuite})")
