@@ -2,7 +2,7 @@
 the modules outside the status, input, proof-check and pipeline groups (the survivors of
 verify/_network.py, clr.py, report.py, result.py, document.py, files.py, detect.py,
 _list_cache.py and checks_proof._jwt_data_loss). Most of those survivors are equivalent,
-unreachable or only change debug logging; the two below changed what a user sees while no
+unreachable or only change debug logging; the three below changed what a user sees while no
 test failed. Each test pins the rule, and the mutants it kills are named in its docstring
 (numbers are those of the round's scratch copy, made by mutmut at 8d0e924)."""
 
@@ -53,3 +53,22 @@ def test_asking_a_result_for_an_unknown_check_names_that_id_in_the_key_error() -
     with pytest.raises(KeyError) as caught:
         result.check("signatures")
     assert caught.value.args == ("signatures",)
+
+
+def test_one_verification_s_fetches_are_bounded_by_the_policy_s_count_and_seconds() -> None:
+    """A verification that may fetch (status lists, did:web documents) sees the caller's
+    fetcher through a budget: at most `max_fetches` documents, and no new fetch once
+    `fetch_seconds` have passed, so a slow provider cannot hold a verification (or a
+    service's thread) for long. Kills _network.budgeted 4 (the time bound dropped)."""
+    from mcbadge.net import FetchBudget
+    from mcbadge.verify._network import budgeted
+
+    class Host:
+        def get(self, url: str) -> bytes:
+            raise AssertionError("not fetched here")
+
+    policy = VerificationPolicy(max_fetches=7, fetch_seconds=2.5)
+    budget = budgeted(Host(), policy)
+    assert isinstance(budget, FetchBudget)
+    assert (budget.max_documents, budget.seconds) == (7, 2.5)
+    assert budgeted(None, policy) is None
