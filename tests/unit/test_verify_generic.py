@@ -56,6 +56,28 @@ def test_generic_validity_still_judges_the_dates(key: SigningKey) -> None:
     assert result.check("validity").code == "validity.not_yet_valid"
 
 
+def test_generic_validity_judges_the_award_date_without_a_start_date(key: SigningKey) -> None:
+    """validFrom is optional for a plain VCDM 2.0 credential, but the instants that must
+    already have happened are judged all the same: an award dated 2099 is not valid now,
+    with a validFrom or without one (before, without one it verified)."""
+    ob = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+    term, code = "awardedDate", "validity.awarded_in_future"
+    future = {"@context": [V2, ob], term: "2099-01-01T00:00:00Z"}
+    for extra in ({}, {"validFrom": "2024-01-01T00:00:00Z"}):
+        result = verify(signed(key, **future, **extra), GENERIC)
+        check = result.check("validity")
+        assert (check.status, check.code, check.message) == (
+            "failed",
+            code,
+            f"{term} 2099-01-01T00:00:00Z is in the future",
+        )
+        assert result.failed_checks == ["validity"]
+    past = signed(key, **{"@context": [V2, ob], term: "2024-01-01T00:00:00Z"})
+    result = verify(past, GENERIC)
+    assert result.verified, result.failed_checks
+    assert result.check("validity").message == "valid now: no start date"
+
+
 def test_vcdm_1_credential_needs_its_issuance_date(key: SigningKey) -> None:
     credential = {
         "@context": [V1],

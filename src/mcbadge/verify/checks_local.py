@@ -354,18 +354,15 @@ def check_validity(ctx: RunContext) -> Check:
         detail = "naive_datetime" if "time zone" in str(exc) else "bad_datetime"
         return failed("validity", detail, str(exc))
     start, end = validity_window(dates)
-    if start is None:  # a plain VCDM 2.0 credential without validFrom
-        if end is not None and exceeds(ctx.now, end[2], ctx.policy.clock_skew):
-            return failed("validity", "expired", f"expired at {end[1]} ({end[0]})")
-        return passed("validity", "valid now: no start date" + (f", until {end[1]}" if end else ""))
-    if end is not None and end[2] < start[2]:
-        return failed(
-            "validity", "inverted", f"{end[0]} ({end[1]}) is before {start[0]} ({start[1]})"
-        )
     skew, now = ctx.policy.clock_skew, ctx.now
-    # Overflow-safe: the skew is compared with a difference, never added to a date.
-    if exceeds(start[2], now, skew):
-        return failed("validity", "not_yet_valid", f"not valid before {start[1]} ({start[0]})")
+    if start is not None:  # (a plain VCDM 2.0 credential may have no validFrom)
+        if end is not None and end[2] < start[2]:
+            return failed(
+                "validity", "inverted", f"{end[0]} ({end[1]}) is before {start[0]} ({start[1]})"
+            )
+        # Overflow-safe: the skew is compared with a difference, never added to a date.
+        if exceeds(start[2], now, skew):
+            return failed("validity", "not_yet_valid", f"not valid before {start[1]} ({start[0]})")
     if end is not None and exceeds(now, end[2], skew):
         return failed("validity", "expired", f"expired at {end[1]} ({end[0]})")
     for name in EVENT_TERMS:
@@ -373,6 +370,8 @@ def check_validity(ctx: RunContext) -> Check:
             return failed(
                 "validity", _EVENT_CODES[name], f"{name} {dates[name][0]} is in the future"
             )
+    if start is None:
+        return passed("validity", "valid now: no start date" + (f", until {end[1]}" if end else ""))
     until = f" until {end[1]}" if end is not None else ", with no end date"
     return passed("validity", f"valid now: from {start[1]}{until}")
 
