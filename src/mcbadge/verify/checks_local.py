@@ -166,7 +166,8 @@ def structural_problems(ctx: RunContext) -> list[str]:
     if "VerifiableCredential" not in types:
         problems.append("type must include VerifiableCredential")
     if kind == "status_list":
-        if not isinstance(_id_of(credential.get("issuer")), str):
+        list_issuer = _id_of(credential.get("issuer"))
+        if not isinstance(list_issuer, str) or not list_issuer:
             problems.append("issuer must have an id")
         return problems
     if kind == "vc":
