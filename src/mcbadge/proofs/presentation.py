@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from mcbadge.did import Resolver, VerificationMethod
@@ -225,6 +225,10 @@ def verify_authentication_proof(
 
 
 def _epoch(value: datetime) -> int:
+    """NumericDate of ``value``; a naive value is UTC, as ``format_datetime`` reads it for a
+    Data Integrity proof's ``created`` (``datetime.timestamp`` would take local time)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
     return int(value.timestamp())
 
 
