@@ -49,6 +49,24 @@ def _outcome(outcome: ProofOutcome) -> Outcome:
     )
 
 
+def _assert_refused_before_reading(token: Any, message: str) -> None:
+    """``jwt.malformed`` with ``message``, type ``JWT`` (the form is not known), nothing
+    verified, and no header, payload or presentation handed back."""
+    outcome, header, payload, presentation = verify_presentation_jwt(token, RESOLVER)
+    assert _outcome(outcome) == (
+        0,
+        "JWT",
+        None,
+        None,
+        None,
+        False,
+        [Issue("jwt.malformed", message)],
+    )
+    assert header is None
+    assert payload is None
+    assert presentation is None
+
+
 def _segments(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The header and payload of ``token`` as signed."""
     head, body, _ = token.split(".")
@@ -112,19 +130,7 @@ def test_a_token_that_is_not_text_is_refused_not_raised(token: Any) -> None:
     presentation comes back: the verifier never raises for bad input. Kills mutmut_3, 7 and 8
     (type None / "XXJWTXX" / "jwt"), 9 and 10 (header / payload "" instead of None), 14
     (a non-string is split anyway and raises)."""
-    outcome, header, payload, presentation = verify_presentation_jwt(token, RESOLVER)
-    assert _outcome(outcome) == (
-        0,
-        "JWT",
-        None,
-        None,
-        None,
-        False,
-        [Issue("jwt.malformed", "the JWT is not a string of acceptable size")],
-    )
-    assert header is None
-    assert payload is None
-    assert presentation is None
+    _assert_refused_before_reading(token, "the JWT is not a string of acceptable size")
 
 
 def test_an_unsigned_presentation_jwt_says_it_has_no_signature() -> None:
@@ -133,19 +139,7 @@ def test_an_unsigned_presentation_jwt_says_it_has_no_signature() -> None:
     ``JWT``, nothing handed back. Kills mutmut_32 to 40 (that code and message changed or
     dropped), and 3, 7, 8, 9, 10 again."""
     head, body, _ = vp_jwt().split(".")
-    outcome, header, payload, presentation = verify_presentation_jwt(f"{head}.{body}.", RESOLVER)
-    assert _outcome(outcome) == (
-        0,
-        "JWT",
-        None,
-        None,
-        None,
-        False,
-        [Issue("jwt.malformed", "the JWT has no signature")],
-    )
-    assert header is None
-    assert payload is None
-    assert presentation is None
+    _assert_refused_before_reading(f"{head}.{body}.", "the JWT has no signature")
 
 
 BODY = _segment({"iss": HOLDER_DID, "aud": DOMAIN})
