@@ -31,13 +31,14 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from typing import Any
+from typing import Any, final
 
 from mcbadge.errors import InputError
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_DEPTH",
+    "StrictJSON",
     "collector_paused",
     "loads_object",
     "loads_strict",
@@ -54,6 +55,31 @@ _PRESCAN_OPENERS = 512
 # Above this many objects and arrays the cycle collector is paused while the text is parsed.
 _GC_PAUSE_OPENERS = 10_000
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+@final
+class StrictJSON:
+    """A JSON value that :func:`loads_strict` has already read, within bounds no looser than
+    :data:`DEFAULT_MAX_BYTES` and :data:`DEFAULT_MAX_DEPTH` (or a member of such a value).
+
+    :func:`mcbadge.verify.verify` writes any other mapping out as JSON and reads it back
+    strictly, so that a dict gets the same limits as bytes; a value wrapped in this has had
+    them already, so it is taken as it is. For code that has just parsed a request body with
+    :func:`loads_strict` (the service): about 0.1 ms less per credential. Wrapping anything
+    else (a dict built in Python, a value read with looser bounds) voids that guarantee."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:  # a credential can be large; its text is not a repr's job
+        return f"StrictJSON(<{type(self.value).__name__}>)"
+
+    @staticmethod
+    def within_bounds(max_bytes: int, max_depth: int) -> bool:
+        """Whether a value :func:`loads_strict` read with these bounds may be wrapped."""
+        return max_bytes <= DEFAULT_MAX_BYTES and max_depth <= DEFAULT_MAX_DEPTH
 
 
 @contextmanager

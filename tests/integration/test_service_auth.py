@@ -205,6 +205,24 @@ def test_public_requests_are_counted_per_address(
         assert http.get("/healthz", headers=other).status_code == 200
 
 
+def test_every_request_counts_a_path_that_does_not_exist_and_a_wrong_method_included(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The limit sits in front of the app, not on its routes: a client probing for paths
+    spends its budget like any other, and a refused probe gets a 429, not the 404."""
+    monkeypatch.setattr(ratelimit, "clock", lambda: FIXED)
+    provider = make_provider(tmp_path, requests_per_minute=3)
+    with serve_with_test_routes(provider.config, monkeypatch) as url, client(url) as http:
+        assert http.get("/no/such/path").status_code == 404
+        assert http.get("/credentials/verify").status_code == 405
+        assert http.get("/healthz").status_code == 200
+        probe = http.get("/no/such/path")
+        assert probe.status_code == 429
+        assert problem(probe)["code"] == "rate.limited"
+        assert probe.headers["retry-after"] == "45"
+        assert http.get("/healthz").status_code == 429
+
+
 def test_a_limit_of_zero_counts_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     provider = make_provider(tmp_path, requests_per_minute=0)
     with serve_with_test_routes(provider.config, monkeypatch) as url, client(url) as http:

@@ -103,6 +103,28 @@ def test_deeply_nested_json_is_400_before_it_is_parsed(service: httpx.Client) ->
     assert problem(answer)["code"] == "input.too_deep"
 
 
+def test_a_body_limit_looser_than_the_verifiers_leaves_the_verifiers_own_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operator may raise the body's depth limit; the credential inside still meets the
+    verifier's own (64 levels): the route hands it over to be read again, not as read."""
+    made = make_provider(tmp_path)
+    made.config = replace(made.config, limits=replace(LimitsConfig(), max_json_depth=200))
+    nested = {"@context": [V2], "type": ["VerifiableCredential"], "x": "leaf"}
+    for _ in range(100):
+        nested = {"@context": [V2], "type": ["VerifiableCredential"], "x": nested}
+    body = json.dumps({"verifiableCredential": nested})
+    with serve_with_test_routes(made.config, monkeypatch) as url, client(url) as http:
+        answer = http.post(
+            "/credentials/verify", content=body, headers={"content-type": "application/json"}
+        )
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert result["verified"] is False
+    input_check = next(check for check in result["checks"] if check["id"] == "input")
+    assert (input_check["status"], input_check["code"]) == ("failed", "input.too_deep")
+
+
 @pytest.mark.parametrize(
     ("content_type", "body"),
     [

@@ -47,10 +47,10 @@ def _routers() -> list[object]:
 def create_app(config: ServiceConfig, *, state: ServiceState | None = None) -> FastAPI:
     """The service for ``config``. Its registry and issuers are opened when the app starts
     (once per worker process) and closed when it stops; ``state`` supplies them instead."""
-    from fastapi import Depends, FastAPI
+    from fastapi import FastAPI
 
     from mcbadge import __version__
-    from mcbadge.server.ratelimit import rate_limit
+    from mcbadge.server.ratelimit import RateLimit
     from mcbadge.server.state import build_state
 
     config.check()
@@ -74,11 +74,12 @@ def create_app(config: ServiceConfig, *, state: ServiceState | None = None) -> F
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        # Every route, including those added later, counts against the per-client limit.
-        dependencies=[Depends(rate_limit)],
     )
     if state is not None:
         app.state.service = state
+    # Every request counts against its client's limit, whatever route it reaches. Added
+    # before the handlers, so that the last-resort answer to an unexpected failure wraps it.
+    app.add_middleware(RateLimit)
     install_handlers(app)
     for router in _routers():
         app.include_router(router)  # type: ignore[arg-type]

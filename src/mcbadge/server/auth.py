@@ -23,10 +23,12 @@ from mcbadge.registry.audit import Actor
 from mcbadge.server.problems import Problem
 
 __all__ = [
+    "PRESENTED_SCOPE_KEY",
     "Caller",
     "Presented",
     "authenticated_caller",
     "presented_token",
+    "read_presented_token",
     "require_issuer",
     "require_issuer_audited",
 ]
@@ -84,11 +86,24 @@ def _bearer(request: Request) -> str | Presented | None:
     return token.strip()
 
 
+#: Where :class:`~mcbadge.server.ratelimit.RateLimit` leaves the request's :class:`Presented`.
+PRESENTED_SCOPE_KEY = "mcbadge.presented"
+
+
 async def presented_token(request: Request) -> Presented:
-    """The FastAPI dependency that reads and looks up the bearer token once per request
-    (the rate limit and :func:`authenticated_caller` share it). Never fails: what is wrong
-    with the token is for :func:`authenticated_caller` to say, on the routes that need one.
-    A request without a token costs nothing; the registry look-up runs in a worker thread."""
+    """The FastAPI dependency of what the request's Authorization header carried: read once
+    per request, by the rate limit in front of the app, and taken from the request's scope
+    here (read again only for an app without that middleware)."""
+    presented = request.scope.get(PRESENTED_SCOPE_KEY)
+    if isinstance(presented, Presented):
+        return presented
+    return await read_presented_token(request)
+
+
+async def read_presented_token(request: Request) -> Presented:
+    """Read and look up the request's bearer token. Never fails: what is wrong with the
+    token is for :func:`authenticated_caller` to say, on the routes that need one. A
+    request without a token costs nothing; the registry look-up runs in a worker thread."""
     from mcbadge.server.deps import get_state
 
     token = _bearer(request)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI, Request
     from starlette.responses import Response
 
-__all__ = ["Problem", "imsx_status", "install_handlers", "problem_body"]
+__all__ = ["Problem", "imsx_status", "install_handlers", "problem_body", "render_problem"]
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,8 @@ def imsx_status(status: int, description: str, *, minor: str | None = None) -> d
     }
 
 
-def _render(request: Request, problem: Problem) -> Response:
+def render_problem(request: Request, problem: Problem) -> Response:
+    """The answer to ``problem``: Imsx_StatusInfo under ``/ims/``, else ProblemDetails."""
     from starlette.responses import JSONResponse
 
     if request.url.path.startswith("/ims/"):
@@ -129,7 +130,7 @@ def install_handlers(app: FastAPI) -> None:
 
     async def on_problem(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, Problem)
-        return _render(request, exc)
+        return render_problem(request, exc)
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -137,7 +138,7 @@ def install_handlers(app: FastAPI) -> None:
             exc.status_code, f"http.{exc.status_code}"
         )
         detail = exc.detail if isinstance(exc.detail, str) else _default_title(exc.status_code)
-        return _render(
+        return render_problem(
             request, Problem(exc.status_code, code, detail, headers=dict(exc.headers or {}))
         )
 
@@ -146,7 +147,7 @@ def install_handlers(app: FastAPI) -> None:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(part) for part in first.get("loc", ()))
         message = first.get("msg", "the request is not valid")
-        return _render(request, Problem(400, "input.invalid", f"{where}: {message}"))
+        return render_problem(request, Problem(400, "input.invalid", f"{where}: {message}"))
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         return _internal(request, exc)
@@ -162,7 +163,7 @@ def install_handlers(app: FastAPI) -> None:
 
 def _internal(request: Request, exc: BaseException) -> Response:
     logger.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
-    return _render(
+    return render_problem(
         request, Problem(500, "internal", "the service failed on this request; it is logged")
     )
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import pybase64
 
-from mcbadge._json import DEFAULT_MAX_BYTES, loads_strict
+from mcbadge._json import DEFAULT_MAX_BYTES, StrictJSON, loads_strict
 from mcbadge.errors import InputError, MCBadgeError
 from mcbadge.proofs.vc_jose import (
     ENVELOPED_CREDENTIAL,
@@ -208,7 +208,10 @@ def _from_text(text: str, source_format: str) -> ParsedInput:
             f"and not a baked PNG or SVG image; it starts with {stripped[:20]!r}",
             code="input.malformed",
         )
-    value = loads_strict(text)
+    return _from_value(loads_strict(text), source_format)
+
+
+def _from_value(value: Any, source_format: str) -> ParsedInput:
     if not isinstance(value, dict):
         raise InputError("the document is not a JSON object", code="input.not_object")
     if is_envelope(value):
@@ -263,6 +266,8 @@ def refuse_path_like(document: str) -> None:
 
 def parse_input(document: object) -> ParsedInput:
     """Parse the caller's document; raises InputError (code ``input.*``/``jwt.*``) on bad input."""
+    if isinstance(document, StrictJSON):  # read strictly already: see StrictJSON
+        return _from_value(document.value, "json")
     if isinstance(document, Mapping):
         # Round-trip through strict JSON so a dict gets the same limits as bytes.
         try:

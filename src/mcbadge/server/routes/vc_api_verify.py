@@ -36,6 +36,7 @@ from mcbadge.server.deps import get_state, in_verification_thread
 from mcbadge.server.problems import Problem
 
 if TYPE_CHECKING:
+    from mcbadge.server.config import LimitsConfig
     from mcbadge.verify import Check, VerificationPolicy, VerificationResult
 
 router = APIRouter()
@@ -128,6 +129,18 @@ def verification_policy(request: Request, **options: Any) -> VerificationPolicy:
         # two requests racing here build equal policies; the last one stays
         app_state.verification_policy = policy
     return policy
+
+
+def strictly_read(value: dict[str, Any], limits: LimitsConfig) -> Any:
+    """A member of a request body that :func:`~mcbadge.server.body.read_json` read, as the
+    verifier's input: marked as read strictly already (:class:`mcbadge._json.StrictJSON`,
+    so ``verify()`` does not write it out and read it back) when the service's body limits
+    are no looser than the verifier's own, else as it is."""
+    from mcbadge._json import StrictJSON
+
+    if StrictJSON.within_bounds(limits.max_body_bytes, limits.max_json_depth):
+        return StrictJSON(value)
+    return value
 
 
 def problem_of(check: Check) -> dict[str, Any]:
@@ -261,6 +274,7 @@ async def verify_credential(request: Request) -> JSONResponse:
             "EnvelopedVerifiableCredential)",
         )
     options = read_options(body.get("options"), _VERIFY_OPTIONS)
-    result = await in_verification_thread(request, verify, credential, verification_policy(request))
+    document = strictly_read(credential, state.config.limits)
+    result = await in_verification_thread(request, verify, document, verification_policy(request))
     status = 200 if result.verified else state.config.invalid_status
     return JSONResponse(credential_response(result, credential, options), status_code=status)
