@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mcbadge.did import VerificationMethod
-from mcbadge.errors import MCBadgeError
+from mcbadge.errors import InputError, MCBadgeError
 
 __all__ = [
     "CLOCK_SKEW",
@@ -54,6 +54,31 @@ def copy_json(value: Any) -> Any:
     if kind in _ATOMIC:
         return value
     return copy.deepcopy(value)
+
+
+def copy_for_signing(
+    document: Mapping[str, Any], what: str
+) -> tuple[dict[str, Any], list[Any] | None]:
+    """A copy of ``document`` without its ``proof``, and a copy of the proof set it already
+    carries (``None`` when it has none), for a signer to add its own proof to. A cycle, or
+    nesting deeper than the interpreter can follow, anywhere in it (the old proofs included)
+    is refused as ``input.too_deep`` naming ``what`` ("credential", "presentation")."""
+    try:
+        unsecured = {k: copy_json(v) for k, v in document.items() if k != "proof"}
+        existing = document.get("proof")
+        if existing is None:
+            return unsecured, None
+        return unsecured, copy_json(existing if isinstance(existing, list) else [existing])
+    except RecursionError:  # a cycle, or nesting deeper than any credential
+        raise InputError(f"the {what} is nested too deeply", code="input.too_deep") from None
+
+
+def numeric_date(value: datetime) -> int:
+    """JWT NumericDate of ``value``; a naive value is UTC, as :func:`format_datetime` reads it
+    for a Data Integrity proof's ``created`` (``datetime.timestamp`` would take local time)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp())
 
 
 def parse_datetime(value: Any, *, code: str) -> datetime:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mcbadge.did import Resolver, VerificationMethod
-from mcbadge.errors import InputError, KeyMaterialError, MCBadgeError
+from mcbadge.errors import KeyMaterialError, MCBadgeError
 from mcbadge.keys import Key
 from mcbadge.multibase import multibase_decode, multibase_encode
 from mcbadge.proofs._common import (
@@ -19,6 +19,7 @@ from mcbadge.proofs._common import (
     ProofOutcome,
     canonize,
     check_key_binding,
+    copy_for_signing,
     copy_json,
     format_datetime,
     issuer_id,
@@ -138,10 +139,7 @@ def sign_di(
             f"{suite.name} needs a {suite.key_type} key, not {key.key_type}",
             code="cryptosuite.key_mismatch",
         )
-    try:
-        unsecured = {k: copy_json(v) for k, v in document.items() if k != "proof"}
-    except RecursionError:  # a cycle, or nesting deeper than any credential
-        raise InputError("the credential is nested too deeply", code="input.too_deep") from None
+    unsecured, previous = copy_for_signing(document, "credential")
     contexts = _contexts(unsecured)
     needed = suite.extra_context or (DI_V2 if VC_V1 in contexts else None)
     if needed and needed not in contexts:
@@ -158,12 +156,7 @@ def sign_di(
     _, _, data = hash_data(unsecured, options)
     options["proofValue"] = multibase_encode(key.sign(data))
     signed = dict(unsecured)
-    existing = document.get("proof")
-    if existing is None:
-        signed["proof"] = options
-    else:
-        previous = existing if isinstance(existing, list) else [existing]
-        signed["proof"] = [*copy_json(previous), options]
+    signed["proof"] = options if previous is None else [*previous, options]
     return signed
 
 

@@ -42,6 +42,7 @@ from mcbadge.proofs._common import (
     ProofOutcome,
     check_key_binding,
     issuer_id,
+    numeric_date,
     parse_datetime,
 )
 from mcbadge.proofs.vc_jose import (
@@ -147,7 +148,7 @@ def _sign_vc_jwt(
     if issuer is not None:
         claims["iss"] = issuer
     if issued_at is not None:
-        claims["iat"] = int(issued_at.timestamp())
+        claims["iat"] = numeric_date(issued_at)
     payload_text = _PAYLOAD_ENCODER.encode({**cred, **claims})
     return _signed(payload_text, key, verification_method, embed_jwk, "vc+jwt"), payload_text
 

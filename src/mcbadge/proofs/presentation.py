@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from mcbadge.did import Resolver, VerificationMethod
@@ -25,8 +25,9 @@ from mcbadge.proofs._common import (
     CLOCK_SKEW,
     Issue,
     ProofOutcome,
-    copy_json,
+    copy_for_signing,
     format_datetime,
+    numeric_date,
     parse_datetime,
 )
 from mcbadge.proofs.di import (
@@ -100,7 +101,7 @@ def sign_presentation_di(
             f"{suite.name} needs a {suite.key_type} key, not {key.key_type}",
             code="cryptosuite.key_mismatch",
         )
-    unsecured = {k: copy_json(v) for k, v in presentation.items() if k != "proof"}
+    unsecured, previous = copy_for_signing(presentation, "presentation")
     contexts = _contexts(unsecured)
     if VC_V1 in contexts and DI_V2 not in contexts:
         unsecured["@context"] = [*contexts, DI_V2]
@@ -117,12 +118,7 @@ def sign_presentation_di(
     _, _, data = hash_data(unsecured, options)
     options["proofValue"] = multibase_encode(key.sign(data))
     signed = dict(unsecured)
-    existing = presentation.get("proof")
-    if existing is None:
-        signed["proof"] = options
-    else:
-        previous = existing if isinstance(existing, list) else [existing]
-        signed["proof"] = [*copy_json(previous), options]
+    signed["proof"] = options if previous is None else [*previous, options]
     return signed
 
 
@@ -224,14 +220,6 @@ def verify_authentication_proof(
 # --- VP-JWT ----------------------------------------------------------------------------------
 
 
-def _epoch(value: datetime) -> int:
-    """NumericDate of ``value``; a naive value is UTC, as ``format_datetime`` reads it for a
-    Data Integrity proof's ``created`` (``datetime.timestamp`` would take local time)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return int(value.timestamp())
-
-
 def sign_presentation_jwt(
     presentation: Mapping[str, Any],
     key: Key,
@@ -248,7 +236,7 @@ def sign_presentation_jwt(
     (the holder), ``nonce`` (the challenge), ``aud`` (the domain, when given), ``iat``, ``nbf``
     and ``exp`` (``iat`` + ``lifetime``)."""
     _check_challenge(challenge, domain)
-    vp = {k: copy_json(v) for k, v in presentation.items() if k != "proof"}
+    vp, _ = copy_for_signing(presentation, "presentation")
     holder = vp.get("holder")
     holder_id = holder.get("id") if isinstance(holder, Mapping) else holder
     claims: dict[str, Any] = {}
@@ -259,8 +247,8 @@ def sign_presentation_jwt(
     if domain is not None:
         claims["aud"] = domain
     claims["nonce"] = challenge
-    claims["iat"] = claims["nbf"] = _epoch(now)
-    claims["exp"] = _epoch(now + lifetime)
+    claims["iat"] = claims["nbf"] = numeric_date(now)
+    claims["exp"] = numeric_date(now + lifetime)
     if form == "vp":
         header: dict[str, Any] = {"alg": key.alg, "typ": "JWT", "kid": verification_method}
         payload: dict[str, Any] = {**claims, "vp": vp}
