@@ -1847,18 +1847,6 @@ def test_sign_jwt_document_copies_registered_members_deeply() -> None:
     assert signed.document["iat"]["n"] is not doc["iat"]["n"]
 
 
-@pytest.fixture
-def far_east_local_time(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The process's local zone set to UTC+9 (a POSIX TZ string: no tz database needed)."""
-    import time
-
-    monkeypatch.setenv("TZ", "JST-9")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
 @pytest.mark.usefixtures("far_east_local_time")
 def test_times_are_utc_whatever_the_local_zone() -> None:
     now = datetime.now(UTC)

@@ -191,18 +191,6 @@ def test_an_unknown_vp_jwt_form_is_refused_with_its_code() -> None:
     assert str(caught.value) == "unknown VP-JWT form 'jws' (vp or vp+jwt)"
 
 
-@pytest.fixture
-def far_west_local_time(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The process's local zone set to UTC-5 (a POSIX TZ string: no tz database needed)."""
-    import time
-
-    monkeypatch.setenv("TZ", "EST5")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
 @pytest.mark.usefixtures("far_west_local_time")
 @pytest.mark.parametrize("form", ["jwt", "vp+jwt"])
 def test_a_naive_now_is_utc_for_a_vp_jwt_as_for_a_data_integrity_proof(

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from test_proofs_exact import ED, credential, far_east_local_time  # noqa: F401 (a fixture)
+from test_proofs_exact import ED, credential
 
 from mcbadge.did import did_for_key
 from mcbadge.errors import InputError
