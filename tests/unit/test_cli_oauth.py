@@ -9,6 +9,7 @@ import pytest
 
 from mcbadge.cli.app import main
 from mcbadge.registry import Registry
+from mcbadge.registry.audit import AuditLog
 from mcbadge.registry.oauth import OAuthStore
 from mcbadge.registry.ob_store import LearnerStore, learner_key
 
@@ -46,5 +47,8 @@ def test_serve_client_create_and_revoke(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["serve-client", "revoke", client_id, "--db", db]) == 0
     with Registry.open(db) as registry:
         assert OAuthStore(registry).client(client_id) is None
+        (record,) = AuditLog(registry).records(action="client.revoke")
+        assert (record.target, record.outcome) == (client_id, "ok")
+        assert record.client.startswith("operator ")
     assert main(["serve-client", "create", "--name", "x", "--issuer", "nope", "--db", db]) == 1
     assert "oauth.issuers" in capsys.readouterr().err

@@ -53,6 +53,7 @@ ACTIONS = (
     "unsuspend",
     "token.create",
     "token.revoke",
+    "client.revoke",
 )
 _MAX_DETAIL = 2000
 

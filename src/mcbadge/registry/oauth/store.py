@@ -15,6 +15,7 @@ from mcbadge.registry._util import aware_now as _now
 from mcbadge.registry._util import digest as _digest
 from mcbadge.registry._util import stamp as _stamp
 from mcbadge.registry.access import AccessTokenStore, access_tokens_t
+from mcbadge.registry.audit import Actor, write_record
 from mcbadge.registry.oauth.records import AuthorizationCode, OAuthClient, RefreshGrant, TokenPair
 from mcbadge.registry.oauth.scopes import OFFLINE_ACCESS, OAuthError_
 from mcbadge.registry.oauth.tables import (
@@ -118,36 +119,58 @@ class OAuthStore:
 
         return self._registry._read("look up an OAuth client", work)
 
-    def revoke_client(self, client_id: str, *, now: datetime | None = None) -> None:
-        """Revoke a client and every token it holds."""
+    def revoke_client(
+        self, client_id: str, *, now: datetime | None = None, actor: Actor | None = None
+    ) -> None:
+        """Revoke a client and every token it holds; revoking one already revoked is not an
+        error and keeps its first revocation time. An id that is no OAuth client raises
+        ``oauth.unknown`` and changes nothing: a service token whose client has the same name
+        (``mcbadge tokens create ops``) is not the client's and stays valid. With ``actor``, a
+        ``client.revoke`` audit record is written in the same transaction."""
         when = _stamp(_now(now))
 
-        def work(conn: sa.Connection) -> int:
-            done = conn.execute(
-                sa.update(oauth_clients_t)
-                .where(oauth_clients_t.c.client_id == client_id)
-                .values(revoked_at=when)
-            ).rowcount
-            conn.execute(
+        def work(conn: sa.Connection) -> None:
+            client = conn.execute(
+                sa.select(oauth_clients_t.c.revoked_at).where(
+                    oauth_clients_t.c.client_id == client_id
+                )
+            ).first()
+            if client is None:
+                raise OAuthError_(f"no OAuth client has the id {client_id!r}", code="oauth.unknown")
+            if client.revoked_at is None:
+                conn.execute(
+                    sa.update(oauth_clients_t)
+                    .where(oauth_clients_t.c.client_id == client_id)
+                    .values(revoked_at=when)
+                )
+            tokens = conn.execute(
                 sa.update(access_tokens_t)
                 .where(
                     access_tokens_t.c.client_id == client_id,
+                    access_tokens_t.c.kind == "oauth",
                     access_tokens_t.c.revoked_at.is_(None),
                 )
                 .values(revoked_at=when)
-            )
-            conn.execute(
+            ).rowcount
+            refresh = conn.execute(
                 sa.update(oauth_refresh_t)
                 .where(
                     oauth_refresh_t.c.client_id == client_id,
                     oauth_refresh_t.c.revoked_at.is_(None),
                 )
                 .values(revoked_at=when)
-            )
-            return int(done)
+            ).rowcount
+            if actor is not None:
+                write_record(
+                    conn,
+                    actor,
+                    "client.revoke",
+                    target=client_id,
+                    outcome="ok" if client.revoked_at is None else "unchanged",
+                    detail=f"{tokens} access and {refresh} refresh tokens revoked with it",
+                )
 
-        if self._registry._write("revoke an OAuth client", work) == 0:
-            raise OAuthError_(f"no OAuth client has the id {client_id!r}", code="oauth.unknown")
+        self._registry._write("revoke an OAuth client", work)
 
     # -- authorization codes ---------------------------------------------------------------
 
