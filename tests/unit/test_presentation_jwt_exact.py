@@ -606,6 +606,23 @@ CASES: dict[str, Case] = {
         1,
         recipient=None,
     ),
+    # an unsigned token's header members get the codes a signed token's would (jwt.bad_alg,
+    # not "the JWT header has no alg")
+    "unsigned_alg_not_a_string": Case(
+        lambda: _unsigned({"alg": 5}),
+        report(jwt=fail("jwt.bad_alg", "the JWT header alg is not a string"))
+        | unreached(
+            "not reached: jwt failed",
+            *PROOF_UNREACHED,
+            "challenge",
+            "domain",
+            "freshness",
+            "jwt_claims",
+        )
+        | HOLDER_NOT_REACHED,
+        1,
+        recipient=None,
+    ),
     "claim_of_the_wrong_type": Case(
         lambda: vp_jwt(claims={"exp": "soon"}),
         report(jwt_claims=fail("jwt_claims.bad_exp", "the JWT claim exp is not a NumericDate"))

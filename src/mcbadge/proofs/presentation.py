@@ -303,7 +303,11 @@ def verify_presentation_jwt(
     try:
         parts = token.strip().split(".") if isinstance(token, str) else []
         if len(parts) == 3 and parts[0] and not parts[2]:  # unsigned: say why (alg none?)
-            _check_header(_json_part(parts[0], "header"))
+            unsigned = _json_part(parts[0], "header")
+            wrong = jwt_member_issue(unsigned, {})  # the codes a signed token's header gets
+            if wrong is not None:
+                raise _fail(wrong.code, wrong.message)
+            _check_header(unsigned)
             raise _fail("jwt.malformed", "the JWT has no signature")
         header, payload, signing_input, signature = decode_jwt(token)
         form = "vp" if "vp" in payload else "vp+jwt"
