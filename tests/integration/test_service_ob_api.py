@@ -33,6 +33,7 @@ from tests.integration.service_helpers import client, serve
 
 from mcbadge.registry import Registry
 from mcbadge.registry.access import AccessTokenStore
+from mcbadge.registry.audit import AuditLog
 from mcbadge.registry.oauth import (
     SCOPE_CREDENTIAL_READONLY,
     SCOPE_PROFILE_READONLY,
@@ -593,6 +594,29 @@ def test_revocation_of_access_and_refresh_tokens(http: httpx.Client, registry: R
     assert refresh.json()["error"] == "invalid_grant"
     unknown = http.post("/oauth/revoke", data={"token": "never-issued"}, auth=auth)
     assert unknown.status_code == 200  # RFC 7009 §2.2: an unknown token is not an error
+
+
+def test_a_machine_client_revoking_its_own_token_is_audited(
+    http: httpx.Client, registry: Registry, provider: Provider
+) -> None:
+    """RFC 7009 revocation of a client-credentials token by its own client: the token stops
+    working and the audit log says which client revoked it (``token.revoke``)."""
+    machine, secret = OAuthStore(registry).register_client(
+        {"client_name": "badge platform", "scope": ""},
+        kind="machine",
+        issuer_ids=[provider.issuer.issuer_id],
+    )
+    auth = (machine.client_id, secret)
+    token = http.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=auth)
+    grant = AccessTokenStore(registry).lookup(token.json()["access_token"])
+    assert grant is not None
+    revoked = http.post("/oauth/revoke", data={"token": token.json()["access_token"]}, auth=auth)
+    assert revoked.status_code == 200
+    assert AccessTokenStore(registry).lookup(token.json()["access_token"]) is None
+    records = AuditLog(registry).records(action="token.revoke")
+    assert [(r.client, r.target, r.outcome) for r in records] == [
+        (machine.client_id, grant.token_id, "ok")
+    ]
 
 
 # -- resource routes ---------------------------------------------------------------------------

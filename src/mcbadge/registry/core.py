@@ -46,6 +46,10 @@ __all__ = [
 DEFAULT_LIST_SIZE = 131_072  # Bitstring Status List minimum (16 KiB), for herd privacy
 PURPOSES = ("revocation", "suspension")
 _RETRIES = 200
+#: Rounds of random draws for a batch's indexes before drawing among the free ones: at the
+#: default fill limit (half the list) a draw is taken with odds at most 1/2, so a batch
+#: needs a few rounds; only a list filled near its size runs out of them.
+_DRAW_ROUNDS = 100
 _T = TypeVar("_T")
 _MIGRATION_LOCK = 0x6D636264  # pg_advisory_xact_lock key ("mcbd")
 
@@ -869,7 +873,7 @@ class Registry:
             # Indexes in the order they were drawn (a dict keeps it): each credential gets
             # an independent random index, never one correlated with its roster position.
             chosen: dict[int, None] = {}
-            for _ in range(1000):
+            for _ in range(_DRAW_ROUNDS):
                 draws: dict[int, None] = {}
                 while len(draws) < take - len(chosen):
                     index = secrets.randbelow(size)
@@ -886,8 +890,10 @@ class Registry:
                 chosen.update((index, None) for index in draws if index not in clashes)
                 if len(chosen) == take:
                     break
-            else:  # pragma: no cover - a list is marked full long before this
-                raise RegistryError("no free status index found", code="registry.list_full")
+            else:
+                # A list filled close to its size (a ``fill_limit`` near ``list_size``): the
+                # draws rarely land on the few indexes left, so draw among those directly.
+                self._draw_among_free(conn, list_id, size, chosen, take)
             batch, remaining = remaining[:take], remaining[take:]
             pairs = list(zip(batch, chosen, strict=True))
             conn.execute(
@@ -911,6 +917,27 @@ class Registry:
                     .values(full=True)
                 )
         return allocated
+
+    @staticmethod
+    def _draw_among_free(
+        conn: sa.Connection, list_id: int, size: int, chosen: dict[int, None], take: int
+    ) -> None:
+        """Fill ``chosen`` up to ``take`` indexes drawn at random among the list's free ones
+        (every index is read: only for a list the rounds of draws could not fill)."""
+        taken = set(
+            conn.execute(
+                sa.select(status_entries_t.c.status_index).where(
+                    status_entries_t.c.list_id == list_id
+                )
+            ).scalars()
+        )
+        free = [index for index in range(size) if index not in taken and index not in chosen]
+        if len(free) < take - len(chosen):  # pragma: no cover - take <= fill_limit - count <= free
+            raise RegistryError("no free status index found", code="registry.list_full")
+        while len(chosen) < take:
+            at = secrets.randbelow(len(free))
+            free[at], free[-1] = free[-1], free[at]
+            chosen[free.pop()] = None
 
     def record_issued(
         self, credential_id: str, document: str, format: str, *, actor: Actor | None = None

@@ -37,6 +37,7 @@ from authlib.oauth2.rfc7591 import ClientRegistrationEndpoint, InvalidClientMeta
 from authlib.oauth2.rfc7636 import CodeChallenge
 
 from mcbadge.registry.access import AccessTokenStore
+from mcbadge.registry.audit import Actor
 from mcbadge.registry.oauth import (
     AUTH_METHODS,
     GRANT_TYPES,
@@ -331,7 +332,11 @@ class _Revocation(RevocationEndpoint):  # type: ignore[misc]
             if found is not None:
                 store.revoke_family(found[0])
             else:
-                AccessTokenStore(self.server.registry).revoke(token.token_id)
+                # a machine client's own token, revoked by that client: audited as an
+                # operator's ``mcbadge serve-token revoke`` is
+                AccessTokenStore(self.server.registry).revoke(
+                    token.token_id, actor=Actor(token.client_id)
+                )
 
 
 class _RevocableRefresh:
