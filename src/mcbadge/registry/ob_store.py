@@ -130,7 +130,11 @@ def _profile_check(profile: Any) -> dict[str, Any]:
     if not isinstance(profile, dict):
         raise LearnerError("a profile is a JSON object", code="learner.bad_profile")
     try:
+        # the 1EdTech schema as published (purl) and the strict one the OB 3.0 API's OpenAPI
+        # ``Profile`` agrees with: ``type`` an array naming ``Profile`` (the purl schema lets
+        # it be any string, "Person" included)
         schema.validate(profile, "profile")
+        schema.validate(profile, "profile-strict")
     except SchemaError as exc:
         raise LearnerError(
             f"the profile is not an OB 3.0 Profile: {exc.message}", code="learner.bad_profile"
