@@ -124,6 +124,31 @@ def test_canonical_json_keeps_non_ascii_text_and_stores_it_so(
     assert document == json.dumps(named, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+@pytest.mark.parametrize(
+    ("change", "cause"),
+    [
+        ({"name": "\ud800"}, "UnicodeEncodeError"),
+        (
+            {"credentialSubject": {"type": ["AchievementSubject"], "score": float("nan")}},
+            "ValueError",
+        ),
+        ({"name": datetime(2026, 12, 6, tzinfo=UTC)}, "TypeError"),
+    ],
+)
+def test_a_library_callers_credential_that_is_not_json_data_is_bad_credential(
+    registry: Registry, credential: dict[str, Any], change: dict[str, Any], cause: str
+) -> None:
+    """What JSON cannot hold (an unpaired surrogate, NaN, a datetime) is refused with
+    ``learner.bad_credential`` and nothing is stored (before: a UnicodeEncodeError from the
+    digest, or ``NaN`` stored as if it were JSON)."""
+    with pytest.raises(LearnerError) as caught:
+        upsert_credential(registry, ADA, {**credential, **change}, now=T0)
+    assert caught.value.code == "learner.bad_credential"
+    assert caught.value.message.startswith("the credential is not JSON data: it holds ")
+    assert caught.value.message.endswith(cause)
+    assert _documents(registry, ADA) == []
+
+
 # -- parse_credential: refusals ------------------------------------------------------------
 
 

@@ -150,6 +150,16 @@ def test_a_profile_whose_type_is_a_single_string_is_refused(
     assert store.profile(learner) == {**_mine(), "type": ["Profile"]}
 
 
+def test_a_profile_that_is_not_json_data_is_bad_profile(store: LearnerStore, learner: str) -> None:
+    """A library caller's profile with an unpaired surrogate is refused with
+    ``learner.bad_profile`` (before: a UnicodeEncodeError) and the profile is unchanged."""
+    with pytest.raises(LearnerError) as caught:
+        store.put_profile(learner, {**_mine(), "name": "\udc00"}, now=T0)
+    assert caught.value.code == "learner.bad_profile"
+    assert caught.value.message.startswith("the profile is not JSON data: it holds ")
+    assert store.profile(learner) == DEFAULT_PROFILE
+
+
 def test_an_unknown_learner_is_learner_unknown_with_its_message(store: LearnerStore) -> None:
     """Kills put_profile 33, 37, 38 (the message None or changed; PUT /profile answers 404
     with this message)."""

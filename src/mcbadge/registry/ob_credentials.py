@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CredentialPage",
     "LearnerError",
+    "NotJSONData",
     "StoredCredential",
     "canonical_json",
     "list_credentials",
@@ -80,8 +81,25 @@ class CredentialPage:
     total: int
 
 
+class NotJSONData(ValueError):
+    """What a library caller handed over cannot be stored as JSON text."""
+
+
 def canonical_json(document: Mapping[str, Any]) -> str:
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """The stored text of ``document``: sorted keys, no spaces, non-ASCII kept. Raises
+    :class:`NotJSONData` for what JSON cannot hold (NaN or an infinity, a value that is not
+    a JSON type, a cycle, text with an unpaired surrogate, absurd nesting)."""
+    try:
+        text = json.dumps(
+            document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+        text.encode("utf-8")
+    except (TypeError, ValueError, RecursionError) as exc:  # UnicodeEncodeError included
+        raise NotJSONData(
+            "it holds something JSON cannot (NaN or an infinity, a value that is not a "
+            f"number, text, list or object, a cycle, an unpaired surrogate): {type(exc).__name__}"
+        ) from None
+    return text
 
 
 def parse_credential(body: Any) -> tuple[str, str]:
@@ -115,7 +133,12 @@ def parse_credential(body: Any) -> tuple[str, str]:
     elif isinstance(body, dict):
         document = body
         key = body.get("id")
-        text = canonical_json(body)
+        try:
+            text = canonical_json(body)
+        except NotJSONData as exc:
+            raise LearnerError(
+                f"the credential is not JSON data: {exc}", code="learner.bad_credential"
+            ) from None
     else:
         raise LearnerError(
             "the body must be a credential (a JSON object) or a compact JWS",

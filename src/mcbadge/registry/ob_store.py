@@ -35,6 +35,7 @@ from mcbadge.registry._util import stamp as _stamp
 from mcbadge.registry.ob_credentials import (
     CredentialPage,
     LearnerError,
+    NotJSONData,
     StoredCredential,
     canonical_json,
     create_credential_table,
@@ -265,7 +266,12 @@ class LearnerStore:
         """Replace the learner's profile (checked against the OB 3.0 Profile schema); returns
         it and whether it changed."""
         checked = _profile_check(profile)
-        text = canonical_json(checked)
+        try:
+            text = canonical_json(checked)
+        except NotJSONData as exc:
+            raise LearnerError(
+                f"the profile is not JSON data: {exc}", code="learner.bad_profile"
+            ) from None
         when = _stamp(_now(now))
 
         def work(conn: sa.Connection) -> bool | None:
