@@ -239,7 +239,7 @@ def test_a_refused_client_revocation_revokes_no_service_token_of_the_same_name(
     store: OAuthStore, tokens: AccessTokenStore
 ) -> None:
     """``oauth.unknown`` changes nothing: an operator's service token whose client is named
-    like the id asked for (``mcbadge serve-token create ops``) is not an OAuth client's and
+    like the id asked for (``mcbadge serve-token create --client ops``) is not an OAuth client's and
     stays valid. (Before, the tokens were revoked and the refusal raised afterwards.)"""
     service = tokens.issue("ops", issuer_ids=[ISSUER], now=T0)
     with pytest.raises(OAuthError_) as caught:

@@ -125,8 +125,8 @@ class OAuthStore:
         """Revoke a client and every token it holds; revoking one already revoked is not an
         error and keeps its first revocation time. An id that is no OAuth client raises
         ``oauth.unknown`` and changes nothing: a service token whose client has the same name
-        (``mcbadge tokens create ops``) is not the client's and stays valid. With ``actor``, a
-        ``client.revoke`` audit record is written in the same transaction."""
+        (``mcbadge serve-token create --client ops``) is not the client's and stays valid.
+        With ``actor``, a ``client.revoke`` audit record is written in the same transaction."""
         when = _stamp(_now(now))
 
         def work(conn: sa.Connection) -> None:
