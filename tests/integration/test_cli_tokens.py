@@ -92,6 +92,8 @@ def test_token_changes_are_audited_with_the_operator(
     assert grant is not None
     assert main(["serve-token", "revoke", grant.token_id, "--db", db]) == 0
     assert main(["serve-token", "revoke", grant.token_id, "--db", db]) == 0
+    assert main(["serve-token", "revoke", "000000000000", "--db", db]) == 1  # refused: audited
+    assert main(["serve-client", "revoke", "no-such-client", "--db", db]) == 1
     capsys.readouterr()
     assert main(["audit", "--json", "--db", db]) == 0
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -99,6 +101,8 @@ def test_token_changes_are_audited_with_the_operator(
         ("token.create", "ok", grant.token_id),
         ("token.revoke", "ok", grant.token_id),
         ("token.revoke", "unchanged", grant.token_id),
+        ("token.revoke", "access.unknown", "000000000000"),
+        ("client.revoke", "oauth.unknown", "no-such-client"),
     ]
     assert all(r["client"].startswith("operator ") for r in records)
     assert token not in json.dumps(records)

@@ -110,13 +110,15 @@ def revoke_client_command(
     """Revoke a client (learner's tool or machine) and every token it holds."""
     from mcbadge.errors import MCBadgeError
     from mcbadge.registry import Registry
-    from mcbadge.registry.audit import operator_actor
+    from mcbadge.registry.audit import audited, operator_actor
     from mcbadge.registry.oauth import OAuthStore
 
+    actor = operator_actor()
     try:
         with Registry.open(db) as registry:
             say_registry("serve-client revoke", registry.location)
-            OAuthStore(registry).revoke_client(client_id, actor=operator_actor())
+            with audited(registry, actor, "client.revoke", issuer_id=None, target=client_id):
+                OAuthStore(registry).revoke_client(client_id, actor=actor)
     except MCBadgeError as exc:
         raise failure("serve-client revoke", exc.message, exc.code) from None
     typer.echo(f"{client_id}: revoked, with every token it held")

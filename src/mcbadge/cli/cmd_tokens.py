@@ -140,12 +140,15 @@ def revoke_command(
     """Revoke a token: the service refuses it from the next request on."""
     from mcbadge.errors import MCBadgeError
     from mcbadge.registry import AccessTokenStore, Registry
-    from mcbadge.registry.audit import operator_actor
+    from mcbadge.registry.audit import audited, operator_actor
 
+    actor = operator_actor()
     try:
         with Registry.open(db) as registry:
             say_registry("serve-token revoke", registry.location)
-            grant = AccessTokenStore(registry).revoke(token_id, actor=operator_actor())
+            # a refusal (an unknown token id) is audited too, as a refused revocation is
+            with audited(registry, actor, "token.revoke", issuer_id=None, target=token_id):
+                grant = AccessTokenStore(registry).revoke(token_id, actor=actor)
     except MCBadgeError as exc:
         raise failure("serve-token revoke", exc.message, exc.code) from None
     typer.echo(f"{grant.token_id}: revoked (it was {grant.client_id}'s)")
