@@ -182,6 +182,38 @@ def test_the_last_free_indexes_of_a_list_filled_to_its_size_are_found(
         ]
 
 
+def test_a_batch_whose_draws_found_some_indexes_gets_the_rest_among_the_free_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two credentials reserved together with two indexes left: the rounds of draws find one
+    of them (index 7), never the other; after the rounds, the second is drawn among the free
+    ones left (99,999, not 7 again), and the list is then full."""
+    path = tmp_path / "r.db"
+    size = registry_core.DEFAULT_LIST_SIZE
+    with Registry.open(f"sqlite:///{path}", fill_limit=size) as reg:
+        _draws(monkeypatch, iter([0]))
+        reg.reserve(ISSUER, "first", list_url_template=TPL)
+        fillers = [i for i in range(1, size) if i not in (7, 99_999)]
+        with closing(sqlite3.connect(path)) as conn, conn:
+            conn.executemany(
+                "INSERT INTO credentials (id, issuer_id, idempotency_key, state, reserved_at,"
+                " revoked, suspended) VALUES (?, ?, ?, 'reserved', '2026-12-06T00:00:00+00:00',"
+                " 0, 0)",
+                [(f"urn:filler:{i}", ISSUER, f"filler-{i}") for i in fillers],
+            )
+            conn.executemany(
+                "INSERT INTO status_entries (list_id, status_index, credential_id, purpose)"
+                " VALUES (1, ?, ?, 'revocation')",
+                [(i, f"urn:filler:{i}") for i in fillers],
+            )
+        rounds = registry_core._DRAW_ROUNDS
+        # round 1 draws 7 (free) and 1 (taken); every later round draws 1; then the fallback
+        _draws(monkeypatch, itertools.chain([7, 1], [1] * (rounds - 1), [0]))
+        pair = reg.reserve_many(ISSUER, [("a", None), ("b", None)], list_url_template=TPL)
+        assert [r.entries["revocation"].index for r in pair] == [7, 99_999]
+        assert [(s.allocated, s.full) for s in reg.status_lists(ISSUER)] == [(size, True)]
+
+
 # -- _find_awards -----------------------------------------------------------------------------
 
 

@@ -144,8 +144,11 @@ def test_a_library_callers_credential_that_is_not_json_data_is_bad_credential(
     with pytest.raises(LearnerError) as caught:
         upsert_credential(registry, ADA, {**credential, **change}, now=T0)
     assert caught.value.code == "learner.bad_credential"
-    assert caught.value.message.startswith("the credential is not JSON data: it holds ")
-    assert caught.value.message.endswith(cause)
+    assert caught.value.message == (
+        "the credential is not JSON data: it holds something JSON cannot (NaN or an "
+        "infinity, a value that is not a number, text, list or object, a cycle, an unpaired "
+        f"surrogate): {cause}"
+    )
     assert _documents(registry, ADA) == []
 
 
