@@ -17,16 +17,15 @@ set by patching the module's ``_now``.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
+from tests.registry_kit import DownEngine, DownReader, refused_unavailable
 
-from mcbadge.errors import RegistryError
 from mcbadge.registry import AccessError, AccessTokenStore, Registry
 from mcbadge.registry import access as access_module
 from mcbadge.registry._util import aware_now
@@ -221,42 +220,14 @@ def test_list_shows_a_token_until_the_instant_it_expires(
 # -- a failing database names the operation ------------------------------------------------
 
 
-def _op_error() -> sa.exc.OperationalError:
-    return sa.exc.OperationalError("stmt", {}, Exception("disk I/O error"))
-
-
-class _DownEngine:
-    """An engine whose every write transaction fails."""
-
-    def begin(self) -> Any:
-        raise _op_error()
-
-    def dispose(self) -> None:
-        pass
-
-
-class _DownReader:
-    """A read-only engine whose every connection fails."""
-
-    def connect(self) -> Any:
-        raise _op_error()
-
-
-def _refused_unavailable(call: Callable[[], object], what: str) -> None:
-    with pytest.raises(RegistryError) as caught:
-        call()
-    assert caught.value.code == "registry.unavailable"
-    assert str(caught.value) == f"the issuer registry could not {what} (OperationalError)"
-
-
 def test_a_failing_write_names_the_revoke_operation(
     store: AccessTokenStore, registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Kills revoke 48, 52, 53 (the operation's name None or changed in the message)."""
     token_id = store.issue("badge-platform", issuer_ids=[ISSUER], now=T0).grant.token_id
-    monkeypatch.setattr(registry, "_engine", _DownEngine())
-    _refused_unavailable(lambda: store.revoke(token_id, now=T1), "revoke an access token")
-    _refused_unavailable(
+    monkeypatch.setattr(registry, "_engine", DownEngine())
+    refused_unavailable(lambda: store.revoke(token_id, now=T1), "revoke an access token")
+    refused_unavailable(
         lambda: store.issue("c", issuer_ids=[ISSUER], now=T1), "store an access token"
     )
 
@@ -265,7 +236,7 @@ def test_a_failing_read_names_the_list_operation(
     store: AccessTokenStore, registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Kills list 20, 24, 25 (the operation's name None or changed in the message)."""
-    monkeypatch.setattr(registry, "_reader", _DownReader())
-    _refused_unavailable(store.list, "list access tokens")
-    _refused_unavailable(lambda: store.list(include_inactive=True), "list access tokens")
-    _refused_unavailable(lambda: store.lookup("mcb_x", now=T0), "look up an access token")
+    monkeypatch.setattr(registry, "_reader", DownReader())
+    refused_unavailable(store.list, "list access tokens")
+    refused_unavailable(lambda: store.list(include_inactive=True), "list access tokens")
+    refused_unavailable(lambda: store.lookup("mcb_x", now=T0), "look up an access token")

@@ -30,6 +30,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from tests.registry_kit import DownEngine, DownReader
 
 from mcbadge.errors import MCBadgeError, RegistryError
 from mcbadge.registry import Registry
@@ -66,27 +67,6 @@ def _reserve(registry: Registry, key: str, issuer_id: str = ISSUER, **options: A
 
 
 # -- a failing database ---------------------------------------------------------------------
-
-
-def _op_error() -> sa.exc.OperationalError:
-    return sa.exc.OperationalError("stmt", {}, Exception("disk I/O error"))
-
-
-class _DownEngine:
-    """An engine whose every write transaction fails."""
-
-    def begin(self) -> Any:
-        raise _op_error()
-
-    def dispose(self) -> None:
-        pass
-
-
-class _DownReader:
-    """A read-only engine whose every connection fails."""
-
-    def connect(self) -> Any:
-        raise _op_error()
 
 
 # -- Actor and operator_actor ----------------------------------------------------------------
@@ -243,7 +223,7 @@ def test_a_failing_audit_write_names_the_operation(
     registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Kills AuditLog.record 17, 21, 22 (the operation's name None or changed)."""
-    monkeypatch.setattr(registry, "_engine", _DownEngine())
+    monkeypatch.setattr(registry, "_engine", DownEngine())
     with pytest.raises(RegistryError) as caught:
         AuditLog(registry).record(Actor("badge-platform"), "token.create")
     assert caught.value.code == "registry.unavailable"
@@ -257,7 +237,7 @@ def test_a_refusal_that_cannot_be_audited_logs_why_and_keeps_its_error(
 ) -> None:
     """What an operator reads in the log when the refusal's record cannot be written: the
     failed audit write, by name. Kills AuditLog.record 17, 21, 22 through ``audited``."""
-    monkeypatch.setattr(registry, "_engine", _DownEngine())
+    monkeypatch.setattr(registry, "_engine", DownEngine())
     refusal = MCBadgeError("no such credential", code="registry.unknown_credential")
     with (
         caplog.at_level(logging.WARNING, logger="mcbadge.registry.audit"),
@@ -276,7 +256,7 @@ def test_a_failing_audit_read_names_the_operation(
     registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Kills AuditLog.records 32, 36, 37 (the operation's name None or changed)."""
-    monkeypatch.setattr(registry, "_reader", _DownReader())
+    monkeypatch.setattr(registry, "_reader", DownReader())
     with pytest.raises(RegistryError) as caught:
         AuditLog(registry).records()
     assert caught.value.code == "registry.unavailable"
@@ -414,7 +394,7 @@ def test_a_failing_seal_names_the_operation(
     registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Kills seal_after_restore 69, 73, 74 (the operation's name None or changed)."""
-    monkeypatch.setattr(registry, "_engine", _DownEngine())
+    monkeypatch.setattr(registry, "_engine", DownEngine())
     with pytest.raises(RegistryError) as caught:
         seal_after_restore(registry)
     assert caught.value.code == "registry.unavailable"

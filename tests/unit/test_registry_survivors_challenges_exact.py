@@ -25,9 +25,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
+from tests.registry_kit import DownEngine, refused_unavailable
 
-from mcbadge.errors import RegistryError
 from mcbadge.registry import ChallengeError, ChallengeStore, Registry
 from mcbadge.registry import challenges as challenges_module
 from mcbadge.registry.challenges import MAX_TTL, Challenge
@@ -234,28 +233,15 @@ def test_each_refusal_has_its_exact_code_and_message(store: ChallengeStore) -> N
 # -- a failing database names the operation ------------------------------------------------
 
 
-class _DownEngine:
-    """An engine whose every write transaction fails."""
-
-    def begin(self) -> Any:
-        raise sa.exc.OperationalError("stmt", {}, Exception("disk I/O error"))
-
-    def dispose(self) -> None:
-        pass
-
-
 def test_a_failing_write_names_the_challenge_operation(
     store: ChallengeStore, registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Kills issue 34, 38, 39 and consume 53, 57, 58 (the operation's name ``None`` or
     changed in the message)."""
-    monkeypatch.setattr(registry, "_engine", _DownEngine())
+    monkeypatch.setattr(registry, "_engine", DownEngine())
     calls: list[tuple[Callable[[], object], str]] = [
         (lambda: store.issue(TTL, now=T0), "issue a challenge"),
         (lambda: store.consume("c" * 43, now=T0), "use a challenge"),
     ]
     for call, what in calls:
-        with pytest.raises(RegistryError) as caught:
-            call()
-        assert caught.value.code == "registry.unavailable"
-        assert str(caught.value) == f"the issuer registry could not {what} (OperationalError)"
+        refused_unavailable(call, what)

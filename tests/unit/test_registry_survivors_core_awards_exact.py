@@ -11,13 +11,12 @@ from __future__ import annotations
 import itertools
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from mcbadge.errors import RegistryError
 from mcbadge.registry import SCHEMA_VERSION, AwardRequest, Registry
 from mcbadge.registry import core as registry_core
 
@@ -39,13 +38,6 @@ def db(tmp_path: Path) -> str:
 def registry(db: str) -> Iterator[Registry]:
     with Registry.open(db) as reg:
         yield reg
-
-
-def _refused(call: Callable[[], object], code: str, message: str) -> None:
-    with pytest.raises(RegistryError) as info:
-        call()
-    assert info.value.code == code
-    assert str(info.value) == message
 
 
 def _urn(n: int) -> str:

@@ -8,16 +8,14 @@ ending in ``X``."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import platformdirs
 import platformdirs.windows
 import pytest
-import sqlalchemy as sa
+from tests.registry_kit import DownReader, refused
 
-from mcbadge.errors import RegistryError
 from mcbadge.registry import (
     Actor,
     AuditLog,
@@ -44,13 +42,6 @@ def db(tmp_path: Path) -> str:
 def registry(db: str) -> Iterator[Registry]:
     with Registry.open(db) as reg:
         yield reg
-
-
-def _refused(call: Callable[[], object], code: str, message: str) -> None:
-    with pytest.raises(RegistryError) as info:
-        call()
-    assert info.value.code == code
-    assert str(info.value) == message
 
 
 def _urn(n: int) -> str:
@@ -148,12 +139,8 @@ def test_status_list_at_failure_names_the_operation(registry: Registry) -> None:
     """A database error while looking a list up is ``registry.unavailable`` saying "find a
     status list"."""
 
-    class Broken:
-        def connect(self) -> Any:
-            raise sa.exc.OperationalError("stmt", {}, Exception("disk I/O error"))
-
-    registry._reader = Broken()  # type: ignore[assignment]
-    _refused(
+    registry._reader = DownReader()  # type: ignore[assignment]
+    refused(
         lambda: registry.status_list_at("https://status.example/revocation/1"),
         "registry.unavailable",
         "the issuer registry could not find a status list (OperationalError)",

@@ -27,9 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
+from tests.registry_kit import DownEngine, DownReader, refused_unavailable
 
-from mcbadge.errors import RegistryError
 from mcbadge.registry import AccessTokenStore, Registry
 from mcbadge.registry._util import aware_now, digest
 from mcbadge.registry.access import AccessGrant
@@ -556,40 +555,12 @@ def test_family_of_names_the_family_and_client_of_a_learner_token_only(
 # -- a failing database names the operation ------------------------------------------------
 
 
-def _op_error() -> sa.exc.OperationalError:
-    return sa.exc.OperationalError("stmt", {}, Exception("disk I/O error"))
-
-
-class _DownEngine:
-    """An engine whose every write transaction fails."""
-
-    def begin(self) -> Any:
-        raise _op_error()
-
-    def dispose(self) -> None:
-        pass
-
-
-class _DownReader:
-    """A read-only engine whose every connection fails."""
-
-    def connect(self) -> Any:
-        raise _op_error()
-
-
-def _refused_unavailable(call: Callable[[], object], what: str) -> None:
-    with pytest.raises(RegistryError) as caught:
-        call()
-    assert caught.value.code == "registry.unavailable"
-    assert str(caught.value) == f"the issuer registry could not {what} (OperationalError)"
-
-
 def test_a_failing_write_names_the_oauth_operation(
     store: OAuthStore, client: OAuthClient, registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Kills revoke_client 27, 31, 32, 33, rotate_refresh 59, 63, 64 and revoke_family 4, 8,
     9, 10 (the operation's name None or changed in the message)."""
-    monkeypatch.setattr(registry, "_engine", _DownEngine())
+    monkeypatch.setattr(registry, "_engine", DownEngine())
     calls: list[tuple[Callable[[], object], str]] = [
         (lambda: store.revoke_client(client.client_id, now=T0), "revoke an OAuth client"),
         (lambda: store.rotate_refresh("r" * 43, client.client_id, now=T0), "use a refresh token"),
@@ -598,7 +569,7 @@ def test_a_failing_write_names_the_oauth_operation(
         (lambda: store.consume_code("c" * 43, client.client_id), "use an authorization code"),
     ]
     for call, what in calls:
-        _refused_unavailable(call, what)
+        refused_unavailable(call, what)
 
 
 def test_a_failing_read_names_the_oauth_operation(
@@ -606,7 +577,7 @@ def test_a_failing_read_names_the_oauth_operation(
 ) -> None:
     """Kills refresh_grant 36, 40, 41 and family_of 14, 18, 19, 20 (the operation's name
     None or changed in the message)."""
-    monkeypatch.setattr(registry, "_reader", _DownReader())
+    monkeypatch.setattr(registry, "_reader", DownReader())
     calls: list[tuple[Callable[[], object], str]] = [
         (lambda: store.refresh_grant("r" * 43), "look up a refresh token"),
         (lambda: store.family_of("000000000000"), "look up an OAuth grant"),
@@ -614,4 +585,4 @@ def test_a_failing_read_names_the_oauth_operation(
         (lambda: store.learner_of("000000000000"), "look up the learner of a token"),
     ]
     for call, what in calls:
-        _refused_unavailable(call, what)
+        refused_unavailable(call, what)

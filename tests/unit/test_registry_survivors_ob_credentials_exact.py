@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
+from tests.registry_kit import operational_error
 
 from mcbadge.errors import RegistryError
 from mcbadge.multibase import b64url_encode
@@ -100,10 +100,6 @@ def _issue(
         document = canonical_json(_with_id(credential, reserved.credential_id))
         registry.record_issued(reserved.credential_id, document, "json")
     return reserved.credential_id
-
-
-def _op_error() -> sa.exc.OperationalError:
-    return sa.exc.OperationalError("stmt", {}, Exception("disk I/O error"))
 
 
 # -- canonical_json ------------------------------------------------------------------------
@@ -294,7 +290,7 @@ def test_a_failing_write_names_the_operation(
 ) -> None:
     class Broken:
         def begin(self) -> Any:
-            raise _op_error()
+            raise operational_error()
 
     monkeypatch.setattr(registry, "_engine", Broken())
     with pytest.raises(RegistryError) as caught:
@@ -366,7 +362,7 @@ def test_a_failing_read_names_the_operation(
 ) -> None:
     class Broken:
         def connect(self) -> Any:
-            raise _op_error()
+            raise operational_error()
 
     monkeypatch.setattr(registry, "_reader", Broken())
     with pytest.raises(RegistryError) as caught:

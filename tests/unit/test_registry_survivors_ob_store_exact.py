@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
+from tests.registry_kit import DownEngine, DownReader, refused_unavailable
 
-from mcbadge.errors import RegistryError
 from mcbadge.registry import Registry
 from mcbadge.registry.ob_store import LearnerError, LearnerStore, learner_key
 
@@ -193,47 +192,19 @@ def test_put_profile_refuses_a_naive_now_and_stores_nothing(
     assert store.profile(learner) == DEFAULT_PROFILE
 
 
-def _op_error() -> sa.exc.OperationalError:
-    return sa.exc.OperationalError("stmt", {}, Exception("disk I/O error"))
-
-
-class _DownEngine:
-    """An engine whose every write transaction fails."""
-
-    def begin(self) -> Any:
-        raise _op_error()
-
-    def dispose(self) -> None:
-        pass
-
-
-class _DownReader:
-    """A read-only engine whose every connection fails."""
-
-    def connect(self) -> Any:
-        raise _op_error()
-
-
-def _refused_unavailable(call: Callable[[], object], what: str) -> None:
-    with pytest.raises(RegistryError) as caught:
-        call()
-    assert caught.value.code == "registry.unavailable"
-    assert str(caught.value) == f"the issuer registry could not {what} (OperationalError)"
-
-
 def test_a_failing_read_names_the_profile_read(
     store: LearnerStore, learner: str, registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Kills profile 14, 18, 19 (the operation's name None or changed in the message)."""
-    monkeypatch.setattr(registry, "_reader", _DownReader())
-    _refused_unavailable(lambda: store.profile(learner), "read a learner's profile")
+    monkeypatch.setattr(registry, "_reader", DownReader())
+    refused_unavailable(lambda: store.profile(learner), "read a learner's profile")
 
 
 def test_a_failing_write_names_the_profile_store(
     store: LearnerStore, learner: str, registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Kills put_profile 26, 30, 31 (the operation's name None or changed in the message)."""
-    monkeypatch.setattr(registry, "_engine", _DownEngine())
-    _refused_unavailable(
+    monkeypatch.setattr(registry, "_engine", DownEngine())
+    refused_unavailable(
         lambda: store.put_profile(learner, _mine(), now=T0), "store a learner's profile"
     )
