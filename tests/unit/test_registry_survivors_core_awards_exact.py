@@ -125,10 +125,13 @@ def test_after_the_rounds_of_draws_the_index_is_drawn_among_the_free_ones(
     _draws(monkeypatch, iter([5]))
     registry.reserve(ISSUER, "a", list_url_template=TPL)
     rounds = registry_core._DRAW_ROUNDS
-    made = _draws(monkeypatch, itertools.chain([5] * rounds, [0]))
+    size = registry_core.DEFAULT_LIST_SIZE
+    # the last draw is a position among the size - 1 free indexes (5 is taken): position
+    # size - 2 is index size - 1, where one more round over the whole list would give size - 2
+    made = _draws(monkeypatch, itertools.chain([5] * rounds, [size - 2]))
     b = registry.reserve(ISSUER, "b", list_url_template=TPL)
-    assert made == [5] * rounds + [0]  # the last draw: below the number of free indexes
-    assert b.entries["revocation"].index != 5
+    assert made == [5] * rounds + [size - 2]
+    assert b.entries["revocation"].index == size - 1
     assert registry.get(b.credential_id).entries == b.entries
     assert [s.allocated for s in registry.status_lists(ISSUER)] == [2]
 
