@@ -136,6 +136,24 @@ def test_after_the_rounds_of_draws_the_index_is_drawn_among_the_free_ones(
     assert [s.allocated for s in registry.status_lists(ISSUER)] == [2]
 
 
+def _take_every_index_but(path: Path, size: int, spared: set[int]) -> None:
+    """Fill list 1 (revocation) of the registry at ``path`` up to ``spared``, writing the
+    credentials and entries directly (reserving 131,070 credentials takes 9 s)."""
+    fillers = [i for i in range(size) if i not in spared]
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.executemany(
+            "INSERT INTO credentials (id, issuer_id, idempotency_key, state, reserved_at,"
+            " revoked, suspended) VALUES (?, ?, ?, 'reserved', '2026-12-06T00:00:00+00:00',"
+            " 0, 0)",
+            [(f"urn:filler:{i}", ISSUER, f"filler-{i}") for i in fillers],
+        )
+        conn.executemany(
+            "INSERT INTO status_entries (list_id, status_index, credential_id, purpose)"
+            " VALUES (1, ?, ?, 'revocation')",
+            [(i, f"urn:filler:{i}") for i in fillers],
+        )
+
+
 def test_the_last_free_indexes_of_a_list_filled_to_its_size_are_found(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -150,20 +168,7 @@ def test_the_last_free_indexes_of_a_list_filled_to_its_size_are_found(
         _draws(monkeypatch, iter([0]))
         reg.reserve(ISSUER, "first", list_url_template=TPL)
         monkeypatch.undo()
-        # every other index taken, written directly (reserving 131,070 credentials takes 9 s)
-        fillers = [i for i in range(1, size) if i not in free]
-        with closing(sqlite3.connect(path)) as conn, conn:
-            conn.executemany(
-                "INSERT INTO credentials (id, issuer_id, idempotency_key, state, reserved_at,"
-                " revoked, suspended) VALUES (?, ?, ?, 'reserved', '2026-12-06T00:00:00+00:00',"
-                " 0, 0)",
-                [(f"urn:filler:{i}", ISSUER, f"filler-{i}") for i in fillers],
-            )
-            conn.executemany(
-                "INSERT INTO status_entries (list_id, status_index, credential_id, purpose)"
-                " VALUES (1, ?, ?, 'revocation')",
-                [(i, f"urn:filler:{i}") for i in fillers],
-            )
+        _take_every_index_but(path, size, {0, *free})
         lasts = [reg.reserve(ISSUER, f"last{i}", list_url_template=TPL) for i in range(3)]
         assert {r.entries["revocation"].index for r in lasts[:2]} == free
         assert [r.entries["revocation"].list_url for r in lasts] == [
@@ -188,19 +193,7 @@ def test_a_batch_whose_draws_found_some_indexes_gets_the_rest_among_the_free_one
     with Registry.open(f"sqlite:///{path}", fill_limit=size) as reg:
         _draws(monkeypatch, iter([0]))
         reg.reserve(ISSUER, "first", list_url_template=TPL)
-        fillers = [i for i in range(1, size) if i not in (7, 99_999)]
-        with closing(sqlite3.connect(path)) as conn, conn:
-            conn.executemany(
-                "INSERT INTO credentials (id, issuer_id, idempotency_key, state, reserved_at,"
-                " revoked, suspended) VALUES (?, ?, ?, 'reserved', '2026-12-06T00:00:00+00:00',"
-                " 0, 0)",
-                [(f"urn:filler:{i}", ISSUER, f"filler-{i}") for i in fillers],
-            )
-            conn.executemany(
-                "INSERT INTO status_entries (list_id, status_index, credential_id, purpose)"
-                " VALUES (1, ?, ?, 'revocation')",
-                [(i, f"urn:filler:{i}") for i in fillers],
-            )
+        _take_every_index_but(path, size, {0, 7, 99_999})
         rounds = registry_core._DRAW_ROUNDS
         # round 1 draws 7 (free) and 1 (taken); every later round draws 1; then the fallback
         _draws(monkeypatch, itertools.chain([7, 1], [1] * (rounds - 1), [0]))
