@@ -65,8 +65,13 @@ def boom() -> None:
 def serve_with_test_routes(config: ServiceConfig, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     import mcbadge.server.app as app_module
 
-    real = app_module._routers
-    monkeypatch.setattr(app_module, "_routers", lambda: [*real(), router])
+    real = app_module._routes
+
+    def with_test_routes() -> tuple[list[object], dict[Any, Any]]:
+        routers, direct = real()
+        return [*routers, router], direct
+
+    monkeypatch.setattr(app_module, "_routes", with_test_routes)
     with serve(config) as url:
         yield url
 

@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+from fastapi import FastAPI
+
 from mcbadge.server.config import ServiceConfig, from_environment
-from mcbadge.server.problems import install_handlers
+from mcbadge.server.problems import AnswerUnexpected, Problem, install_handlers, render_problem
+from mcbadge.server.ratelimit import RateLimit
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.types import ASGIApp, Receive, Scope, Send
 
     from mcbadge.server.state import ServiceState
 
@@ -31,34 +36,81 @@ def _route_order(name: str) -> tuple[int, str]:
     return (_FIRST.index(name), "") if name in _FIRST else (len(_FIRST), name)
 
 
-def _routers() -> list[object]:
+Handler = Callable[["Request"], Awaitable["Response"]]
+
+
+def _routes() -> tuple[list[object], dict[tuple[str, str], Handler]]:
+    """Each route module's ``router``, and the routes its ``DIRECT`` table names."""
     import mcbadge.server.routes as package
 
-    found = []
+    routers: list[object] = []
+    direct: dict[tuple[str, str], Handler] = {}
     modules = sorted(pkgutil.iter_modules(package.__path__), key=lambda m: _route_order(m.name))
     for module in modules:
         loaded = importlib.import_module(f"mcbadge.server.routes.{module.name}")
         router = getattr(loaded, "router", None)
         if router is not None:
-            found.append(router)
-    return found
+            routers.append(router)
+        direct.update(getattr(loaded, "DIRECT", {}))
+    return routers, direct
+
+
+def _direct_route(handler: Handler) -> ASGIApp:
+    """``handler`` as an ASGI app that answers a :class:`Problem` as the app's handler does,
+    behind the same rate limit and last-resort answer as every other route."""
+    from starlette.requests import Request
+
+    async def endpoint(scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        try:
+            response = await handler(request)
+        except Problem as problem:
+            response = render_problem(request, problem)
+        await response(scope, receive, send)
+
+    return AnswerUnexpected(RateLimit(endpoint))
+
+
+class ServiceApp(FastAPI):
+    """The FastAPI app, with its busiest routes answered before Starlette's middleware stack.
+
+    A route module's ``DIRECT`` table (``{(method, path): handler}``, each handler also
+    declared on its ``router``) names routes whose requests skip FastAPI's routing and its
+    middleware layers: measured on ``POST /credentials/verify`` (bench/service.py), the
+    router and those layers cost about a tenth of the CPU of verifying the credential. Such a
+    request still passes the rate limit and the last-resort answer, and its errors are
+    answered as the app's handlers answer them (each direct route's answers are tested
+    against the router's). Any other method on the path, and every request when the
+    service runs under a ``root_path``, goes the ordinary way."""
+
+    direct: dict[tuple[str, str], ASGIApp]
+    #: this worker's registry, issuers and configuration (:func:`~mcbadge.server.deps.get_state`),
+    #: from the start of the app's lifespan; a plain attribute, read several times a request
+    #: (``app.state``'s attributes are looked up through ``__getattr__``, ~1.5 us each)
+    service: ServiceState
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope.get("root_path"):
+            route = self.direct.get((scope["method"], scope["path"]))
+            if route is not None:
+                scope["app"] = self
+                await route(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(config: ServiceConfig, *, state: ServiceState | None = None) -> FastAPI:
     """The service for ``config``. Its registry and issuers are opened when the app starts
     (once per worker process) and closed when it stops; ``state`` supplies them instead."""
-    from fastapi import FastAPI
-
     from mcbadge import __version__
-    from mcbadge.server.ratelimit import RateLimit
     from mcbadge.server.state import build_state
 
     config.check()
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         own = state is None
-        app.state.service = state if state is not None else build_state(config)
+        app.service = state if state is not None else build_state(config)
         try:
             yield
         finally:
@@ -66,9 +118,9 @@ def create_app(config: ServiceConfig, *, state: ServiceState | None = None) -> F
             if counter is not None:  # its own connections (see server/ratelimit.py)
                 counter.close()
             if own:
-                app.state.service.close()
+                app.service.close()
 
-    app = FastAPI(
+    app = ServiceApp(
         title="mcbadge",
         version=__version__,
         lifespan=lifespan,
@@ -76,13 +128,15 @@ def create_app(config: ServiceConfig, *, state: ServiceState | None = None) -> F
         redoc_url=None,
     )
     if state is not None:
-        app.state.service = state
+        app.service = state
     # Every request counts against its client's limit, whatever route it reaches. Added
     # before the handlers, so that the last-resort answer to an unexpected failure wraps it.
     app.add_middleware(RateLimit)
     install_handlers(app)
-    for router in _routers():
+    routers, direct = _routes()
+    for router in routers:
         app.include_router(router)  # type: ignore[arg-type]
+    app.direct = {key: _direct_route(handler) for key, handler in direct.items()}
     return app
 
 

@@ -104,13 +104,13 @@ async def read_presented_token(request: Request) -> Presented:
     """Read and look up the request's bearer token. Never fails: what is wrong with the
     token is for :func:`authenticated_caller` to say, on the routes that need one. A
     request without a token costs nothing; the registry look-up runs in a worker thread."""
-    from mcbadge.server.deps import get_state
-
     token = _bearer(request)
     if token is None:
         return _NOTHING
     if isinstance(token, Presented):
         return token
+    from mcbadge.server.deps import get_state
+
     store = AccessTokenStore(get_state(request).registry)
     return Presented(sent=True, grant=await run_in_threadpool(store.lookup, token))
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from mcbadge.server.config import LimitsConfig
 
-__all__ = ["JSON_TYPES", "media_type", "read_body", "read_json"]
+__all__ = ["JSON_TYPES", "media_type", "parse_json", "read_body", "read_json", "require_media_type"]
 
 JSON_TYPES = ("application/json", "application/ld+json")
 
@@ -27,34 +27,34 @@ def media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
-async def read_body(request: Request, limits: LimitsConfig) -> bytes:
-    """The raw body, at most ``limits.max_body_bytes`` (else a 413 Problem)."""
-    too_large = Problem(
+def _too_large(limits: LimitsConfig) -> Problem:
+    return Problem(
         413,
         "input.too_large",
         f"the request body is larger than {limits.max_body_bytes} bytes",
     )
+
+
+async def read_body(request: Request, limits: LimitsConfig) -> bytes:
+    """The raw body, at most ``limits.max_body_bytes`` (else a 413 Problem)."""
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
             raise Problem(400, "input.bad_length", "Content-Length is not a number")
         if int(declared) > limits.max_body_bytes:
-            raise too_large
+            raise _too_large(limits)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limits.max_body_bytes:
-            raise too_large
+            raise _too_large(limits)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-async def read_json(
-    request: Request, limits: LimitsConfig, *, types: tuple[str, ...] = JSON_TYPES
-) -> Any:
-    """The body as strict JSON: 415 for another content type, 413 when too large, 400 for
-    malformed, duplicate-key or too-deep JSON (the ``input.*`` code says which)."""
+def require_media_type(request: Request, types: tuple[str, ...] = JSON_TYPES) -> None:
+    """A 415 Problem unless the body's content type is one of ``types``."""
     kind = media_type(request)
     if kind not in types:
         raise Problem(
@@ -62,11 +62,24 @@ async def read_json(
             "input.content_type",
             f"send the body as {' or '.join(types)}, not {kind or 'no content type'}",
         )
-    data = await read_body(request, limits)
-    try:
-        from mcbadge._json import loads_strict
 
+
+def parse_json(data: bytes, limits: LimitsConfig) -> Any:
+    """``data`` as strict JSON: 413 when too large, 400 for malformed, duplicate-key or
+    too-deep JSON (the ``input.*`` code says which)."""
+    from mcbadge._json import loads_strict
+
+    try:
         return loads_strict(data, max_bytes=limits.max_body_bytes, max_depth=limits.max_json_depth)
     except InputError as exc:
         status = 413 if exc.code == "input.too_large" else 400
         raise Problem(status, exc.code, exc.message) from None
+
+
+async def read_json(
+    request: Request, limits: LimitsConfig, *, types: tuple[str, ...] = JSON_TYPES
+) -> Any:
+    """The body as strict JSON: 415 for another content type, then as :func:`read_body`
+    and :func:`parse_json`."""
+    require_media_type(request, types)
+    return parse_json(await read_body(request, limits), limits)

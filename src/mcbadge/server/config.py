@@ -32,6 +32,7 @@ The file::
     max_json_depth = 64
     requests_per_minute = 600
     concurrent_verifications = 8   # per worker; more wait their turn
+    inline_verification_bytes = 8192    # smaller offline verifications skip the thread
 
     [provider]                     # how the OB 3.0 API's discovery document names it
     name = "Mountain State Micro-credentials"
@@ -97,6 +98,10 @@ class LimitsConfig:
     requests_per_minute: int = 600
     #: verifications one worker runs at once (each in a thread); more wait their turn
     concurrent_verifications: int = 8
+    #: a credential whose request body is at most this many bytes is verified on the
+    #: worker's event loop instead of in a thread, when verifying it waits on nothing
+    #: (see :func:`mcbadge.server.deps.verifies_inline`); 0: every one in a thread
+    inline_verification_bytes: int = 8 * 1024
 
 
 @dataclass(frozen=True)
@@ -223,7 +228,18 @@ class ServiceConfig:
             raise ConfigError("limits.requests_per_minute must be 0 (no limit) or more")
         if not 1 <= limits.concurrent_verifications <= 256:
             raise ConfigError("limits.concurrent_verifications must be from 1 to 256")
+        if not 0 <= limits.inline_verification_bytes <= _MAX_INLINE_BYTES:
+            raise ConfigError(
+                f"limits.inline_verification_bytes must be from 0 to {_MAX_INLINE_BYTES}"
+            )
         return self
+
+
+#: The largest body that may be verified on the event loop. The slowest hostile credential
+#: measured at 8 KiB (the default) took about 50 ms of CPU, at 16 KiB 0.42 s (JSON-LD the
+#: general processor must read: ``python -m bench inline``, docs/service-security.md); the
+#: worker answers nothing else meanwhile.
+_MAX_INLINE_BYTES = 16 * 1024
 
 
 def is_loopback(host: str) -> bool:

@@ -15,7 +15,14 @@ if TYPE_CHECKING:
     from fastapi import FastAPI, Request
     from starlette.responses import Response
 
-__all__ = ["Problem", "imsx_status", "install_handlers", "problem_body", "render_problem"]
+__all__ = [
+    "AnswerUnexpected",
+    "Problem",
+    "imsx_status",
+    "install_handlers",
+    "problem_body",
+    "render_problem",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +165,7 @@ def install_handlers(app: FastAPI) -> None:
     # The last resort (Starlette's outermost middleware), for a failure outside the app.
     app.add_exception_handler(Exception, on_unexpected)
     # Every failure inside it: answered here, so the connection stays usable.
-    app.add_middleware(_AnswerUnexpected)
+    app.add_middleware(AnswerUnexpected)
 
 
 def _internal(request: Request, exc: BaseException) -> Response:
@@ -168,7 +175,7 @@ def _internal(request: Request, exc: BaseException) -> Response:
     )
 
 
-class _AnswerUnexpected:
+class AnswerUnexpected:
     """Answers an unexpected exception with a 500 Problem and does not re-raise it.
 
     Starlette's own last-resort handler sends the same answer but then re-raises, and

@@ -102,6 +102,9 @@ def run(
         port=config.port,
         workers=config.workers,
         log_level="warning",
+        # the access log is at INFO, below that level: off, so that uvicorn does not build
+        # each request's log line only for the logger to drop it
+        access_log=False,
         # X-Forwarded-* only from a proxy on this machine (uvicorn's default trust)
         proxy_headers=True,
         server_header=False,
