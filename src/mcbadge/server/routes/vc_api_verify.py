@@ -38,6 +38,7 @@ from mcbadge.server.responses import FastJSONResponse
 from mcbadge.verify import verify
 from mcbadge.verify._input import parse_input
 from mcbadge.verify._util import as_list
+from mcbadge.verify.checks_proof import PROOF_CHECK_IDS
 
 if TYPE_CHECKING:
     from mcbadge.server.config import LimitsConfig
@@ -78,19 +79,9 @@ _ERROR_TYPES = {
     "challenge": _DI_ERRORS + "INVALID_CHALLENGE_ERROR",
     "domain": _DI_ERRORS + "INVALID_DOMAIN_ERROR",
 }
-_PROOF_CHECKS = frozenset(
-    {
-        "proof",
-        "cryptosuite",
-        "signature",
-        "key_resolution",
-        "key_binding",
-        "proof_purpose",
-        "proof_time",
-        "jwt",
-        "jwt_claims",
-    }
-)
+#: The checks of the credential's proof (VCALM ``results.proof``): the verifier's proof family
+#: but for the JSON-LD ones (data loss, canonicalization), which judge the data model.
+_PROOF_CHECKS = frozenset(PROOF_CHECK_IDS) - {"data_loss", "canonicalization"}
 _STATUS_CHECKS = frozenset({"status", "status_retrieval", "status_list", "status_range"})
 
 
