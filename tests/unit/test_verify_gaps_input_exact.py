@@ -97,7 +97,8 @@ def test_a_status_list_that_does_not_verify_names_every_check_it_failed() -> Non
     assert _row(result, "status_list") == (
         "failed",
         "status_list.unverified",
-        "the status list credential does not verify (data_model, signature)",
+        "the status list credential does not verify: description is null or an empty list; "
+        "such members must be omitted (data_model.invalid); also failed: signature",
         True,
     )
 

@@ -158,11 +158,10 @@ def _bitstring(
     if not _list_cache.verified_before(ctx, fetched):
         list_result = nested(fetched.document, ctx)
         if not list_result.verified:
-            reasons = ", ".join(list_result.failed_checks)
             raise _indeterminate(
                 "status_list",
                 "unverified",
-                f"the status list credential does not verify ({reasons})",
+                f"the status list credential does not verify: {list_result.why_not()}",
             )
         _list_cache.remember(ctx, fetched, list_credential, jwt_payload)
     if out_of_range is not None or outcome is None:

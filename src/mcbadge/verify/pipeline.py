@@ -293,9 +293,10 @@ def _check_endorsements(ctx: RunContext) -> Check:
         if result.indeterminate:
             undecided = True
         elif not result.verified:
-            reasons = ", ".join(result.failed_checks)
             return failed(
-                "endorsements", "invalid", f"endorsement {number} does not verify ({reasons})"
+                "endorsements",
+                "invalid",
+                f"endorsement {number} does not verify: {result.why_not()}",
             )
     if undecided:
         return failed(

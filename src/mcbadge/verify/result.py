@@ -173,6 +173,19 @@ class VerificationResult:
                 return check
         raise KeyError(check_id)
 
+    def why_not(self) -> str:
+        """Why a nested credential (an endorsement, a status list) did not verify, for the
+        message of the check that verified it: its first failure as a person reads it, and
+        the ids of the other failed checks (``""`` when nothing failed)."""
+        failed = [check for check in self.checks if check.status == "failed"]
+        if not failed:
+            return ""
+        first, *others = failed
+        why = f"{first.message} ({first.code})"
+        if others:
+            why += f"; also failed: {', '.join(check.id for check in others)}"
+        return why
+
     def to_dict(self) -> dict[str, Any]:
         failed = [check for check in self.checks if check.status == "failed"]
         return {
