@@ -76,8 +76,9 @@ class ServiceApp(FastAPI):
 
     A route module's ``DIRECT`` table (``{(method, path): handler}``, each handler also
     declared on its ``router``) names routes whose requests skip FastAPI's routing and its
-    middleware layers: measured on ``POST /credentials/verify`` (bench/service.py), the
-    router and those layers cost about a tenth of the CPU of verifying the credential. Such a
+    middleware layers: measured on ``POST /credentials/verify`` with ``verify()`` stubbed
+    (docs/performance.md), the router and those layers cost about a tenth of the CPU of
+    verifying the realistic credential. Such a
     request still passes the rate limit and the last-resort answer, and its errors are
     answered as the app's handlers answer them (each direct route's answers are tested
     against the router's). Any other method on the path, and every request when the
