@@ -4,17 +4,34 @@ refusal names the operation that failed and the exception's type, never more.
     monkeypatch.setattr(registry, "_engine", DownEngine())   # every write fails
     monkeypatch.setattr(registry, "_reader", DownReader())   # every read fails
     refused_unavailable(lambda: store.revoke(token_id), "revoke an access token")
+
+``opened(url)`` opens the registry such a test swaps parts of, and closes it through its real
+engine afterwards.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from mcbadge.errors import RegistryError
+from mcbadge.registry import Registry
+
+
+@contextmanager
+def opened(url: str, **options: Any) -> Iterator[Registry]:
+    """``Registry.open(url, **options)``; afterwards its real engine is disposed, even when a
+    test put a failing one in its place."""
+    registry = Registry.open(url, **options)
+    engine = registry._engine
+    try:
+        yield registry
+    finally:
+        engine.dispose()
 
 
 def operational_error() -> sa.exc.OperationalError:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.registry_kit import DownEngine, DownReader, refused_unavailable
+from tests.registry_kit import DownEngine, DownReader, opened, refused_unavailable
 
 from mcbadge.registry import AccessError, AccessTokenStore, Registry
 from mcbadge.registry import access as access_module
@@ -48,10 +48,8 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def registry(db_path: Path) -> Iterator[Registry]:
-    opened = Registry.open(f"sqlite:///{db_path}")
-    engine = opened._engine
-    yield opened
-    engine.dispose()  # the real engine, even when a test put a failing one in its place
+    with opened(f"sqlite:///{db_path}") as registry:
+        yield registry
 
 
 @pytest.fixture

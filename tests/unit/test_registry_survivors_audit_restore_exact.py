@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from tests.registry_kit import DownEngine, DownReader
+from tests.registry_kit import DownEngine, DownReader, opened
 
 from mcbadge.errors import MCBadgeError, RegistryError
 from mcbadge.registry import Registry
@@ -53,10 +53,8 @@ TEMPLATES = {ISSUER: TEMPLATE, OTHER: "https://other.example/status/{purpose}-{n
 @pytest.fixture
 def registry(tmp_path: Path) -> Iterator[Registry]:
     # fill_limit 3: a list closes after 3 entries, so lists start within a test
-    opened = Registry.open(f"sqlite:///{tmp_path / 'r.db'}", fill_limit=3)
-    engine = opened._engine
-    yield opened
-    engine.dispose()  # the real engine, even when a test put a failing one in its place
+    with opened(f"sqlite:///{tmp_path / 'r.db'}", fill_limit=3) as registry:
+        yield registry
 
 
 def _reserve(registry: Registry, key: str, issuer_id: str = ISSUER, **options: Any) -> str:

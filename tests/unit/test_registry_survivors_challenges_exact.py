@@ -25,7 +25,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from tests.registry_kit import DownEngine, refused_unavailable
+from tests.registry_kit import DownEngine, opened, refused_unavailable
 
 from mcbadge.registry import ChallengeError, ChallengeStore, Registry
 from mcbadge.registry import challenges as challenges_module
@@ -48,10 +48,8 @@ MSG_TTL = "ttl must be a positive timedelta of at most 7 days, 0:00:00"
 
 @pytest.fixture
 def registry(tmp_path: Path) -> Iterator[Registry]:
-    opened = Registry.open(f"sqlite:///{tmp_path / 'office.db'}")
-    engine = opened._engine
-    yield opened
-    engine.dispose()  # the real engine, even when a test put a failing one in its place
+    with opened(f"sqlite:///{tmp_path / 'office.db'}") as registry:
+        yield registry
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.registry_kit import DownEngine, DownReader, refused_unavailable
+from tests.registry_kit import DownEngine, DownReader, opened, refused_unavailable
 
 from mcbadge.registry import AccessTokenStore, Registry
 from mcbadge.registry._util import aware_now, digest
@@ -74,10 +74,8 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def registry(db_path: Path) -> Iterator[Registry]:
-    opened = Registry.open(f"sqlite:///{db_path}")
-    engine = opened._engine
-    yield opened
-    engine.dispose()  # the real engine, even when a test put a failing one in its place
+    with opened(f"sqlite:///{db_path}") as registry:
+        yield registry
 
 
 @pytest.fixture

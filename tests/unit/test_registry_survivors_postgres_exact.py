@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from tests.registry_kit import DownEngine, refused, refused_unavailable
+from tests.registry_kit import DownEngine, opened, refused, refused_unavailable
 
 from mcbadge.registry import SCHEMA_VERSION, Registry
 from mcbadge.registry.audit import Actor
@@ -100,10 +100,8 @@ def server() -> Iterator[_Server]:
 
 @pytest.fixture
 def registry(server: _Server) -> Iterator[Registry]:
-    opened = Registry.open(server.url, fill_limit=2)
-    engine = opened._engine
-    yield opened
-    engine.dispose()
+    with opened(server.url, fill_limit=2) as registry:
+        yield registry
 
 
 def _until(condition: Callable[[], bool], what: str) -> None:
